@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include "wallet-auth-proof.h"
+#include "wallet-credential.h"
+#include "wallet-keyring.h"
+#include "wallet-vault.h"
+
+G_BEGIN_DECLS
+
+/*
+ * WalletStore: the credentials of the wallet, as a GListModel of
+ * WalletCredential sorted by title, kept in the keyring one item per
+ * credential (kind WALLET_ITEM_CREDENTIAL, attributes: id and type), each
+ * item's secret the credential's storage form sealed under the vault's
+ * data key with the context "credential:<id>".
+ *
+ * Loading reads every credential item in one batch and opens them in
+ * memory. When the vault locks, the store empties itself, so no secret
+ * outlives the data key.
+ *
+ * Every change goes to the keyring first; the model changes only after
+ * the keyring confirmed it, so what you see is what is stored.
+ */
+
+#define WALLET_TYPE_STORE (wallet_store_get_type ())
+G_DECLARE_FINAL_TYPE (WalletStore, wallet_store, WALLET, STORE, GObject)
+
+WalletStore      *wallet_store_new                    (WalletVault         *vault);
+
+WalletVault      *wallet_store_get_vault              (WalletStore         *self);
+
+/* Fills the model from the keyring. Needs an unlocked vault (else
+ * WALLET_VAULT_ERROR_LOCKED). Items that do not open (altered, or sealed
+ * under another data key) are skipped, never deleted, and counted in
+ * wallet_store_get_n_unreadable(). */
+void              wallet_store_load_async             (WalletStore         *self,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+gboolean          wallet_store_load_finish            (WalletStore         *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
+
+guint             wallet_store_get_n_unreadable       (WalletStore         *self);
+
+/* Transfer none; NULL when absent. */
+WalletCredential *wallet_store_lookup                 (WalletStore         *self,
+                                                       const char          *id);
+WalletCredential *wallet_store_lookup_by_share_id     (WalletStore         *self,
+                                                       const char          *share_id);
+
+/* Validates, seals and stores @credential (new, or replacing the one with
+ * the same id), then puts it in the model. A failed replace keeps the old
+ * item in the keyring and in the model. */
+void              wallet_store_save_async             (WalletStore         *self,
+                                                       WalletCredential    *credential,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+gboolean          wallet_store_save_finish            (WalletStore         *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
+
+/* Stores a credential received through share @share_id. Needs an ACCEPT
+ * proof and consumes it (WALLET_AUTH_ERROR_* otherwise; nothing stored).
+ * Idempotent per share id: if a credential from @share_id is already
+ * stored, nothing is written and that one is returned. Unknown formats
+ * are stored too (read-only). Returns the stored credential. */
+void              wallet_store_add_from_share_async   (WalletStore         *self,
+                                                       WalletCredential    *credential,
+                                                       const char          *share_id,
+                                                       WalletAuthProof     *proof,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+WalletCredential *wallet_store_add_from_share_finish  (WalletStore         *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
+
+/* Deletes the credential @id from the keyring, then from the model. */
+void              wallet_store_delete_async           (WalletStore         *self,
+                                                       const char          *id,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+gboolean          wallet_store_delete_finish          (WalletStore         *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
+
+G_END_DECLS
