@@ -54,6 +54,8 @@ typedef enum {
 
 typedef struct _TwLink TwLink;
 
+#define TW_TYPE_LINK (tw_link_get_type ())
+
 GType           tw_link_get_type            (void) G_GNUC_CONST;
 GQuark          tw_link_error_quark         (void);
 
