@@ -17,6 +17,10 @@ G_BEGIN_DECLS
 #define TW_SPAKE2_KE_SIZE      16
 #define TW_SPAKE2_MAC_SIZE     32
 
+/* The identities A and B of our two parties, as they enter the transcript. */
+#define TW_SPAKE2_IDENTITY_A   "tigress-wallet initiator"
+#define TW_SPAKE2_IDENTITY_B   "tigress-wallet recipient"
+
 #define TW_SPAKE2_ERROR (tw_spake2_error_quark ())
 
 typedef enum {
