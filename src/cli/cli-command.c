@@ -13,6 +13,8 @@
 #include "cli-exit.h"
 #include "cli-output.h"
 #include "cli-commands.h"
+#include "cli-wallet.h"
+#include "tw-crypto.h"
 
 static GOptionEntry *
 global_entries (CliContext *context)
@@ -314,14 +316,20 @@ cli_run (int    argc,
   g_autoptr(GError) error = NULL;
   CliExit code;
 
+  /* Secure heap and no core dumps before any secret exists. */
+  tw_crypto_init ();
   setup_locale ();
   context.cancellable = cancellable;
 
   if (parse_top_level (&context, &argc, &argv, &error)
       && dispatch (&context, argc, argv, &error))
-    return CLI_EXIT_OK;
+    {
+      cli_wallet_close (&context);
+      return CLI_EXIT_OK;
+    }
+  cli_wallet_close (&context);
 
   code = cli_exit_for_error (error);
-  cli_print_error (context.json, code, error->message);
+  cli_print_error (context.json, code, cli_exit_describe (error));
   return code;
 }

@@ -3,6 +3,13 @@
 
 #include <gio/gio.h>
 
+#include "tw-secret.h"
+#include "wallet-auth.h"
+#include "wallet-contacts.h"
+#include "wallet-relays.h"
+#include "wallet-store.h"
+#include "wallet-vault.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -38,6 +45,18 @@ struct _CliContext
   gboolean json;
   int passcode_fd;           /* -1: ask on the terminal or read stdin */
   GCancellable *cancellable; /* cancelled on SIGINT and SIGTERM */
+
+  /* The wallet services, opened on first use by cli-wallet.c and closed
+   * (the vault locked) when the command ends. */
+  TwSecret *passcode;
+  gint64 passcode_read_at;   /* monotonic microseconds */
+  GSettings *settings;
+  WalletKeyring *keyring;
+  WalletVault *vault;
+  WalletStore *store;
+  WalletAuth *auth;
+  WalletContacts *contacts;
+  WalletRelays *relays;
 };
 
 /* Parses the command's options and the global ones, leaving the program

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "cli-wallet.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "cli-exit.h"
+#include "cli-prompt.h"
+
+/* How long a passcode typed for this command also counts as the
+ * re-authentication before a share: long enough for the command to get
+ * there, short enough that a prompt left open does not count. */
+#define PRESENCE_WINDOW_SECONDS 60
+
+WalletVault *
+cli_wallet_get_vault (CliContext  *context,
+                      GError     **error)
+{
+  g_autoptr(WalletKeyring) keyring = NULL;
+  g_autoptr(WalletVault) vault = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (context->vault != NULL)
+    return context->vault;
+
+  keyring = wallet_keyring_new ();
+  /* No settings: the auto-lock is for the GUI's idle time; a command locks
+   * the vault itself when it ends. */
+  vault = wallet_vault_new (keyring, NULL);
+  wallet_vault_set_auto_lock_seconds (vault, 0);
+
+  wallet_vault_load_async (vault, context->cancellable, cli_command_async_done, &result);
+  cli_command_wait (context, &result);
+  if (!wallet_vault_load_finish (vault, result, error))
+    return NULL;
+
+  context->keyring = g_steal_pointer (&keyring);
+  context->vault = g_steal_pointer (&vault);
+  return context->vault;
+}
+
+TwSecret *
+cli_wallet_read_passcode (CliContext  *context,
+                          GError     **error)
+{
+  if (context->passcode != NULL)
+    return context->passcode;
+
+  if (context->passcode_fd >= 0)
+    context->passcode = cli_read_secret_line (context->passcode_fd, error);
+  else
+    context->passcode = cli_prompt_secret (_("Wallet passcode:"), error);
+  if (context->passcode == NULL)
+    return NULL;
+
+  context->passcode_read_at = g_get_monotonic_time ();
+  return context->passcode;
+}
+
+static gboolean
+check_set_up (WalletVault  *vault,
+              GError      **error)
+{
+  if (wallet_vault_get_state (vault) != WALLET_VAULT_STATE_NO_PASSCODE)
+    return TRUE;
+
+  g_set_error_literal (error, CLI_ERROR, CLI_EXIT_LOCKED,
+                       _("This wallet has no passcode yet. Set one with "
+                         "“tigress passcode set”, then try again."));
+  return FALSE;
+}
+
+gboolean
+cli_wallet_unlock (CliContext  *context,
+                   GError     **error)
+{
+  WalletVault *vault = cli_wallet_get_vault (context, error);
+  g_autoptr(GAsyncResult) result = NULL;
+  TwSecret *passcode;
+
+  if (vault == NULL || !check_set_up (vault, error))
+    return FALSE;
+  if (wallet_vault_is_unlocked (vault))
+    return TRUE;
+
+  passcode = cli_wallet_read_passcode (context, error);
+  if (passcode == NULL)
+    return FALSE;
+
+  wallet_vault_unlock_async (vault, passcode, context->cancellable,
+                             cli_command_async_done, &result);
+  cli_command_wait (context, &result);
+  return wallet_vault_unlock_finish (vault, result, error);
+}
+
+WalletStore *
+cli_wallet_get_store (CliContext  *context,
+                      GError     **error)
+{
+  g_autoptr(WalletStore) store = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (context->store != NULL)
+    return context->store;
+  if (!cli_wallet_unlock (context, error))
+    return NULL;
+
+  store = wallet_store_new (context->vault);
+  wallet_store_load_async (store, context->cancellable, cli_command_async_done, &result);
+  cli_command_wait (context, &result);
+  if (!wallet_store_load_finish (store, result, error))
+    return NULL;
+
+  if (wallet_store_get_n_unreadable (store) > 0)
+    g_printerr (_("Warning: %u stored credentials could not be opened and were left as "
+                  "they are: they were altered or belong to another wallet.\n"),
+                wallet_store_get_n_unreadable (store));
+
+  context->store = g_steal_pointer (&store);
+  return context->store;
+}
+
+WalletContacts *
+cli_wallet_get_contacts (CliContext  *context,
+                         GError     **error)
+{
+  g_autoptr(WalletContacts) contacts = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (context->contacts != NULL)
+    return context->contacts;
+  if (!cli_wallet_unlock (context, error))
+    return NULL;
+
+  contacts = wallet_contacts_new (context->vault);
+  wallet_contacts_load_async (contacts, context->cancellable, cli_command_async_done, &result);
+  cli_command_wait (context, &result);
+  if (!wallet_contacts_load_finish (contacts, result, error))
+    return NULL;
+
+  context->contacts = g_steal_pointer (&contacts);
+  return context->contacts;
+}
+
+GSettings *
+cli_wallet_get_settings (CliContext *context)
+{
+  if (context->settings == NULL)
+    context->settings = wallet_settings_new ();
+  return context->settings;
+}
+
+WalletRelays *
+cli_wallet_get_relays (CliContext *context)
+{
+  if (context->relays == NULL)
+    context->relays = wallet_relays_new (cli_wallet_get_settings (context));
+  return context->relays;
+}
+
+/* Forgets a passcode typed too long ago, so that it is asked again. */
+static void
+forget_stale_passcode (CliContext *context)
+{
+  gint64 age = g_get_monotonic_time () - context->passcode_read_at;
+
+  if (context->passcode != NULL && age > PRESENCE_WINDOW_SECONDS * G_USEC_PER_SEC)
+    g_clear_pointer (&context->passcode, tw_secret_unref);
+}
+
+WalletAuthProof *
+cli_wallet_confirm_presence (CliContext         *context,
+                             WalletAuthPurpose   purpose,
+                             GError            **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  TwSecret *passcode;
+
+  if (!cli_wallet_unlock (context, error))
+    return NULL;
+  if (context->auth == NULL)
+    context->auth = wallet_auth_new (context->vault);
+
+  forget_stale_passcode (context);
+  passcode = cli_wallet_read_passcode (context, error);
+  if (passcode == NULL)
+    return NULL;
+
+  wallet_auth_with_passcode_async (context->auth, purpose, passcode, context->cancellable,
+                                   cli_command_async_done, &result);
+  cli_command_wait (context, &result);
+  return wallet_auth_with_passcode_finish (context->auth, result, error);
+}
+
+typedef gboolean (*CredentialMatch) (WalletCredential *credential,
+                                     const char       *reference);
+
+static gboolean
+id_is (WalletCredential *credential,
+       const char       *reference)
+{
+  return g_str_equal (wallet_credential_get_id (credential), reference);
+}
+
+static gboolean
+id_starts_with (WalletCredential *credential,
+                const char       *reference)
+{
+  return strlen (reference) >= CLI_WALLET_MIN_ID_PREFIX
+         && g_str_has_prefix (wallet_credential_get_id (credential), reference);
+}
+
+static gboolean
+title_is (WalletCredential *credential,
+          const char       *reference)
+{
+  return g_strcmp0 (wallet_credential_get_title (credential), reference) == 0;
+}
+
+/* The credentials of @store that @match accepts. */
+static GPtrArray *
+find_matches (WalletStore     *store,
+              CredentialMatch  match,
+              const char      *reference)
+{
+  GPtrArray *matches = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (store));
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(WalletCredential) credential = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+      if (match (credential, reference))
+        g_ptr_array_add (matches, g_steal_pointer (&credential));
+    }
+  return matches;
+}
+
+WalletCredential *
+cli_wallet_find_credential (CliContext  *context,
+                            const char  *reference,
+                            GError     **error)
+{
+  static const CredentialMatch matchers[] = { id_is, id_starts_with, title_is };
+  WalletStore *store = cli_wallet_get_store (context, error);
+
+  if (store == NULL)
+    return NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (matchers); i++)
+    {
+      g_autoptr(GPtrArray) matches = find_matches (store, matchers[i], reference);
+
+      if (matches->len == 1)
+        return wallet_store_lookup (store, wallet_credential_get_id (matches->pdata[0]));
+      if (matches->len > 1)
+        {
+          g_set_error (error, CLI_ERROR, CLI_EXIT_USAGE,
+                       _("“%s” matches %u credentials. Give more of the id; "
+                         "“tigress list” shows them."), reference, matches->len);
+          return NULL;
+        }
+    }
+
+  g_set_error (error, CLI_ERROR, CLI_EXIT_NOT_FOUND,
+               _("No credential has the id or title “%s”. “tigress list” shows them all."),
+               reference);
+  return NULL;
+}
+
+void
+cli_wallet_close (CliContext *context)
+{
+  if (context->vault != NULL)
+    wallet_vault_lock (context->vault);
+  g_clear_pointer (&context->passcode, tw_secret_unref);
+  g_clear_object (&context->auth);
+  g_clear_object (&context->store);
+  g_clear_object (&context->contacts);
+  g_clear_object (&context->relays);
+  g_clear_object (&context->vault);
+  g_clear_object (&context->keyring);
+  g_clear_object (&context->settings);
+}
