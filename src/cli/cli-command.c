@@ -10,7 +10,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 
-#include "cli-exit.h"
+#include "cli-error-map.h"
 #include "cli-output.h"
 #include "cli-commands.h"
 #include "cli-wallet.h"

@@ -37,15 +37,6 @@ typedef enum {
 
 GQuark       cli_error_quark      (void);
 
-/* The exit code for an error from any layer: the one mapping from the
- * wallet's, the protocol's and GLib's error domains to CliExit. */
-CliExit      cli_exit_for_error   (const GError *error);
-
-/* The message to show people for @error: its own message, except for
- * errors whose messages are for logs (the relay client's), which get
- * words of ours. Valid until the next call. */
-const char  *cli_exit_describe    (const GError *error);
-
 /* A stable machine-readable name for an exit code, used in --json error
  * reports ("usage", "locked", ...). */
 const char  *cli_exit_get_name    (CliExit code);

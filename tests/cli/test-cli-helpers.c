@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The helpers every `tigress` command uses: the JSON writer, the terminal
- * QR code, line reading for answers and secrets, and exit codes.
+ * QR code, and line reading for answers and secrets.
  */
 #include "config.h"
 
@@ -11,7 +11,6 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#include "cli-exit.h"
 #include "cli-output.h"
 #include "cli-prompt.h"
 #include "cli-qr.h"
@@ -291,23 +290,6 @@ test_prompt_refuses_overlong_answer (void)
   g_unlink (path);
 }
 
-static void
-test_exit_codes_map (void)
-{
-  g_autoptr(GError) cli_error = g_error_new_literal (CLI_ERROR, CLI_EXIT_PENDING, "x");
-  g_autoptr(GError) option_error = g_error_new_literal (G_OPTION_ERROR,
-                                                        G_OPTION_ERROR_BAD_VALUE, "x");
-  g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "x");
-  g_autoptr(GError) other = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "x");
-
-  g_assert_cmpint (cli_exit_for_error (NULL), ==, CLI_EXIT_OK);
-  g_assert_cmpint (cli_exit_for_error (cli_error), ==, CLI_EXIT_PENDING);
-  g_assert_cmpint (cli_exit_for_error (option_error), ==, CLI_EXIT_USAGE);
-  g_assert_cmpint (cli_exit_for_error (cancelled), ==, CLI_EXIT_INTERRUPTED);
-  g_assert_cmpint (cli_exit_for_error (other), ==, CLI_EXIT_FAILURE);
-  g_assert_cmpstr (cli_exit_get_name (CLI_EXIT_LOCKED), ==, "locked");
-}
-
 int
 main (int    argc,
       char **argv)
@@ -322,7 +304,6 @@ main (int    argc,
   g_test_add_func ("/cli/prompt/reads-successive-lines-of-one-stream",
                    test_prompt_reads_successive_lines);
   g_test_add_func ("/cli/prompt/refuses-an-overlong-answer", test_prompt_refuses_overlong_answer);
-  g_test_add_func ("/cli/exit/errors-map-to-documented-codes", test_exit_codes_map);
 
   return g_test_run ();
 }
