@@ -463,6 +463,18 @@ aes_gcm_open_into (EVP_CIPHER_CTX   *ctx,
   return GCM_OPEN_OK;
 }
 
+static void
+set_open_error (GcmOpenResult   result,
+                GError        **error)
+{
+  if (result == GCM_OPEN_FORGED)
+    g_set_error (error, TW_CRYPTO_ERROR, TW_CRYPTO_ERROR_AUTHENTICATION,
+                 "The message was altered or was sealed with another key");
+  else
+    g_set_error (error, TW_CRYPTO_ERROR, TW_CRYPTO_ERROR_FAILED,
+                 "OpenSSL could not decrypt with AES-GCM");
+}
+
 TwSecret *
 tw_aes_gcm_open (const guint8  *key,
                  gsize          key_size,
@@ -497,20 +509,13 @@ tw_aes_gcm_open (const guint8  *key,
   result = ctx == NULL ? GCM_OPEN_FAILED
                        : aes_gcm_open_into (ctx, cipher, key, aad, aad_size, sealed, sealed_size,
                                             tw_secret_get_data (plaintext));
-  switch (result)
+  if (result != GCM_OPEN_OK)
     {
-    case GCM_OPEN_OK:
-      return g_steal_pointer (&plaintext);
-    case GCM_OPEN_FORGED:
-      g_set_error (error, TW_CRYPTO_ERROR, TW_CRYPTO_ERROR_AUTHENTICATION,
-                   "The message was altered or was sealed with another key");
-      return NULL;
-    case GCM_OPEN_FAILED:
-    default:
-      g_set_error (error, TW_CRYPTO_ERROR, TW_CRYPTO_ERROR_FAILED,
-                   "OpenSSL could not decrypt with AES-GCM");
+      set_open_error (result, error);
       return NULL;
     }
+
+  return g_steal_pointer (&plaintext);
 }
 
 static EVP_PKEY *

@@ -281,6 +281,31 @@ tw_spake2_new_with_scalar (TwSpake2Role   role,
   return spake2_new (role, identity_a, identity_b, w, scalar, error);
 }
 
+/* A big-endian number of any length, reduced mod n, as 32 bytes. */
+static TwSecret *
+reduce_mod_order (const guint8  *wide_value,
+                  gsize          size,
+                  GError       **error)
+{
+  g_autoptr(TwSecret) reduced_encoded = tw_secret_new (TW_SPAKE2_SCALAR_SIZE);
+  g_autoptr(BIGNUM) wide = secure_bignum ();
+  g_autoptr(BIGNUM) reduced = secure_bignum ();
+  g_autoptr(BN_CTX) ctx = BN_CTX_secure_new ();
+  g_autoptr(EC_GROUP) group = EC_GROUP_new_by_curve_name (NID_X9_62_prime256v1);
+
+  if (ctx == NULL || group == NULL
+      || BN_bin2bn (wide_value, (int) size, wide) == NULL
+      || BN_nnmod (reduced, wide, EC_GROUP_get0_order (group), ctx) != 1
+      || BN_bn2binpad (reduced, tw_secret_get_data (reduced_encoded), TW_SPAKE2_SCALAR_SIZE)
+         != TW_SPAKE2_SCALAR_SIZE)
+    {
+      fail_with_openssl (error, "reducing w");
+      return NULL;
+    }
+
+  return g_steal_pointer (&reduced_encoded);
+}
+
 TwSecret *
 tw_spake2_derive_w (const char  *pin,
                     const char  *share_id,
@@ -289,11 +314,6 @@ tw_spake2_derive_w (const char  *pin,
   gsize pin_size;
   g_autoptr(TwSecret) length_prefixed_pin = NULL;
   g_autoptr(TwSecret) okm = tw_secret_new (W_HKDF_SIZE);
-  g_autoptr(TwSecret) w = tw_secret_new (TW_SPAKE2_SCALAR_SIZE);
-  g_autoptr(BIGNUM) wide = secure_bignum ();
-  g_autoptr(BIGNUM) reduced = secure_bignum ();
-  g_autoptr(BN_CTX) ctx = BN_CTX_secure_new ();
-  g_autoptr(EC_GROUP) group = EC_GROUP_new_by_curve_name (NID_X9_62_prime256v1);
 
   g_return_val_if_fail (pin != NULL && share_id != NULL, NULL);
 
@@ -316,17 +336,7 @@ tw_spake2_derive_w (const char  *pin,
                        tw_secret_get_data (okm), W_HKDF_SIZE, error))
     return NULL;
 
-  if (ctx == NULL || group == NULL
-      || BN_bin2bn (tw_secret_get_data (okm), W_HKDF_SIZE, wide) == NULL
-      || BN_nnmod (reduced, wide, EC_GROUP_get0_order (group), ctx) != 1
-      || BN_bn2binpad (reduced, tw_secret_get_data (w), TW_SPAKE2_SCALAR_SIZE)
-         != TW_SPAKE2_SCALAR_SIZE)
-    {
-      fail_with_openssl (error, "reducing w");
-      return NULL;
-    }
-
-  return g_steal_pointer (&w);
+  return reduce_mod_order (tw_secret_get_data (okm), W_HKDF_SIZE, error);
 }
 
 TwSecret *
@@ -394,25 +404,18 @@ decode_peer_share (const EC_GROUP  *group,
   return g_steal_pointer (&point);
 }
 
-/* K = x*(pB - w*N) for A, y*(pA - w*M) for B; returned encoded. */
-static TwSecret *
-compute_shared_point (TwSpake2      *self,
-                      const guint8   peer_share[TW_SPAKE2_POINT_SIZE],
-                      BN_CTX        *ctx,
-                      GError       **error)
+/* pB - w*N for A, pA - w*M for B. */
+static EC_POINT *
+unblind_peer_share (TwSpake2        *self,
+                    const EC_POINT  *peer,
+                    BN_CTX          *ctx,
+                    GError         **error)
 {
-  g_autoptr(EC_POINT) peer = NULL;
   g_autoptr(EC_POINT) blind = NULL;
   g_autoptr(EC_POINT) password_part = NULL;
   g_autoptr(EC_POINT) unblinded = EC_POINT_new (self->group);
-  g_autoptr(EC_POINT) shared = NULL;
-  g_autoptr(TwSecret) encoded = tw_secret_new (TW_SPAKE2_POINT_SIZE);
   const guint8 *blind_encoded;
   gsize blind_size;
-
-  peer = decode_peer_share (self->group, peer_share, ctx, error);
-  if (peer == NULL)
-    return NULL;
 
   blind_encoded = peer_blind (self, &blind_size);
   blind = decode_constant_point (self->group, blind_encoded, blind_size, ctx);
@@ -432,6 +435,28 @@ compute_shared_point (TwSpake2      *self,
       refuse_point (error, "it cancels the password blind");
       return NULL;
     }
+
+  return g_steal_pointer (&unblinded);
+}
+
+/* K = x*(pB - w*N) for A, y*(pA - w*M) for B; returned encoded. */
+static TwSecret *
+compute_shared_point (TwSpake2      *self,
+                      const guint8   peer_share[TW_SPAKE2_POINT_SIZE],
+                      BN_CTX        *ctx,
+                      GError       **error)
+{
+  g_autoptr(EC_POINT) peer = NULL;
+  g_autoptr(EC_POINT) unblinded = NULL;
+  g_autoptr(EC_POINT) shared = NULL;
+  g_autoptr(TwSecret) encoded = tw_secret_new (TW_SPAKE2_POINT_SIZE);
+
+  peer = decode_peer_share (self->group, peer_share, ctx, error);
+  if (peer == NULL)
+    return NULL;
+  unblinded = unblind_peer_share (self, peer, ctx, error);
+  if (unblinded == NULL)
+    return NULL;
 
   shared = multiply (self->group, self->scalar, unblinded, ctx);
   if (shared == NULL || !encode_point (self->group, shared, tw_secret_get_data (encoded), ctx))

@@ -75,6 +75,23 @@ test_hmac_vector (gconstpointer data)
   test_assert_hex (mac, sizeof mac, vector->mac_hex);
 }
 
+/* Empty keys and inputs are legal and must not be mistaken for "no key";
+ * the answers come from Python's hmac module. */
+static void
+test_hmac_and_hkdf_accept_empty_inputs (void)
+{
+  guint8 mac[TW_SHA256_SIZE];
+  guint8 okm[TW_SHA256_SIZE];
+
+  tw_hmac_sha256 (NULL, 0, NULL, 0, mac);
+  test_assert_hex (mac, sizeof mac,
+                   "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+
+  g_assert_true (tw_hkdf_sha256 (NULL, 0, "salt", 4, "info", 4, okm, sizeof okm, NULL));
+  test_assert_hex (okm, sizeof okm,
+                   "7aac7b8120501c2c8e1ee50e6cde135361e99ceb9d8d406ac528b9e9175614c0");
+}
+
 /* ------------------------------------------------------------ HKDF-SHA256 */
 
 typedef struct {
@@ -756,6 +773,8 @@ main (int    argc,
                         test_hmac_vector);
   g_test_add_data_func ("/crypto/hmac-sha256/rfc4231-case-6-long-key", &rfc4231_case_6,
                         test_hmac_vector);
+  g_test_add_func ("/crypto/hmac-sha256/empty-key-and-inputs-are-accepted",
+                   test_hmac_and_hkdf_accept_empty_inputs);
   g_test_add_data_func ("/crypto/hkdf-sha256/rfc5869-case-1", &rfc5869_case_1,
                         test_hkdf_vector);
   g_test_add_data_func ("/crypto/hkdf-sha256/rfc5869-case-2", &rfc5869_case_2,
