@@ -3,6 +3,7 @@
 
 #include "tw-json-strict.h"
 
+#include <math.h>
 #include <string.h>
 
 G_DEFINE_QUARK (tw-json-error-quark, tw_json_error)
@@ -223,9 +224,38 @@ skip_digits (Scanner *scanner)
   return scanner->position - start;
 }
 
+/* json-glib wraps integers past 64 bits silently (2^63 reads as -2^63) and
+ * turns 1e400 into infinity, so another reader would see another number:
+ * such numbers are refused. */
+static gboolean
+check_number_fits (Scanner *scanner,
+                   gsize    start,
+                   gboolean is_integer)
+{
+  g_autofree char *token = g_strndup (scanner->data + start, scanner->position - start);
+  gboolean fits;
+
+  if (is_integer)
+    fits = g_ascii_string_to_signed (token, 10, G_MININT64, G_MAXINT64, NULL, NULL);
+  else
+    fits = isfinite (g_ascii_strtod (token, NULL));
+
+  if (!fits)
+    {
+      scanner->position = start;
+      return scan_fail (scanner, TW_JSON_ERROR_NUMBER_RANGE,
+                        is_integer ? "an integer does not fit in 64 bits"
+                                   : "a number is too large");
+    }
+  return TRUE;
+}
+
 static gboolean
 scan_number (Scanner *scanner)
 {
+  gsize start = scanner->position;
+  gboolean is_integer = TRUE;
+
   accept_char (scanner, '-');
 
   if (accept_char (scanner, '0'))
@@ -236,17 +266,22 @@ scan_number (Scanner *scanner)
   else if (skip_digits (scanner) == 0)
     return scan_fail (scanner, TW_JSON_ERROR_SYNTAX, "a malformed number");
 
-  if (accept_char (scanner, '.') && skip_digits (scanner) == 0)
-    return scan_fail (scanner, TW_JSON_ERROR_SYNTAX, "a number has no digits after '.'");
+  if (accept_char (scanner, '.'))
+    {
+      is_integer = FALSE;
+      if (skip_digits (scanner) == 0)
+        return scan_fail (scanner, TW_JSON_ERROR_SYNTAX, "a number has no digits after '.'");
+    }
 
   if (accept_char (scanner, 'e') || accept_char (scanner, 'E'))
     {
+      is_integer = FALSE;
       if (!accept_char (scanner, '+'))
         accept_char (scanner, '-');
       if (skip_digits (scanner) == 0)
         return scan_fail (scanner, TW_JSON_ERROR_SYNTAX, "a number has an empty exponent");
     }
-  return TRUE;
+  return check_number_fits (scanner, start, is_integer);
 }
 
 static gboolean

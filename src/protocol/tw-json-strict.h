@@ -31,12 +31,15 @@ typedef enum {
   /* From the typed getters: */
   TW_JSON_ERROR_MISSING_MEMBER,   /* a required member is absent */
   TW_JSON_ERROR_WRONG_TYPE,       /* a member (or the root) of another type */
-  TW_JSON_ERROR_OUT_OF_RANGE,     /* an integer outside the range asked for */
+  TW_JSON_ERROR_OUT_OF_RANGE,     /* an integer outside the range the caller asked for */
   TW_JSON_ERROR_UNKNOWN_MEMBER,   /* a member not in the list of those allowed */
+  /* From the scanner again (added later, hence out of place): */
+  TW_JSON_ERROR_NUMBER_RANGE,     /* an integer past 64 bits, or a number past a double */
 } TwJsonError;
 
 typedef struct {
-  guint  max_depth;        /* 1 = a flat object or array; scalars have depth 0 */
+  guint  max_depth;        /* 1 = a flat object or array; scalars have depth 0;
+                            * never more than 256, whatever is asked */
   gsize  max_string_size;  /* bytes of a decoded string or key */
   gsize  max_total_size;   /* bytes of the whole document, padding included */
 } TwJsonLimits;
