@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/*
+ * Running the real `tigress` binary (TIGRESS_CLI in the environment) the
+ * way a person or a script would, and looking at what it did.
+ */
+
+typedef struct {
+  int status;   /* the exit code; 128 + n for signal n */
+  char *out;    /* standard output */
+  char *err;    /* standard error */
+} CliRun;
+
+void      cli_run_free            (CliRun       *run);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliRun, cli_run_free)
+
+/* Runs tigress with @args (NULL-terminated, without the program name),
+ * @input on standard input (NULL: empty), and @environment changes
+ * ("NAME=VALUE", or "NAME" alone to unset; may be NULL). */
+CliRun   *cli_test_run_full       (const char         *input,
+                                   const char * const *environment,
+                                   const char * const *args);
+
+/* The same with the arguments inline. */
+CliRun   *cli_test_run            (const char         *input,
+                                   const char         *first_arg,
+                                   ...) G_GNUC_NULL_TERMINATED;
+
+/* Runs with --passcode-fd: @passcode arrives on file descriptor 3. */
+CliRun   *cli_test_run_with_passcode (const char      *passcode,
+                                      const char      *input,
+                                      const char      *first_arg,
+                                      ...) G_GNUC_NULL_TERMINATED;
+
+/* Parses @text as JSON; fails the test if it is not. */
+JsonNode *cli_test_parse_json     (const char         *text);
+
+/* Fails the test, without printing either text, if @needle occurs in
+ * @haystack: for secrets that must not show up in output. */
+void      cli_test_assert_absent  (const char         *haystack,
+                                   const char         *needle);
+
+/* Asserts the exit code and prints the run's output if it differs. */
+#define cli_test_assert_status(run, expected) \
+  G_STMT_START { \
+    if ((run)->status != (expected)) \
+      g_test_message ("stdout: %s\nstderr: %s", (run)->out, (run)->err); \
+    g_assert_cmpint ((run)->status, ==, (expected)); \
+  } G_STMT_END
+
+/* The passcode every test wallet is set up with, and a helper that sets
+ * it up once per keyring. */
+#define CLI_TEST_PASSCODE "correct horse battery"
+void      cli_test_ensure_passcode (void);
+
+G_END_DECLS

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The command line itself: help, usage errors and their exit codes, and
+ * the JSON error report. None of these needs a keyring.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "cli-test-util.h"
+
+/* Every command, as --help lists it. */
+static const char * const all_commands[] = {
+  "list", "show", "add", "remove", "wifi import", "wifi export",
+  "relays list", "relays add", "relays remove", "relays default", "relays test",
+  "passcode set", "passcode change", "unlock", "status",
+  "contacts fingerprint", "contacts pin", "contacts list", "contacts remove",
+  "key verify",
+};
+
+static void
+test_overview_lists_every_command (void)
+{
+  g_autoptr(CliRun) run = cli_test_run (NULL, "--help", NULL);
+
+  cli_test_assert_status (run, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (all_commands); i++)
+    {
+      g_autofree char *line_start = g_strdup_printf ("  %s ", all_commands[i]);
+
+      g_assert_nonnull (strstr (run->out, line_start));
+    }
+}
+
+static void
+test_every_command_has_help (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (all_commands); i++)
+    {
+      g_auto(GStrv) words = g_strsplit (all_commands[i], " ", 2);
+      g_autoptr(CliRun) run = NULL;
+      g_autofree char *usage = g_strdup_printf ("tigress %s", all_commands[i]);
+
+      if (words[1] != NULL)
+        run = cli_test_run (NULL, words[0], words[1], "--help", NULL);
+      else
+        run = cli_test_run (NULL, words[0], "--help", NULL);
+      cli_test_assert_status (run, 0);
+      g_assert_nonnull (strstr (run->out, usage));
+      /* The global options are accepted by every command. */
+      g_assert_nonnull (strstr (run->out, "--json"));
+    }
+}
+
+static void
+test_no_command_is_a_usage_error (void)
+{
+  g_autoptr(CliRun) run = cli_test_run (NULL, NULL);
+
+  cli_test_assert_status (run, 2);
+  g_assert_nonnull (strstr (run->err, "No command"));
+}
+
+static void
+test_unknown_command_is_named (void)
+{
+  g_autoptr(CliRun) run = cli_test_run (NULL, "frobnicate", NULL);
+
+  cli_test_assert_status (run, 2);
+  g_assert_nonnull (strstr (run->err, "frobnicate"));
+}
+
+static void
+test_group_alone_lists_its_commands (void)
+{
+  g_autoptr(CliRun) run = cli_test_run (NULL, "wifi", NULL);
+  g_autoptr(CliRun) help = cli_test_run (NULL, "relays", "--help", NULL);
+  g_autoptr(CliRun) wrong = cli_test_run (NULL, "relays", "teleport", NULL);
+
+  cli_test_assert_status (run, 2);
+  g_assert_nonnull (strstr (run->err, "wifi import"));
+  g_assert_nonnull (strstr (run->err, "wifi export"));
+  cli_test_assert_status (help, 0);
+  g_assert_nonnull (strstr (help->out, "relays test"));
+  cli_test_assert_status (wrong, 2);
+  g_assert_nonnull (strstr (wrong->err, "teleport"));
+}
+
+static void
+test_argument_count_is_checked (void)
+{
+  g_autoptr(CliRun) missing = cli_test_run (NULL, "show", NULL);
+  g_autoptr(CliRun) extra = cli_test_run (NULL, "list", "surplus", NULL);
+  g_autoptr(CliRun) bad_option = cli_test_run (NULL, "list", "--no-such-option", NULL);
+
+  cli_test_assert_status (missing, 2);
+  g_assert_nonnull (strstr (missing->err, "tigress show ID"));
+  cli_test_assert_status (extra, 2);
+  cli_test_assert_status (bad_option, 2);
+}
+
+static void
+test_closed_passcode_fd_is_a_usage_error (void)
+{
+  g_autoptr(CliRun) before = cli_test_run (NULL, "--passcode-fd", "9", "list", NULL);
+  g_autoptr(CliRun) after = cli_test_run (NULL, "list", "--passcode-fd=9", NULL);
+
+  cli_test_assert_status (before, 2);
+  g_assert_nonnull (strstr (before->err, "--passcode-fd 9"));
+  cli_test_assert_status (after, 2);
+}
+
+static void
+test_json_error_report_parses (void)
+{
+  g_autoptr(CliRun) run = cli_test_run (NULL, "--json", "frobnicate", NULL);
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *report;
+
+  cli_test_assert_status (run, 2);
+  g_assert_cmpstr (run->out, ==, "");
+  root = cli_test_parse_json (run->err);
+  report = json_node_get_object (root);
+  g_assert_cmpstr (json_object_get_string_member (report, "error"), ==, "usage");
+  g_assert_cmpint (json_object_get_int_member (report, "exit"), ==, 2);
+  g_assert_nonnull (strstr (json_object_get_string_member (report, "message"), "frobnicate"));
+}
+
+static void
+test_version (void)
+{
+  g_autoptr(CliRun) run = cli_test_run (NULL, "--version", NULL);
+
+  cli_test_assert_status (run, 0);
+  g_assert_true (g_str_has_prefix (run->out, "tigress " PACKAGE_VERSION));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli/usage/overview-lists-every-command", test_overview_lists_every_command);
+  g_test_add_func ("/cli/usage/every-command-has-help", test_every_command_has_help);
+  g_test_add_func ("/cli/usage/no-command-exits-2", test_no_command_is_a_usage_error);
+  g_test_add_func ("/cli/usage/unknown-command-exits-2-and-is-named",
+                   test_unknown_command_is_named);
+  g_test_add_func ("/cli/usage/group-alone-lists-its-commands",
+                   test_group_alone_lists_its_commands);
+  g_test_add_func ("/cli/usage/argument-count-is-checked", test_argument_count_is_checked);
+  g_test_add_func ("/cli/usage/closed-passcode-fd-exits-2",
+                   test_closed_passcode_fd_is_a_usage_error);
+  g_test_add_func ("/cli/usage/json-error-report-parses", test_json_error_report_parses);
+  g_test_add_func ("/cli/usage/version", test_version);
+
+  return g_test_run ();
+}
