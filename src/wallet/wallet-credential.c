@@ -323,6 +323,13 @@ wallet_credential_init (WalletCredential *self)
   self->title = g_strdup ("");
 }
 
+/* Whole seconds, as the storage form keeps them. */
+static GDateTime *
+now_in_seconds (void)
+{
+  return g_date_time_new_from_unix_utc (g_get_real_time () / G_USEC_PER_SEC);
+}
+
 static WalletCredential *
 credential_new_with (WalletCredentialType  type,
                      const char           *id,
@@ -342,7 +349,7 @@ WalletCredential *
 wallet_credential_new (WalletCredentialType type)
 {
   g_autofree char *id = g_uuid_string_random ();
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) now = now_in_seconds ();
 
   g_return_val_if_fail ((guint) type < G_N_ELEMENTS (type_infos), NULL);
 
@@ -353,7 +360,7 @@ static void
 touch (WalletCredential *self)
 {
   g_clear_pointer (&self->modified, g_date_time_unref);
-  self->modified = g_date_time_new_now_utc ();
+  self->modified = now_in_seconds ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODIFIED]);
 }
 

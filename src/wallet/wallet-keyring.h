@@ -16,8 +16,11 @@ G_BEGIN_DECLS
  * attributes, "id" and "type": ids and types only, never a name, title or
  * address. Its label is readable ("Tigress Wallet credential 1b4e…") so
  * people recognise it in Seahorse, and `secret-tool search id <id>` finds
- * it. The item secret is opaque bytes: callers store only what the vault
- * sealed (wallet_vault_seal()), except the vault's own wrapped key.
+ * it. The item secret is the caller's opaque bytes behind a short text
+ * header naming the id and type again ("tw1\n<id>\n<type>\n"), so one
+ * batch read knows every item without asking for each item's attributes.
+ * Callers store only what the vault sealed (wallet_vault_seal()), except
+ * the vault's own wrapped key; the header is added and removed here.
  *
  * Writes never half-happen: store replaces the item in one Secret Service
  * call and then reads it back; if the read-back differs the call fails,

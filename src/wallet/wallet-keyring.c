@@ -1,0 +1,885 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "wallet-keyring.h"
+
+#include <glib/gi18n.h>
+/* The project defines SECRET_WITH_UNSTABLE=0 to keep libsecret's unstable
+ * API out, but libsecret only tests whether it is defined at all. */
+#undef SECRET_WITH_UNSTABLE
+#include <libsecret/secret.h>
+#include <string.h>
+
+#define SECRET_BUS_NAME        "org.freedesktop.secrets"
+#define SECRET_SERVICE_PATH    "/org/freedesktop/secrets"
+#define SECRET_SERVICE_IFACE   "org.freedesktop.Secret.Service"
+#define SECRET_SESSION_IFACE   "org.freedesktop.Secret.Session"
+#define SECRET_CONTENT_TYPE    "application/octet-stream"
+
+struct _WalletKeyring
+{
+  GObject        parent_instance;
+
+  guint          timeout_ms;
+  gboolean       sandboxed;
+  SecretService *service;        /* opened on first use; dropped when the daemon goes */
+  char          *plain_session;  /* our "plain" session on that service, for batch reads */
+};
+
+G_DEFINE_TYPE (WalletKeyring, wallet_keyring, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (wallet-keyring-error-quark, wallet_keyring_error)
+
+/* ------------------------------------------------------------------ */
+/* Schemas                                                             */
+/* ------------------------------------------------------------------ */
+
+#define SCHEMA(schema_name) \
+  { schema_name, SECRET_SCHEMA_NONE, \
+    { { WALLET_ATTRIBUTE_ID, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
+      { WALLET_ATTRIBUTE_TYPE, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
+      { NULL, 0 } }, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+static const SecretSchema schemas[] = {
+  [WALLET_ITEM_CREDENTIAL] = SCHEMA (WALLET_SCHEMA_CREDENTIAL),
+  [WALLET_ITEM_VAULT] = SCHEMA (WALLET_SCHEMA_VAULT),
+  [WALLET_ITEM_IDENTITY] = SCHEMA (WALLET_SCHEMA_IDENTITY),
+  [WALLET_ITEM_CONTACT] = SCHEMA (WALLET_SCHEMA_CONTACT),
+  [WALLET_ITEM_SHARE] = SCHEMA (WALLET_SCHEMA_SHARE),
+};
+
+const char *
+wallet_item_kind_get_schema (WalletItemKind kind)
+{
+  g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (schemas), NULL);
+  return schemas[kind].name;
+}
+
+void
+wallet_keyring_item_free (WalletKeyringItem *item)
+{
+  if (item == NULL)
+    return;
+  g_free (item->id);
+  g_free (item->type);
+  g_clear_pointer (&item->secret, g_bytes_unref);
+  g_free (item);
+}
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+message_has (const GError *raw,
+             const char   *needle)
+{
+  return raw->message != NULL && strstr (raw->message, needle) != NULL;
+}
+
+static WalletKeyringError
+classify (const GError *raw)
+{
+  g_autofree char *remote = g_dbus_error_get_remote_error (raw);
+
+  if (g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
+      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
+      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT))
+    return WALLET_KEYRING_ERROR_TIMEOUT;
+  if (message_has (raw, "Cannot autolaunch D-Bus") || message_has (raw, "Could not connect") ||
+      message_has (raw, "Cannot spawn a message bus") ||
+      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER))
+    return WALLET_KEYRING_ERROR_NO_BUS;
+  if (g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
+      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_EXEC_FAILED) ||
+      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_CHILD_EXITED) ||
+      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_FAILED) ||
+      message_has (raw, "ServiceUnknown") || message_has (raw, "was not provided by any"))
+    return WALLET_KEYRING_ERROR_NO_SERVICE;
+  if (g_error_matches (raw, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) ||
+      g_strcmp0 (remote, "org.freedesktop.Secret.Error.IsLocked") == 0 ||
+      message_has (raw, "locked"))
+    return WALLET_KEYRING_ERROR_LOCKED;
+  if (message_has (raw, "/org/freedesktop/secrets/collection/") ||
+      message_has (raw, "No such secret collection") ||
+      message_has (raw, "default collection"))
+    return WALLET_KEYRING_ERROR_NO_COLLECTION;
+  if (g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
+      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_DISCONNECTED) ||
+      g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_CLOSED) ||
+      g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+      g_strcmp0 (remote, "org.freedesktop.Secret.Error.NoSession") == 0 ||
+      message_has (raw, "session does not exist") || message_has (raw, "Remote peer"))
+    return WALLET_KEYRING_ERROR_DISCONNECTED;
+  return WALLET_KEYRING_ERROR_FAILED;
+}
+
+static const char *
+message_for (WalletKeyringError code)
+{
+  switch (code)
+    {
+    case WALLET_KEYRING_ERROR_NO_BUS:
+      return _("Tigress Wallet cannot reach the desktop session (no D-Bus session bus), so "
+               "it cannot use the keyring. Start it from your desktop session, or run it "
+               "inside dbus-run-session.");
+    case WALLET_KEYRING_ERROR_NO_SERVICE:
+      return _("No keyring service is running. Install and start GNOME Keyring (or another "
+               "Secret Service such as KeePassXC), then try again.");
+    case WALLET_KEYRING_ERROR_NO_PORTAL:
+      return _("The sandbox gives Tigress Wallet no way to reach a keyring: the secret "
+               "portal is missing. Install xdg-desktop-portal and GNOME Keyring on the "
+               "system, then try again.");
+    case WALLET_KEYRING_ERROR_NO_COLLECTION:
+      return _("Your keyring has no default collection to keep items in. Open Passwords "
+               "and Keys (Seahorse), create a keyring and make it the default, then try "
+               "again.");
+    case WALLET_KEYRING_ERROR_LOCKED:
+      return _("Your keyring is locked, or unlocking it was refused. Unlock it (for "
+               "example in Passwords and Keys) and try again; nothing was changed.");
+    case WALLET_KEYRING_ERROR_DISCONNECTED:
+      return _("The keyring service stopped or restarted while Tigress Wallet was using "
+               "it. Nothing was lost; try again.");
+    case WALLET_KEYRING_ERROR_TIMEOUT:
+      return _("The keyring service is not answering. Nothing was changed; wait a moment "
+               "and try again, or restart your session if it keeps happening.");
+    case WALLET_KEYRING_ERROR_NOT_FOUND:
+      return _("This item is no longer in the keyring.");
+    case WALLET_KEYRING_ERROR_VERIFY_FAILED:
+      return _("The keyring did not keep what was written. Nothing was lost; try again.");
+    case WALLET_KEYRING_ERROR_FAILED:
+    default:
+      return _("The keyring refused the request. Try again; if it keeps failing, restart "
+               "your session.");
+    }
+}
+
+GError *
+wallet_keyring_error_from_raw (const GError *raw,
+                               gboolean      sandboxed)
+{
+  WalletKeyringError code;
+
+  g_return_val_if_fail (raw != NULL, NULL);
+
+  if (raw->domain == WALLET_KEYRING_ERROR)
+    return g_error_copy (raw);
+  code = classify (raw);
+  /* In Flatpak the keyring is reached through the portal or a bus name the
+   * sandbox lets through; when neither answers, the portal is missing. */
+  if (sandboxed && (code == WALLET_KEYRING_ERROR_NO_SERVICE ||
+                    message_has (raw, "org.freedesktop.portal") ||
+                    g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED)))
+    code = WALLET_KEYRING_ERROR_NO_PORTAL;
+  return g_error_new_literal (WALLET_KEYRING_ERROR, code, message_for (code));
+}
+
+static GError *
+keyring_error (WalletKeyringError code)
+{
+  return g_error_new_literal (WALLET_KEYRING_ERROR, code, message_for (code));
+}
+
+/* ------------------------------------------------------------------ */
+/* The object                                                          */
+/* ------------------------------------------------------------------ */
+
+static void
+drop_service (WalletKeyring *self)
+{
+  g_clear_object (&self->service);
+  g_clear_pointer (&self->plain_session, g_free);
+}
+
+static void
+wallet_keyring_finalize (GObject *object)
+{
+  WalletKeyring *self = WALLET_KEYRING (object);
+
+  if (self->service != NULL && self->plain_session != NULL)
+    {
+      /* Best effort: the daemon also drops sessions of closed connections. */
+      g_dbus_connection_call (g_dbus_proxy_get_connection (G_DBUS_PROXY (self->service)),
+                              SECRET_BUS_NAME, self->plain_session, SECRET_SESSION_IFACE,
+                              "Close", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 1000,
+                              NULL, NULL, NULL);
+    }
+  drop_service (self);
+  G_OBJECT_CLASS (wallet_keyring_parent_class)->finalize (object);
+}
+
+static void
+wallet_keyring_class_init (WalletKeyringClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = wallet_keyring_finalize;
+}
+
+static void
+wallet_keyring_init (WalletKeyring *self)
+{
+  self->timeout_ms = WALLET_KEYRING_DEFAULT_TIMEOUT_MS;
+  self->sandboxed = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+}
+
+WalletKeyring *
+wallet_keyring_new (void)
+{
+  return g_object_new (WALLET_TYPE_KEYRING, NULL);
+}
+
+guint
+wallet_keyring_get_timeout (WalletKeyring *self)
+{
+  g_return_val_if_fail (WALLET_IS_KEYRING (self), 0);
+  return self->timeout_ms;
+}
+
+void
+wallet_keyring_set_timeout (WalletKeyring *self,
+                            guint          timeout_ms)
+{
+  g_return_if_fail (WALLET_IS_KEYRING (self));
+  g_return_if_fail (timeout_ms > 0);
+  self->timeout_ms = timeout_ms;
+}
+
+/* ------------------------------------------------------------------ */
+/* The item secret: a header naming the item, then the caller's bytes  */
+/* ------------------------------------------------------------------ */
+
+#define ENVELOPE_MAGIC "tw1\n"
+
+static GBytes *
+envelope_wrap (const char *id,
+               const char *type,
+               GBytes     *payload)
+{
+  g_autofree char *header = g_strdup_printf (ENVELOPE_MAGIC "%s\n%s\n", id,
+                                             type != NULL ? type : "");
+  gsize header_size = strlen (header);
+  gsize payload_size = g_bytes_get_size (payload);
+  guint8 *data = g_malloc (header_size + payload_size);
+
+  memcpy (data, header, header_size);
+  memcpy (data + header_size, g_bytes_get_data (payload, NULL), payload_size);
+  return g_bytes_new_take (data, header_size + payload_size);
+}
+
+static WalletKeyringItem *
+envelope_unwrap (const guint8 *data,
+                 gsize         size)
+{
+  gsize magic_size = strlen (ENVELOPE_MAGIC);
+  const guint8 *id_end, *type_end;
+  WalletKeyringItem *item;
+
+  if (size < magic_size || memcmp (data, ENVELOPE_MAGIC, magic_size) != 0)
+    return NULL;
+  id_end = memchr (data + magic_size, '\n', size - magic_size);
+  if (id_end == NULL)
+    return NULL;
+  type_end = memchr (id_end + 1, '\n', size - (id_end + 1 - data));
+  if (type_end == NULL)
+    return NULL;
+
+  item = g_new0 (WalletKeyringItem, 1);
+  item->id = g_strndup ((const char *) data + magic_size, id_end - data - magic_size);
+  if (type_end > id_end + 1)
+    item->type = g_strndup ((const char *) id_end + 1, type_end - id_end - 1);
+  item->secret = g_bytes_new (type_end + 1, size - (type_end + 1 - data));
+  return item;
+}
+
+/* ------------------------------------------------------------------ */
+/* One call: a GTask with a timer and a cancellable of its own         */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+  OP_STORE,
+  OP_LOAD,
+  OP_LOAD_ALL,
+  OP_DELETE,
+} OpKind;
+
+typedef struct {
+  OpKind          op;
+  WalletItemKind  kind;
+  char           *id;
+  char           *type;
+  char           *label;
+  GBytes         *payload;           /* the caller's bytes, for OP_STORE */
+  GBytes         *stored;            /* their envelope */
+  GCancellable   *call_cancellable;  /* cancelled by the caller's or by the timer */
+  GCancellable   *caller_cancellable;
+  gulong          caller_handler;
+  GSource        *timer;
+  gboolean        timed_out;
+  gboolean        retried;
+  gboolean        verifying;         /* OP_STORE: the write is done, reading back */
+} Op;
+
+static void run_op (GTask *task);
+static void fetch (GTask *task);
+
+static void
+op_free (Op *op)
+{
+  if (op->timer != NULL)
+    {
+      g_source_destroy (op->timer);
+      g_source_unref (op->timer);
+    }
+  if (op->caller_handler != 0)
+    g_cancellable_disconnect (op->caller_cancellable, op->caller_handler);
+  g_clear_object (&op->caller_cancellable);
+  g_clear_object (&op->call_cancellable);
+  g_clear_pointer (&op->stored, g_bytes_unref);
+  g_clear_pointer (&op->payload, g_bytes_unref);
+  g_free (op->id);
+  g_free (op->type);
+  g_free (op->label);
+  g_free (op);
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  Op *op = user_data;
+
+  op->timed_out = TRUE;
+  g_cancellable_cancel (op->call_cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_caller_cancelled (GCancellable *caller,
+                     gpointer      user_data)
+{
+  GCancellable *call_cancellable = user_data;
+
+  g_cancellable_cancel (call_cancellable);
+}
+
+static GTask *
+op_task_new (WalletKeyring       *self,
+             OpKind               kind_of_op,
+             WalletItemKind       kind,
+             const char          *id,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Op *op = g_new0 (Op, 1);
+
+  op->op = kind_of_op;
+  op->kind = kind;
+  op->id = g_strdup (id);
+  op->call_cancellable = g_cancellable_new ();
+  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
+  g_task_set_return_on_cancel (task, FALSE);
+
+  op->timer = g_timeout_source_new (self->timeout_ms);
+  g_source_set_callback (op->timer, on_timeout, op, NULL);
+  g_source_attach (op->timer, g_main_context_get_thread_default ());
+  if (cancellable != NULL)
+    {
+      op->caller_cancellable = g_object_ref (cancellable);
+      op->caller_handler = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled),
+                                                  g_object_ref (op->call_cancellable),
+                                                  g_object_unref);
+    }
+  return task;
+}
+
+static void
+op_fail (GTask  *task,
+         GError *raw)
+{
+  WalletKeyring *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  g_autoptr(GError) owned = raw;
+  g_autoptr(GError) mapped = NULL;
+
+  if (g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !op->timed_out)
+    {
+      g_task_return_error (task, g_steal_pointer (&owned));
+      g_object_unref (task);
+      return;
+    }
+  mapped = op->timed_out ? keyring_error (WALLET_KEYRING_ERROR_TIMEOUT)
+                         : wallet_keyring_error_from_raw (raw, self->sandboxed);
+  g_debug ("A keyring call failed (%s); reported as error %d",
+           raw->message, mapped->code);
+
+  switch (mapped->code)
+    {
+    case WALLET_KEYRING_ERROR_DISCONNECTED:
+    case WALLET_KEYRING_ERROR_NO_SERVICE:
+    case WALLET_KEYRING_ERROR_NO_PORTAL:
+    case WALLET_KEYRING_ERROR_TIMEOUT:
+    case WALLET_KEYRING_ERROR_FAILED:
+      /* The next call connects afresh: the daemon may have restarted. */
+      drop_service (self);
+      break;
+    default:
+      break;
+    }
+  if (mapped->code == WALLET_KEYRING_ERROR_DISCONNECTED && !op->retried)
+    {
+      /* Every operation is safe to repeat: a store replaces, a delete of
+       * nothing succeeds. */
+      op->retried = TRUE;
+      op->verifying = FALSE;
+      run_op (task);
+      return;
+    }
+  g_task_return_error (task, g_steal_pointer (&mapped));
+  g_object_unref (task);
+}
+
+static GHashTable *
+op_attributes (Op *op)
+{
+  GHashTable *attributes = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (op->id != NULL)
+    g_hash_table_insert (attributes, (gpointer) WALLET_ATTRIBUTE_ID, op->id);
+  if (op->type != NULL)
+    g_hash_table_insert (attributes, (gpointer) WALLET_ATTRIBUTE_TYPE, op->type);
+  return attributes;
+}
+
+/* ------------------------------------------------------------------ */
+/* The steps                                                           */
+/* ------------------------------------------------------------------ */
+
+static GDBusConnection *
+service_connection (WalletKeyring *self)
+{
+  return g_dbus_proxy_get_connection (G_DBUS_PROXY (self->service));
+}
+
+static void
+op_return_fetched (GTask      *task,
+                   GPtrArray  *items)
+{
+  Op *op = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) owned = items;
+
+  switch (op->op)
+    {
+    case OP_LOAD_ALL:
+      g_task_return_pointer (task, g_steal_pointer (&owned), (GDestroyNotify) g_ptr_array_unref);
+      break;
+    case OP_LOAD:
+      if (items->len == 0)
+        g_task_return_error (task, keyring_error (WALLET_KEYRING_ERROR_NOT_FOUND));
+      else
+        g_task_return_pointer (task,
+                               g_bytes_ref (((WalletKeyringItem *) items->pdata[0])->secret),
+                               (GDestroyNotify) g_bytes_unref);
+      break;
+    case OP_STORE:
+      {
+        WalletKeyringItem *item = items->len == 1 ? items->pdata[0] : NULL;
+
+        if (item != NULL && g_bytes_equal (item->secret, op->payload) &&
+            g_strcmp0 (item->type, op->type) == 0)
+          g_task_return_boolean (task, TRUE);
+        else
+          g_task_return_error (task, keyring_error (WALLET_KEYRING_ERROR_VERIFY_FAILED));
+        break;
+      }
+    case OP_DELETE:
+    default:
+      g_assert_not_reached ();
+    }
+  g_object_unref (task);
+}
+
+static void
+on_got_secrets (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  Op *op = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) secrets = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  GVariantIter iter;
+  GVariant *value;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      op_fail (task, error);
+      return;
+    }
+
+  items = g_ptr_array_new_with_free_func ((GDestroyNotify) wallet_keyring_item_free);
+  secrets = g_variant_get_child_value (reply, 0);
+  g_variant_iter_init (&iter, secrets);
+  while (g_variant_iter_next (&iter, "{&o(&o@ay@ays)}", NULL, NULL, NULL, &value, NULL))
+    {
+      gsize size;
+      const guint8 *data = g_variant_get_fixed_array (value, &size, 1);
+      WalletKeyringItem *item = envelope_unwrap (data, size);
+
+      /* Items of our schema that we did not write are someone else's
+       * business: leave them alone. */
+      if (item != NULL && (op->id == NULL || g_strcmp0 (item->id, op->id) == 0))
+        g_ptr_array_add (items, item);
+      else
+        wallet_keyring_item_free (item);
+      g_variant_unref (value);
+    }
+  op_return_fetched (task, g_steal_pointer (&items));
+}
+
+static void
+on_searched (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  WalletKeyring *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) unlocked = NULL;
+  g_autoptr(GVariant) locked = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      op_fail (task, error);
+      return;
+    }
+  unlocked = g_variant_get_child_value (reply, 0);
+  locked = g_variant_get_child_value (reply, 1);
+
+  if (g_variant_n_children (locked) > 0)
+    {
+      op_fail (task, keyring_error (WALLET_KEYRING_ERROR_LOCKED));
+      return;
+    }
+  if (g_variant_n_children (unlocked) == 0)
+    {
+      op_return_fetched (task, g_ptr_array_new ());
+      return;
+    }
+  g_dbus_connection_call (service_connection (self), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
+                          SECRET_SERVICE_IFACE, "GetSecrets",
+                          g_variant_new ("(@aoo)", unlocked, self->plain_session),
+                          G_VARIANT_TYPE ("(a{o(oayays)})"), G_DBUS_CALL_FLAGS_NONE, -1,
+                          op->call_cancellable, on_got_secrets, task);
+}
+
+static void
+search (GTask *task)
+{
+  WalletKeyring *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  GVariantBuilder attributes;
+
+  g_variant_builder_init (&attributes, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&attributes, "{ss}", "xdg:schema", schemas[op->kind].name);
+  if (op->id != NULL)
+    g_variant_builder_add (&attributes, "{ss}", WALLET_ATTRIBUTE_ID, op->id);
+
+  g_dbus_connection_call (service_connection (self), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
+                          SECRET_SERVICE_IFACE, "SearchItems",
+                          g_variant_new ("(a{ss})", &attributes),
+                          G_VARIANT_TYPE ("(aoao)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                          op->call_cancellable, on_searched, task);
+}
+
+static void
+on_session_opened (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  WalletKeyring *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      op_fail (task, error);
+      return;
+    }
+  if (self->service == NULL)
+    {
+      /* Dropped meanwhile by a failing call: start over. */
+      run_op (task);
+      return;
+    }
+  g_free (self->plain_session);
+  g_variant_get (reply, "(vo)", NULL, &self->plain_session);
+  search (task);
+}
+
+/* Batch reads use a "plain" session of our own: what they carry is already
+ * sealed under the data key (or wrapped under the passcode), and it spares
+ * a key exchange and a decryption per item. */
+static void
+fetch (GTask *task)
+{
+  WalletKeyring *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+
+  if (self->plain_session != NULL)
+    {
+      search (task);
+      return;
+    }
+  g_dbus_connection_call (service_connection (self), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
+                          SECRET_SERVICE_IFACE, "OpenSession",
+                          g_variant_new ("(sv)", "plain", g_variant_new_string ("")),
+                          G_VARIANT_TYPE ("(vo)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                          op->call_cancellable, on_session_opened, task);
+}
+
+static void
+on_stored (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GTask *task = user_data;
+  Op *op = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!secret_service_store_finish (SECRET_SERVICE (source), result, &error))
+    {
+      op_fail (task, error);
+      return;
+    }
+  op->verifying = TRUE;
+  fetch (task);
+}
+
+static void
+on_cleared (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  /* FALSE without an error means there was nothing to delete. */
+  if (!secret_service_clear_finish (SECRET_SERVICE (source), result, &error) && error != NULL)
+    {
+      op_fail (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+dispatch (GTask *task)
+{
+  WalletKeyring *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  g_autoptr(GHashTable) attributes = op_attributes (op);
+
+  switch (op->op)
+    {
+    case OP_STORE:
+      {
+        g_autoptr(SecretValue) value =
+          secret_value_new (g_bytes_get_data (op->stored, NULL), g_bytes_get_size (op->stored),
+                            SECRET_CONTENT_TYPE);
+
+        secret_service_store (self->service, &schemas[op->kind], attributes,
+                              SECRET_COLLECTION_DEFAULT, op->label, value,
+                              op->call_cancellable, on_stored, task);
+        break;
+      }
+    case OP_DELETE:
+      g_hash_table_remove (attributes, WALLET_ATTRIBUTE_TYPE);
+      secret_service_clear (self->service, &schemas[op->kind], attributes,
+                            op->call_cancellable, on_cleared, task);
+      break;
+    case OP_LOAD:
+    case OP_LOAD_ALL:
+    default:
+      fetch (task);
+      break;
+    }
+}
+
+static void
+on_service_opened (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  WalletKeyring *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  SecretService *service = secret_service_open_finish (result, &error);
+
+  if (service == NULL)
+    {
+      op_fail (task, error);
+      return;
+    }
+  drop_service (self);
+  self->service = service;
+  dispatch (task);
+}
+
+static void
+run_op (GTask *task)
+{
+  WalletKeyring *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+
+  if (self->service != NULL)
+    {
+      dispatch (task);
+      return;
+    }
+  /* Our own service object, not libsecret's shared one, so that after the
+   * daemon restarts we can drop it and connect afresh. */
+  secret_service_open (SECRET_TYPE_SERVICE, NULL, SECRET_SERVICE_OPEN_SESSION,
+                       op->call_cancellable, on_service_opened, task);
+}
+
+/* ------------------------------------------------------------------ */
+/* Public calls                                                        */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+id_is_sane (const char *id)
+{
+  /* Ids travel in the item header, one line each. */
+  return id != NULL && id[0] != '\0' && strchr (id, '\n') == NULL && strlen (id) <= 128;
+}
+
+void
+wallet_keyring_store_async (WalletKeyring       *self,
+                            WalletItemKind       kind,
+                            const char          *id,
+                            const char          *type,
+                            const char          *label,
+                            GBytes              *secret,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task;
+  Op *op;
+
+  g_return_if_fail (WALLET_IS_KEYRING (self));
+  g_return_if_fail ((guint) kind < G_N_ELEMENTS (schemas));
+  g_return_if_fail (id_is_sane (id));
+  g_return_if_fail (type == NULL || id_is_sane (type));
+  g_return_if_fail (label != NULL && secret != NULL);
+
+  task = op_task_new (self, OP_STORE, kind, id, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wallet_keyring_store_async);
+  op = g_task_get_task_data (task);
+  op->type = g_strdup (type);
+  op->label = g_strdup (label);
+  op->payload = g_bytes_ref (secret);
+  op->stored = envelope_wrap (id, type, secret);
+  run_op (task);
+}
+
+gboolean
+wallet_keyring_store_finish (WalletKeyring  *self,
+                             GAsyncResult   *result,
+                             GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+wallet_keyring_load_async (WalletKeyring       *self,
+                           WalletItemKind       kind,
+                           const char          *id,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (WALLET_IS_KEYRING (self));
+  g_return_if_fail ((guint) kind < G_N_ELEMENTS (schemas));
+  g_return_if_fail (id_is_sane (id));
+
+  task = op_task_new (self, OP_LOAD, kind, id, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wallet_keyring_load_async);
+  run_op (task);
+}
+
+GBytes *
+wallet_keyring_load_finish (WalletKeyring  *self,
+                            GAsyncResult   *result,
+                            GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+wallet_keyring_load_all_async (WalletKeyring       *self,
+                               WalletItemKind       kind,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (WALLET_IS_KEYRING (self));
+  g_return_if_fail ((guint) kind < G_N_ELEMENTS (schemas));
+
+  task = op_task_new (self, OP_LOAD_ALL, kind, NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wallet_keyring_load_all_async);
+  run_op (task);
+}
+
+GPtrArray *
+wallet_keyring_load_all_finish (WalletKeyring  *self,
+                                GAsyncResult   *result,
+                                GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+wallet_keyring_delete_async (WalletKeyring       *self,
+                             WalletItemKind       kind,
+                             const char          *id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (WALLET_IS_KEYRING (self));
+  g_return_if_fail ((guint) kind < G_N_ELEMENTS (schemas));
+  g_return_if_fail (id_is_sane (id));
+
+  task = op_task_new (self, OP_DELETE, kind, id, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wallet_keyring_delete_async);
+  run_op (task);
+}
+
+gboolean
+wallet_keyring_delete_finish (WalletKeyring  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
