@@ -55,7 +55,8 @@ test_every_command_has_help (void)
 static void
 test_no_command_is_a_usage_error (void)
 {
-  g_autoptr(CliRun) run = cli_test_run (NULL, NULL);
+  const char *no_args[] = { NULL };
+  g_autoptr(CliRun) run = cli_test_run_full (NULL, NULL, no_args);
 
   cli_test_assert_status (run, 2);
   g_assert_nonnull (strstr (run->err, "No command"));
