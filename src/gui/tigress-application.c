@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "tigress-application.h"
+#include "tigress-preferences-window.h"
+#include "tigress-window.h"
+
+struct _TigressApplication
+{
+  AdwApplication parent_instance;
+
+  GSettings *settings;
+  WalletKeyring *keyring;
+  WalletVault *vault;
+  WalletStore *store;
+  WalletAuth *auth;
+  WalletRelays *relays;
+  WalletContacts *contacts;
+  TigressClipboard *clipboard;
+  TigressWindow *window;
+  gboolean shares_pending;
+  gboolean told_about_background;
+};
+
+G_DEFINE_FINAL_TYPE (TigressApplication, tigress_application, ADW_TYPE_APPLICATION)
+
+/* One table of every app-wide and window-wide keyboard shortcut; the
+ * shortcuts window (help-overlay.ui) lists the same. */
+static const struct {
+  const char *action;
+  const char *accels[3];
+} shortcut_table[] = {
+  { "app.quit", { "<Primary>q", NULL } },
+  { "app.preferences", { "<Primary>comma", NULL } },
+  { "win.new-credential('password')", { "<Primary>n", NULL } },
+  { "win.new-credential('wifi')", { "<Primary><Shift>w", NULL } },
+  { "win.new-credential('access-code')", { "<Primary><Shift>a", NULL } },
+  { "win.import-wifi", { "<Primary>i", NULL } },
+  { "win.search", { "<Primary>f", NULL } },
+  { "win.lock", { "<Primary>l", NULL } },
+  { "win.show-shares", { "<Primary><Shift>s", NULL } },
+  { "win.open-invitation", { "<Primary>o", NULL } },
+  { "win.paste-invitation", { "<Primary><Shift>v", NULL } },
+  { "win.copy-secret", { "<Primary><Shift>c", NULL } },
+  { "win.reveal-secret", { "<Primary>r", NULL } },
+  { "win.edit-credential", { "<Primary>e", NULL } },
+  { "win.share-credential", { "<Primary><Shift>e", NULL } },
+  { "win.delete-credential", { "Delete", NULL } },
+  { "window.close", { "<Primary>w", NULL } },
+};
+
+static TigressWindow *
+ensure_window (TigressApplication *self)
+{
+  if (self->window == NULL)
+    {
+      self->window = tigress_window_new (self);
+      g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
+      gtk_window_set_hide_on_close (GTK_WINDOW (self->window), self->shares_pending);
+    }
+  return self->window;
+}
+
+GtkWindow *
+tigress_application_get_main_window (TigressApplication *self)
+{
+  g_return_val_if_fail (TIGRESS_IS_APPLICATION (self), NULL);
+
+  return GTK_WINDOW (ensure_window (self));
+}
+
+static void
+tigress_application_activate (GApplication *application)
+{
+  TigressApplication *self = TIGRESS_APPLICATION (application);
+
+  gtk_window_present (GTK_WINDOW (ensure_window (self)));
+}
+
+/* Invitations arrive here from the tigress: URL scheme, from the command
+ * line, and from a second start of the app. */
+static void
+tigress_application_open (GApplication  *application,
+                          GFile        **files,
+                          int            n_files,
+                          const char    *hint)
+{
+  TigressApplication *self = TIGRESS_APPLICATION (application);
+  TigressWindow *window = ensure_window (self);
+
+  gtk_window_present (GTK_WINDOW (window));
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *uri = g_file_get_uri (files[i]);
+
+      tigress_window_open_invitation (window, uri);
+    }
+}
+
+static void
+on_quit (GSimpleAction *action,
+         GVariant      *parameter,
+         gpointer       user_data)
+{
+  TigressApplication *self = user_data;
+
+  tigress_clipboard_clear_secret (self->clipboard);
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+on_about (GSimpleAction *action,
+          GVariant      *parameter,
+          gpointer       user_data)
+{
+  TigressApplication *self = user_data;
+  const char *developers[] = { _("The Tigress Wallet developers"), NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", ensure_window (self),
+                        "application-name", _("Tigress Wallet"),
+                        "application-icon", APP_ID,
+                        "version", PACKAGE_VERSION,
+                        "developer-name", _("The Tigress Wallet developers"),
+                        "developers", developers,
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "comments", _("Keep passwords, Wi-Fi networks, access codes "
+                                      "and digital keys, and hand them to other "
+                                      "people through a relay that cannot read them."),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+on_preferences (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  TigressApplication *self = user_data;
+  TigressWindow *window = ensure_window (self);
+  GtkWindow *preferences;
+
+  preferences = GTK_WINDOW (tigress_preferences_window_new (self));
+  gtk_window_set_transient_for (preferences, GTK_WINDOW (window));
+  gtk_window_present (preferences);
+}
+
+static void
+on_show_window (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  TigressApplication *self = user_data;
+
+  gtk_window_present (GTK_WINDOW (ensure_window (self)));
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "show-window", .activate = on_show_window },
+  { .name = "quit", .activate = on_quit },
+  { .name = "about", .activate = on_about },
+  { .name = "preferences", .activate = on_preferences },
+};
+
+static void
+load_style (void)
+{
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+  gtk_css_provider_load_from_resource (provider, RESOURCE_BASE "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static void
+on_vault_locked (TigressApplication *self)
+{
+  /* Whatever was copied from the wallet goes when the wallet locks. */
+  tigress_clipboard_clear_secret (self->clipboard);
+}
+
+static void
+start_services (TigressApplication *self)
+{
+  self->keyring = wallet_keyring_new ();
+  self->vault = wallet_vault_new (self->keyring, self->settings);
+  self->store = wallet_store_new (self->vault);
+  self->auth = wallet_auth_new (self->vault);
+  self->relays = wallet_relays_new (self->settings);
+  self->contacts = wallet_contacts_new (self->vault);
+  g_signal_connect_object (self->vault, "locked", G_CALLBACK (on_vault_locked), self,
+                           G_CONNECT_SWAPPED);
+}
+
+static void
+tigress_application_startup (GApplication *application)
+{
+  TigressApplication *self = TIGRESS_APPLICATION (application);
+
+  G_APPLICATION_CLASS (tigress_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  for (gsize i = 0; i < G_N_ELEMENTS (shortcut_table); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self),
+                                           shortcut_table[i].action,
+                                           shortcut_table[i].accels);
+
+  self->clipboard = tigress_clipboard_new (gdk_display_get_clipboard (gdk_display_get_default ()));
+  load_style ();
+  start_services (self);
+}
+
+static void
+tigress_application_shutdown (GApplication *application)
+{
+  TigressApplication *self = TIGRESS_APPLICATION (application);
+
+  if (self->clipboard != NULL)
+    tigress_clipboard_clear_secret (self->clipboard);
+
+  G_APPLICATION_CLASS (tigress_application_parent_class)->shutdown (application);
+}
+
+void
+tigress_application_set_shares_pending (TigressApplication *self,
+                                        gboolean            pending)
+{
+  g_return_if_fail (TIGRESS_IS_APPLICATION (self));
+
+  pending = !!pending;
+  if (self->shares_pending == pending)
+    return;
+
+  self->shares_pending = pending;
+  if (pending)
+    g_application_hold (G_APPLICATION (self));
+  else
+    g_application_release (G_APPLICATION (self));
+  if (self->window != NULL)
+    gtk_window_set_hide_on_close (GTK_WINDOW (self->window), pending);
+}
+
+gboolean
+tigress_application_get_shares_pending (TigressApplication *self)
+{
+  g_return_val_if_fail (TIGRESS_IS_APPLICATION (self), FALSE);
+
+  return self->shares_pending;
+}
+
+static gboolean
+window_is_in_front (TigressApplication *self)
+{
+  return self->window != NULL &&
+         gtk_widget_get_visible (GTK_WIDGET (self->window)) &&
+         gtk_window_is_active (GTK_WINDOW (self->window));
+}
+
+void
+tigress_application_notify (TigressApplication *self,
+                            const char         *id,
+                            const char         *title,
+                            const char         *body)
+{
+  g_autoptr(GNotification) notification = NULL;
+
+  g_return_if_fail (TIGRESS_IS_APPLICATION (self));
+
+  if (window_is_in_front (self))
+    return;
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action (notification, "app.show-window");
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+WalletVault *
+tigress_application_get_vault (TigressApplication *self)
+{
+  g_return_val_if_fail (TIGRESS_IS_APPLICATION (self), NULL);
+
+  return self->vault;
+}
+
+WalletStore *
+tigress_application_get_store (TigressApplication *self)
+{
+  g_return_val_if_fail (TIGRESS_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}
+
+WalletAuth *
+tigress_application_get_auth (TigressApplication *self)
+{
+  g_return_val_if_fail (TIGRESS_IS_APPLICATION (self), NULL);
+
+  return self->auth;
+}
+
+WalletRelays *
+tigress_application_get_relays (TigressApplication *self)
+{
+  g_return_val_if_fail (TIGRESS_IS_APPLICATION (self), NULL);
+
+  return self->relays;
+}
+
+WalletContacts *
+tigress_application_get_contacts (TigressApplication *self)
+{
+  g_return_val_if_fail (TIGRESS_IS_APPLICATION (self), NULL);
+
+  return self->contacts;
+}
+
+TigressClipboard *
+tigress_application_get_clipboard (TigressApplication *self)
+{
+  g_return_val_if_fail (TIGRESS_IS_APPLICATION (self), NULL);
+
+  return self->clipboard;
+}
+
+GSettings *
+tigress_application_get_settings (TigressApplication *self)
+{
+  g_return_val_if_fail (TIGRESS_IS_APPLICATION (self), NULL);
+
+  return self->settings;
+}
+
+static void
+tigress_application_dispose (GObject *object)
+{
+  TigressApplication *self = TIGRESS_APPLICATION (object);
+
+  g_clear_object (&self->clipboard);
+  g_clear_object (&self->contacts);
+  g_clear_object (&self->relays);
+  g_clear_object (&self->auth);
+  g_clear_object (&self->store);
+  g_clear_object (&self->vault);
+  g_clear_object (&self->keyring);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (tigress_application_parent_class)->dispose (object);
+}
+
+static void
+tigress_application_class_init (TigressApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = tigress_application_dispose;
+  app_class->activate = tigress_application_activate;
+  app_class->open = tigress_application_open;
+  app_class->startup = tigress_application_startup;
+  app_class->shutdown = tigress_application_shutdown;
+}
+
+static void
+tigress_application_init (TigressApplication *self)
+{
+  self->settings = g_settings_new (APP_ID);
+}
+
+TigressApplication *
+tigress_application_new (void)
+{
+  return g_object_new (TIGRESS_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       "resource-base-path", RESOURCE_BASE,
+                       NULL);
+}
