@@ -194,6 +194,22 @@ token_is_well_formed (const char *token)
   return TRUE;
 }
 
+/* Payload types are names like AEAD_AES_256_GCM. */
+static gboolean
+payload_type_is_well_formed (const char *type)
+{
+  gsize length = strlen (type);
+
+  if (length == 0 || length > 64)
+    return FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isalnum (type[i]) && type[i] != '_' && type[i] != '-')
+      return FALSE;
+
+  return TRUE;
+}
+
 /* An ETag is opaque to us, but we echo it in If-Match and If-None-Match:
  * visible ASCII only, bounded. */
 static gboolean
@@ -735,7 +751,7 @@ parse_payload (JsonObject      *object,
   content->payload_data = tw_base64_decode_bytes (data, -1, TW_BASE64_STANDARD, NULL);
   if (content->payload_data == NULL
       || g_bytes_get_size (content->payload_data) < MIN_SEALED_SIZE
-      || !token_is_well_formed (type))
+      || !payload_type_is_well_formed (type))
     {
       set_relay_bug (error, host, "the payload is malformed");
       return FALSE;
