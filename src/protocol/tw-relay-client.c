@@ -1532,7 +1532,8 @@ add_display_information (JsonBuilder               *builder,
 {
   json_builder_set_member_name (builder, "displayInformation");
   json_builder_begin_object (builder);
-  add_optional_string (builder, "title", params->title);
+  /* Draft V requires a title; an empty one says nothing. */
+  add_optional_string (builder, "title", params->title != NULL ? params->title : "");
   add_optional_string (builder, "description", params->description);
   add_optional_string (builder, "imageURL", params->image_url);
   json_builder_end_object (builder);

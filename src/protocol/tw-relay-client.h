@@ -51,7 +51,8 @@ G_BEGIN_DECLS
 typedef struct {
   const char *payload_type;        /* TW_RELAY_PAYLOAD_* */
   GBytes     *payload_data;        /* IV (12) || ciphertext || tag (16); sent as base64 */
-  const char *title;               /* displayInformation; the preview shows them */
+  const char *title;               /* displayInformation, shown by the preview; */
+                                   /* NULL title: sent as "" (Draft V needs one) */
   const char *description;
   const char *image_url;
   const char *notification_token;
