@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+typedef gboolean (*TigressTestCondition) (gpointer user_data);
+
+/* Runs the main context until @condition holds or @timeout_ms passes;
+ * returns whether it held. */
+gboolean  tigress_test_wait_until         (TigressTestCondition condition,
+                                           gpointer             user_data,
+                                           guint                timeout_ms);
+/* Runs the main context for @ms milliseconds. */
+void      tigress_test_run_for            (guint                ms);
+
+/* Renders @widget as it is on screen to a PNG file at @path. */
+void      tigress_test_render_widget_png  (GtkWidget           *widget,
+                                           const char          *path);
+/* Renders a paintable at @width × @height into a texture, using the
+ * renderer of @native. */
+GdkTexture *tigress_test_render_paintable (GdkPaintable        *paintable,
+                                           GtkNative           *native,
+                                           int                  width,
+                                           int                  height);
+
+/* Every QR code zbarimg finds in the PNG at @path, one per element; an
+ * empty array when none. */
+GPtrArray *tigress_test_decode_qr         (const char          *path);
+
+/* The first descendant of @root (itself included) of @type whose label
+ * (GtkButton label, AdwButtonContent label or GtkLabel text) is @label;
+ * NULL if none. */
+GtkWidget *tigress_test_find_labelled     (GtkWidget           *root,
+                                           GType                type,
+                                           const char          *label);
+
+/* Clicks a button the way a person does: through its "clicked" signal,
+ * which also activates its action. */
+void       tigress_test_click             (GtkWidget           *button);
+
+G_END_DECLS
