@@ -76,6 +76,7 @@ typedef struct
   GCancellable *attempt_cancellable;
   GSource      *deadline_source;
   GSource      *connect_deadline_source;
+  gboolean      connected;
   gboolean      timed_out;
   gboolean      connect_timed_out;
   GInputStream *answer_stream;
@@ -136,6 +137,7 @@ relay_call_clear_attempt (RelayCall *call)
   g_clear_object (&call->answer_stream);
   g_clear_pointer (&call->answer, g_byte_array_unref);
   g_clear_object (&call->attempt_cancellable);
+  call->connected = FALSE;
   call->timed_out = FALSE;
   call->connect_timed_out = FALSE;
 }
@@ -1177,13 +1179,14 @@ on_network_event (SoupMessage        *message,
 
   if (event == G_SOCKET_CLIENT_COMPLETE)
     {
+      call->connected = TRUE;
       if (call->connect_deadline_source != NULL)
         g_source_destroy (call->connect_deadline_source);
       g_clear_pointer (&call->connect_deadline_source, g_source_unref);
       return;
     }
 
-  if (call->connect_deadline_source == NULL && event == G_SOCKET_CLIENT_RESOLVING)
+  if (call->connect_deadline_source == NULL && !call->connected)
     {
       call->connect_deadline_source = g_timeout_source_new_seconds (self->connect_timeout);
       g_task_attach_source (task, call->connect_deadline_source, on_connect_deadline);
@@ -1450,6 +1453,16 @@ call_run (TwRelayMailbox      *self,
   /* Cancellation is reported as TW_RELAY_ERROR_CANCELLED, not GIO's. */
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, call, (GDestroyNotify) relay_call_free);
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      GError *error = NULL;
+
+      tw_relay_error_set (&error, TW_RELAY_ERROR_CANCELLED, self->host, 0, NULL,
+                          "The call to the relay at %s was cancelled", self->host);
+      call_fail (task, error);
+      return;
+    }
 
   if (cancellable != NULL)
     {

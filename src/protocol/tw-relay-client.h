@@ -24,8 +24,9 @@ G_BEGIN_DECLS
  * claim, and the headers each call documents. Plain http is allowed only
  * to loopback hosts; https uses the system trust store or one CA file.
  *
- * Bodies are built when a call starts, so the arguments need not outlive
- * the call. Answers are read up to TW_RELAY_MAX_ANSWER_SIZE and parsed
+ * A mailbox is used from one thread (its calls complete in the thread-default
+ * main context of the caller). Bodies are built when a call starts, so the
+ * arguments need not outlive the call. Answers are read up to TW_RELAY_MAX_ANSWER_SIZE and parsed
  * strictly; anything else is TW_RELAY_ERROR_RELAY_BUG.
  */
 

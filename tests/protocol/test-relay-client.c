@@ -704,6 +704,27 @@ test_timeout_silent_server (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
 }
 
+/* A TLS handshake that never finishes is part of connecting: the connect
+ * timer ends it long before the attempt's deadline. */
+static void
+test_timeout_stalled_handshake (void)
+{
+  guint16 port;
+  g_autoptr(GSocket) silent = loopback_socket_listening (&port);
+  g_autofree char *base_url = g_strdup_printf ("https://127.0.0.1:%u", port);
+  g_autoptr(TwRelayMailbox) mailbox = mailbox_for_relay (base_url, NULL);
+  g_autoptr(TwRelayCreated) created = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  tw_relay_mailbox_set_timeouts (mailbox, 1, 30);
+  tw_relay_mailbox_set_retry_policy (mailbox, 1, 10, 10);
+  created = fake_create (mailbox, NULL, &error);
+
+  g_assert_error (error, TW_RELAY_ERROR, TW_RELAY_ERROR_TIMED_OUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+}
+
 static void
 test_cancel_mid_request (void)
 {
@@ -1691,6 +1712,8 @@ main (int    argc,
   g_test_add_func ("/relay-client/retry/closed-port-is-unreachable-naming-the-host",
                    test_retry_unreachable_names_host);
   g_test_add_func ("/relay-client/timeout/silent-server-times-out", test_timeout_silent_server);
+  g_test_add_func ("/relay-client/timeout/stalled-tls-handshake-hits-connect-timeout",
+                   test_timeout_stalled_handshake);
   g_test_add_func ("/relay-client/cancel/mid-request", test_cancel_mid_request);
   g_test_add_func ("/relay-client/cancel/during-back-off", test_cancel_during_back_off);
   g_test_add_func ("/relay-client/cancel/before-start-sends-nothing", test_cancel_before_start);
