@@ -25,8 +25,12 @@ G_BEGIN_DECLS
  * vault is unlocked; lock() and the auto-lock drop it.
  *
  * Wrong passcodes make the next try wait longer (1, 2, 5, 15, 30, 60 s,
- * then 5 min). The count is kept in the keyring, so quitting the app does
- * not reset it; a right passcode does.
+ * then 5 min). The count is written to $XDG_STATE_HOME/tigress-wallet/
+ * passcode-attempts BEFORE each try (so killing the app in the middle of
+ * a try counts as a wrong one) and reset by a right passcode; quitting the
+ * app does not reset it. It is a file, not a keyring item, because a
+ * keyring write costs a rewrite of the whole keyring file, which with
+ * thousands of items would slow every unlock.
  *
  * Signals "unlocked" and "locked" tell the other services and the GUI;
  * WalletStore empties itself on "locked".
@@ -59,9 +63,8 @@ typedef enum {
 #define WALLET_VAULT_SCRYPT_N            (G_GUINT64_CONSTANT (1) << 17)
 #define WALLET_VAULT_SCRYPT_R            8
 #define WALLET_VAULT_SCRYPT_P            1
-/* The vault item ids (kind WALLET_ITEM_VAULT). */
+/* The id of the wrapped data key item (kind WALLET_ITEM_VAULT). */
 #define WALLET_VAULT_ID_DATA_KEY  "data-key"
-#define WALLET_VAULT_ID_THROTTLE  "throttle"
 
 GQuark            wallet_vault_error_quark          (void);
 
