@@ -64,18 +64,17 @@ count_padding (const char *text,
   return memchr (text, '=', data_length) == NULL;
 }
 
-/* Checks the shape of the text: characters, alphabets, padding, length and
- * unused bits. On success, *@decoded_size is the output size. */
+/* Every character is in an allowed alphabet, and only one alphabet's
+ * special characters appear. *@last_value is the last data character's
+ * 6-bit value. */
 static gboolean
-validate (const char       *text,
-          gsize             length,
-          TwBase64Alphabet  alphabets,
-          gsize            *decoded_size,
-          GError          **error)
+check_characters (const char        *text,
+                  gsize              length,
+                  TwBase64Alphabet   alphabets,
+                  int               *last_value,
+                  GError           **error)
 {
   TwBase64Alphabet seen = 0;
-  gsize padding, data_length, remainder;
-  int last_value = 0;
 
   for (gsize i = 0; i < length; i++)
     {
@@ -89,7 +88,7 @@ validate (const char       *text,
           return FALSE;
         }
       if (value >= 0)
-        last_value = value;
+        *last_value = value;
     }
 
   if (seen == TW_BASE64_ANY)
@@ -98,39 +97,53 @@ validate (const char       *text,
                            "Base64 text mixes the standard and URL-safe alphabets");
       return FALSE;
     }
+  return TRUE;
+}
+
+static gboolean
+fail_shape (GError        **error,
+            TwBase64Error   code,
+            const char     *message)
+{
+  g_set_error_literal (error, TW_BASE64_ERROR, code, message);
+  return FALSE;
+}
+
+/* Checks characters, alphabets, padding, length and unused bits. On
+ * success, *@decoded_size is the output size. */
+static gboolean
+validate (const char       *text,
+          gsize             length,
+          TwBase64Alphabet  alphabets,
+          gsize            *decoded_size,
+          GError          **error)
+{
+  gsize padding, data_length, remainder;
+  int last_value = 0;
+
+  if (!check_characters (text, length, alphabets, &last_value, error))
+    return FALSE;
 
   if (!count_padding (text, length, &padding) || padding > 2
       || (padding > 0 && length % 4 != 0))
-    {
-      g_set_error_literal (error, TW_BASE64_ERROR, TW_BASE64_ERROR_BAD_PADDING,
-                           "Base64 text has misplaced or wrong padding");
-      return FALSE;
-    }
+    return fail_shape (error, TW_BASE64_ERROR_BAD_PADDING,
+                       "Base64 text has misplaced or wrong padding");
 
   data_length = length - padding;
   remainder = data_length % 4;
   if (remainder == 1)
-    {
-      g_set_error_literal (error, TW_BASE64_ERROR, TW_BASE64_ERROR_BAD_LENGTH,
-                           "Base64 text has a length no encoding can have");
-      return FALSE;
-    }
+    return fail_shape (error, TW_BASE64_ERROR_BAD_LENGTH,
+                       "Base64 text has a length no encoding can have");
   if (padding > 0 && remainder + padding != 4)
-    {
-      g_set_error_literal (error, TW_BASE64_ERROR, TW_BASE64_ERROR_BAD_PADDING,
-                           "Base64 text has the wrong amount of padding");
-      return FALSE;
-    }
+    return fail_shape (error, TW_BASE64_ERROR_BAD_PADDING,
+                       "Base64 text has the wrong amount of padding");
 
   /* The last character of a partial group carries 4 or 2 unused bits; any
    * set bit there means a second spelling of the same bytes. */
   if ((remainder == 2 && (last_value & 0x0f) != 0)
       || (remainder == 3 && (last_value & 0x03) != 0))
-    {
-      g_set_error_literal (error, TW_BASE64_ERROR, TW_BASE64_ERROR_TRAILING_BITS,
-                           "Base64 text ends with non-zero unused bits");
-      return FALSE;
-    }
+    return fail_shape (error, TW_BASE64_ERROR_TRAILING_BITS,
+                       "Base64 text ends with non-zero unused bits");
 
   *decoded_size = data_length / 4 * 3 + (remainder == 0 ? 0 : remainder - 1);
   return TRUE;

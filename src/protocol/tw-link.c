@@ -193,7 +193,7 @@ is_valid_host_name (Slice host)
   return TRUE;
 }
 
-/* Fills link->host from "[v6]"; returns the canonical form. */
+/* Fills link->host with the canonical form of "[v6]". */
 static gboolean
 parse_ipv6_literal (Slice   bracketed,
                     TwLink *link)
@@ -244,12 +244,42 @@ fail_host (GError     **error,
   return fail (error, TW_LINK_ERROR_BAD_HOST, message);
 }
 
+/* Moves the host (a name, an IPv4 address or a bracketed IPv6 address) from
+ * the start of @rest into the link. */
+static gboolean
+parse_host (Slice   *rest,
+            TwLink  *link,
+            GError **error)
+{
+  Slice host;
+
+  if (rest->start[0] != '[')
+    {
+      slice_split (rest, ":", &host);
+      if (!is_valid_host_name (host))
+        return fail_host (error, "the host name is malformed");
+      link->host = g_ascii_strdown (host.start, (gssize) host.length);
+      return TRUE;
+    }
+
+  slice_split (rest, "]", &host);
+  if (rest->length > 0)
+    {
+      host.length++;   /* take the ']' */
+      rest->start++;
+      rest->length--;
+    }
+  if (!parse_ipv6_literal (host, link))
+    return fail_host (error, "the IPv6 address is malformed");
+  return TRUE;
+}
+
 static gboolean
 parse_authority (Slice    authority,
                  TwLink  *link,
                  GError **error)
 {
-  Slice rest = authority, host;
+  Slice rest = authority;
 
   if (authority.length == 0)
     return fail_host (error, "it is missing");
@@ -258,29 +288,11 @@ parse_authority (Slice    authority,
   if (slice_has_char (authority, '%'))
     return fail_host (error, "it contains percent-encoded characters");
 
-  if (authority.start[0] == '[')
-    slice_split (&rest, "]", &host);
-  else
-    slice_split (&rest, ":", &host);
-
-  if (authority.start[0] == '[')
-    {
-      if (rest.length > 0)
-        {
-          host.length++;   /* take the ']' */
-          rest.start++;
-          rest.length--;
-        }
-      if (!parse_ipv6_literal (host, link))
-        return fail_host (error, "the IPv6 address is malformed");
-    }
-  else if (!is_valid_host_name (host))
-    return fail_host (error, "the host name is malformed");
-  else
-    link->host = g_ascii_strdown (host.start, (gssize) host.length);
-
+  if (!parse_host (&rest, link, error))
+    return FALSE;
   if (rest.length == 0)
     return TRUE;
+
   if (rest.start[0] != ':')
     return fail_host (error, "the host name is malformed");
   rest.start++;

@@ -428,6 +428,31 @@ test_parse_refuses_overlong_host (void)
   assert_refused (too_long, TW_LINK_PARSE_DEFAULT, TW_LINK_ERROR_BAD_HOST);
 }
 
+/* BAD_HOST covers several faults; its message names the one found. */
+static void
+test_parse_says_why_the_host_is_refused (void)
+{
+  static const struct {
+    const char *text;
+    const char *reason;
+  } cases[] = {
+    { "https://user@" HOST TAIL, "user name" },
+    { "https://relay%2Etigress.test" TAIL, "percent-encoded" },
+    { "https://" HOST ":0" TAIL, "port" },
+    { "https://[::g]" TAIL, "IPv6" },
+    { "https://" TAIL, "missing" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (TwLink) link = tw_link_parse (cases[i].text, &error);
+
+      g_assert_error (error, TW_LINK_ERROR, TW_LINK_ERROR_BAD_HOST);
+      g_assert_nonnull (strstr (error->message, cases[i].reason));
+    }
+}
+
 static void
 test_parse_requires_key_only_when_asked (void)
 {
@@ -667,6 +692,8 @@ main (int   argc,
   g_test_add_func ("/link/parse/refuses-each-malformation-with-its-code",
                    test_parse_refuses_each_malformation_with_its_code);
   g_test_add_func ("/link/parse/refuses-overlong-host", test_parse_refuses_overlong_host);
+  g_test_add_func ("/link/parse/says-why-the-host-is-refused",
+                   test_parse_says_why_the_host_is_refused);
   g_test_add_func ("/link/parse/requires-key-only-when-asked",
                    test_parse_requires_key_only_when_asked);
   g_test_add_func ("/link/parse/length-limit-at-the-boundary",
