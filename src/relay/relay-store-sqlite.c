@@ -1,0 +1,1416 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "relay-store-sqlite.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+#include "tw-crypto.h"
+
+#define RELAY_SECRET_SIZE 32
+#define BUSY_TIMEOUT_MS   10000
+
+/* The columns every mailbox query returns, in this order. */
+#define MAILBOX_COLUMNS \
+  "id, sender_claim, recipient_claim, bind_verifier, " \
+  "payload_type, payload_data, payload_etag, " \
+  "sender_type, sender_data, sender_etag, " \
+  "title, description, image_url, rights, expires_at, epoch, " \
+  "relinquishes, relinquish_allowed, create_request, sender_request, " \
+  "recipient_request"
+
+enum {
+  COL_ID, COL_SENDER_CLAIM, COL_RECIPIENT_CLAIM, COL_BIND_VERIFIER,
+  COL_PAYLOAD_TYPE, COL_PAYLOAD_DATA, COL_PAYLOAD_ETAG,
+  COL_SENDER_TYPE, COL_SENDER_DATA, COL_SENDER_ETAG,
+  COL_TITLE, COL_DESCRIPTION, COL_IMAGE_URL, COL_RIGHTS, COL_EXPIRES_AT, COL_EPOCH,
+  COL_RELINQUISHES, COL_RELINQUISH_ALLOWED, COL_CREATE_REQUEST, COL_SENDER_REQUEST,
+  COL_RECIPIENT_REQUEST,
+};
+
+typedef enum {
+  STMT_BEGIN,
+  STMT_COMMIT,
+  STMT_ROLLBACK,
+  STMT_SELECT_MAILBOX,
+  STMT_SELECT_BY_CREATE,
+  STMT_INSERT_MAILBOX,
+  STMT_BIND,
+  STMT_WRITE_AS_SENDER,
+  STMT_WRITE_AS_RECIPIENT,
+  STMT_RELINQUISH,
+  STMT_DELETE_MAILBOX,
+  STMT_INSERT_TOMBSTONE,
+  STMT_SELECT_TOMBSTONE,
+  STMT_SELECT_EXPIRED,
+  STMT_DELETE_OLD_TOMBSTONES,
+  N_STMTS
+} StmtId;
+
+static const char *const statement_sql[N_STMTS] = {
+  [STMT_BEGIN] = "BEGIN IMMEDIATE",
+  [STMT_COMMIT] = "COMMIT",
+  [STMT_ROLLBACK] = "ROLLBACK",
+  [STMT_SELECT_MAILBOX] = "SELECT " MAILBOX_COLUMNS " FROM mailbox WHERE id = ?1",
+  [STMT_SELECT_BY_CREATE] =
+    "SELECT " MAILBOX_COLUMNS " FROM mailbox WHERE create_request = ?1",
+  [STMT_INSERT_MAILBOX] =
+    "INSERT INTO mailbox (" MAILBOX_COLUMNS ") VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, "
+    "NULL, NULL, NULL, ?7, ?8, ?9, ?10, ?11, 0, 0, ?12, ?13, NULL, NULL)",
+  /* The condition on recipient_claim is what makes binding atomic: of any
+   * number of concurrent binders, exactly one changes the row. */
+  [STMT_BIND] =
+    "UPDATE mailbox SET recipient_claim = ?2, epoch = epoch + 1 "
+    "WHERE id = ?1 AND recipient_claim IS NULL AND expires_at > ?3",
+  /* sender_* hold the sender's last payload only while the slot holds the
+   * recipient's; NULL means "the same as payload". */
+  [STMT_WRITE_AS_SENDER] =
+    "UPDATE mailbox SET payload_type = ?2, payload_data = ?3, payload_etag = ?4, "
+    "sender_type = NULL, sender_data = NULL, sender_etag = NULL, sender_request = ?5 "
+    "WHERE id = ?1",
+  [STMT_WRITE_AS_RECIPIENT] =
+    "UPDATE mailbox SET sender_type = COALESCE (sender_type, payload_type), "
+    "sender_data = COALESCE (sender_data, payload_data), "
+    "sender_etag = COALESCE (sender_etag, payload_etag), "
+    "payload_type = ?2, payload_data = ?3, payload_etag = ?4, recipient_request = ?5 "
+    "WHERE id = ?1",
+  [STMT_RELINQUISH] =
+    "UPDATE mailbox SET payload_type = COALESCE (sender_type, payload_type), "
+    "payload_data = COALESCE (sender_data, payload_data), "
+    "payload_etag = COALESCE (sender_etag, payload_etag), "
+    "sender_type = NULL, sender_data = NULL, sender_etag = NULL, "
+    "recipient_claim = NULL, relinquishes = relinquishes + 1, recipient_request = ?2 "
+    "WHERE id = ?1",
+  [STMT_DELETE_MAILBOX] = "DELETE FROM mailbox WHERE id = ?1",
+  [STMT_INSERT_TOMBSTONE] =
+    "INSERT OR REPLACE INTO tombstone (key, reason, sender_claim, recipient_claim, "
+    "request, until) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  [STMT_SELECT_TOMBSTONE] =
+    "SELECT reason, sender_claim, recipient_claim, request FROM tombstone "
+    "WHERE key = ?1 AND until > ?2",
+  [STMT_SELECT_EXPIRED] =
+    "SELECT id, sender_claim, recipient_claim, expires_at FROM mailbox "
+    "WHERE expires_at <= ?1 LIMIT ?2",
+  [STMT_DELETE_OLD_TOMBSTONES] =
+    "DELETE FROM tombstone WHERE key IN "
+    "(SELECT key FROM tombstone WHERE until <= ?1 LIMIT ?2)",
+};
+
+static const char schema_v1[] =
+  "CREATE TABLE meta ("
+  "  key TEXT PRIMARY KEY,"
+  "  value BLOB NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE mailbox ("
+  "  id TEXT PRIMARY KEY,"
+  "  sender_claim BLOB NOT NULL,"
+  "  recipient_claim BLOB,"
+  "  bind_verifier BLOB,"
+  "  payload_type TEXT NOT NULL,"
+  "  payload_data TEXT NOT NULL,"
+  "  payload_etag TEXT NOT NULL,"
+  "  sender_type TEXT,"
+  "  sender_data TEXT,"
+  "  sender_etag TEXT,"
+  "  title TEXT NOT NULL,"
+  "  description TEXT,"
+  "  image_url TEXT,"
+  "  rights INTEGER NOT NULL,"
+  "  expires_at INTEGER NOT NULL,"
+  "  epoch INTEGER NOT NULL,"
+  "  relinquishes INTEGER NOT NULL,"
+  "  relinquish_allowed INTEGER NOT NULL,"
+  "  create_request BLOB,"
+  "  sender_request BLOB,"
+  "  recipient_request BLOB"
+  ");"
+  "CREATE INDEX mailbox_by_expiry ON mailbox (expires_at);"
+  "CREATE UNIQUE INDEX mailbox_by_create_request ON mailbox (create_request)"
+  "  WHERE create_request IS NOT NULL;"
+  "CREATE TABLE tombstone ("
+  "  key BLOB PRIMARY KEY,"
+  "  reason INTEGER NOT NULL,"
+  "  sender_claim BLOB NOT NULL,"
+  "  recipient_claim BLOB,"
+  "  request BLOB,"
+  "  until INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX tombstone_by_until ON tombstone (until);";
+
+/* Migrations, index i takes the schema from version i to i + 1. */
+static const char *const migrations[RELAY_STORE_SQLITE_SCHEMA_VERSION] = {
+  schema_v1,
+};
+
+typedef struct {
+  sqlite3      *db;
+  sqlite3_stmt *stmts[N_STMTS];
+} Connection;
+
+struct _RelayStoreSqlite
+{
+  GObject               parent_instance;
+
+  char                 *path;
+  GAsyncQueue          *idle_connections;
+  guint8                relay_secret[RELAY_SECRET_SIZE];
+  gssize                live_count;   /* atomic */
+
+  RelayStoreChangeFunc  change_func;
+  gpointer              change_data;
+};
+
+static void relay_store_sqlite_iface_init (RelayStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (RelayStoreSqlite, relay_store_sqlite, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (RELAY_TYPE_STORE,
+                                                      relay_store_sqlite_iface_init))
+
+/* ------------------------------------------------------------------------ */
+/* Connections                                                              */
+/* ------------------------------------------------------------------------ */
+
+static gboolean
+set_sqlite_error (sqlite3     *db,
+                  const char  *doing,
+                  GError     **error)
+{
+  /* SQLite's messages name tables and constraints, never bound values, so
+   * they carry no claim hash or payload. */
+  g_set_error (error, RELAY_STORE_ERROR, RELAY_STORE_ERROR_FAILED,
+               "The relay database failed while %s: %s", doing,
+               db != NULL ? sqlite3_errmsg (db) : "out of memory");
+  return FALSE;
+}
+
+static void
+connection_free (Connection *conn)
+{
+  if (conn == NULL)
+    return;
+
+  for (guint i = 0; i < N_STMTS; i++)
+    sqlite3_finalize (conn->stmts[i]);
+  sqlite3_close (conn->db);
+  g_free (conn);
+}
+
+static gboolean
+connection_exec (Connection  *conn,
+                 const char  *sql,
+                 const char  *doing,
+                 GError     **error)
+{
+  if (sqlite3_exec (conn->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return set_sqlite_error (conn->db, doing, error);
+  return TRUE;
+}
+
+static Connection *
+connection_open (const char  *path,
+                 GError     **error)
+{
+  Connection *conn = g_new0 (Connection, 1);
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+
+  if (sqlite3_open_v2 (path, &conn->db, flags, NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (conn->db, "opening the database file", error);
+      connection_free (conn);
+      return NULL;
+    }
+
+  sqlite3_busy_timeout (conn->db, BUSY_TIMEOUT_MS);
+  /* FULL: a commit is on disk before we answer 200, so an acknowledged
+   * mailbox survives kill -9 and power loss alike. */
+  if (!connection_exec (conn, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                        "PRAGMA foreign_keys = OFF; PRAGMA secure_delete = ON;",
+                        "setting up the connection", error))
+    {
+      connection_free (conn);
+      return NULL;
+    }
+
+  return conn;
+}
+
+static gboolean
+connection_prepare (Connection  *conn,
+                    GError     **error)
+{
+  for (guint i = 0; i < N_STMTS; i++)
+    {
+      if (sqlite3_prepare_v3 (conn->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                              &conn->stmts[i], NULL) != SQLITE_OK)
+        return set_sqlite_error (conn->db, "preparing its queries", error);
+    }
+  return TRUE;
+}
+
+static Connection *
+acquire_connection (RelayStoreSqlite  *self,
+                    GError           **error)
+{
+  Connection *conn = g_async_queue_try_pop (self->idle_connections);
+
+  if (conn != NULL)
+    return conn;
+
+  conn = connection_open (self->path, error);
+  if (conn != NULL && !connection_prepare (conn, error))
+    g_clear_pointer (&conn, connection_free);
+  return conn;
+}
+
+static void
+release_connection (RelayStoreSqlite *self,
+                    Connection       *conn)
+{
+  if (conn != NULL)
+    g_async_queue_push (self->idle_connections, conn);
+}
+
+static sqlite3_stmt *
+stmt (Connection *conn,
+      StmtId      id)
+{
+  sqlite3_stmt *statement = conn->stmts[id];
+
+  sqlite3_reset (statement);
+  sqlite3_clear_bindings (statement);
+  return statement;
+}
+
+/* Runs a statement that returns no rows. */
+static gboolean
+run (Connection    *conn,
+     sqlite3_stmt  *statement,
+     const char    *doing,
+     GError       **error)
+{
+  int rc = sqlite3_step (statement);
+
+  sqlite3_reset (statement);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (conn->db, doing, error);
+  return TRUE;
+}
+
+static gboolean
+begin (Connection  *conn,
+       GError     **error)
+{
+  return run (conn, stmt (conn, STMT_BEGIN), "starting a transaction", error);
+}
+
+static gboolean
+commit (Connection  *conn,
+        GError     **error)
+{
+  if (run (conn, stmt (conn, STMT_COMMIT), "committing", error))
+    return TRUE;
+
+  run (conn, stmt (conn, STMT_ROLLBACK), "rolling back", NULL);
+  return FALSE;
+}
+
+static void
+rollback (Connection *conn)
+{
+  if (!sqlite3_get_autocommit (conn->db))
+    run (conn, stmt (conn, STMT_ROLLBACK), "rolling back", NULL);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Rows                                                                     */
+/* ------------------------------------------------------------------------ */
+
+static void
+bind_hash (sqlite3_stmt *statement,
+           int           index,
+           gboolean      present,
+           const guint8 *hash)
+{
+  if (present)
+    sqlite3_bind_blob (statement, index, hash, RELAY_HASH_SIZE, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (statement, index);
+}
+
+static gboolean
+column_hash (sqlite3_stmt *statement,
+             int           column,
+             guint8       *hash_out)
+{
+  if (sqlite3_column_type (statement, column) != SQLITE_BLOB ||
+      sqlite3_column_bytes (statement, column) != RELAY_HASH_SIZE)
+    return FALSE;
+
+  memcpy (hash_out, sqlite3_column_blob (statement, column), RELAY_HASH_SIZE);
+  return TRUE;
+}
+
+static char *
+column_text (sqlite3_stmt *statement,
+             int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (statement, column));
+}
+
+static void
+column_payload (sqlite3_stmt *statement,
+                int           first_column,
+                RelayPayload *payload)
+{
+  const char *etag = (const char *) sqlite3_column_text (statement, first_column + 2);
+
+  payload->type = column_text (statement, first_column);
+  payload->data = column_text (statement, first_column + 1);
+  g_strlcpy (payload->etag, etag != NULL ? etag : "", sizeof payload->etag);
+}
+
+static RelayMailbox *
+mailbox_from_row (sqlite3_stmt *row)
+{
+  RelayMailbox *mailbox = g_new0 (RelayMailbox, 1);
+
+  g_strlcpy (mailbox->mailbox_id, (const char *) sqlite3_column_text (row, COL_ID),
+             sizeof mailbox->mailbox_id);
+  column_hash (row, COL_SENDER_CLAIM, mailbox->sender_claim_hash);
+  mailbox->has_recipient = column_hash (row, COL_RECIPIENT_CLAIM,
+                                        mailbox->recipient_claim_hash);
+  mailbox->has_bind_verifier = column_hash (row, COL_BIND_VERIFIER,
+                                            mailbox->bind_verifier);
+  column_payload (row, COL_PAYLOAD_TYPE, &mailbox->payload);
+  if (sqlite3_column_type (row, COL_SENDER_TYPE) == SQLITE_NULL)
+    relay_payload_copy (&mailbox->sender_payload, &mailbox->payload);
+  else
+    column_payload (row, COL_SENDER_TYPE, &mailbox->sender_payload);
+  mailbox->title = column_text (row, COL_TITLE);
+  mailbox->description = column_text (row, COL_DESCRIPTION);
+  mailbox->image_url = column_text (row, COL_IMAGE_URL);
+  mailbox->recipient_rights = sqlite3_column_int (row, COL_RIGHTS);
+  mailbox->expires_at = sqlite3_column_int64 (row, COL_EXPIRES_AT);
+  mailbox->binding_epoch = sqlite3_column_int (row, COL_EPOCH);
+  mailbox->relinquish_count = sqlite3_column_int (row, COL_RELINQUISHES);
+  mailbox->relinquish_allowed = sqlite3_column_int (row, COL_RELINQUISH_ALLOWED);
+  mailbox->has_create_request = column_hash (row, COL_CREATE_REQUEST,
+                                             mailbox->create_request_key);
+  mailbox->has_sender_request = column_hash (row, COL_SENDER_REQUEST,
+                                             mailbox->sender_request_key);
+  mailbox->has_recipient_request = column_hash (row, COL_RECIPIENT_REQUEST,
+                                                mailbox->recipient_request_key);
+  return mailbox;
+}
+
+/* Loads one mailbox by id, or by create request key; NULL if none. */
+static gboolean
+load_mailbox (Connection    *conn,
+              StmtId         query,
+              const void    *key,
+              int            key_size,
+              RelayMailbox **mailbox_out,
+              GError       **error)
+{
+  sqlite3_stmt *statement = stmt (conn, query);
+  int rc;
+
+  if (key_size < 0)
+    sqlite3_bind_text (statement, 1, key, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_blob (statement, 1, key, key_size, SQLITE_STATIC);
+
+  rc = sqlite3_step (statement);
+  *mailbox_out = rc == SQLITE_ROW ? mailbox_from_row (statement) : NULL;
+  sqlite3_reset (statement);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return set_sqlite_error (conn->db, "reading a mailbox", error);
+  return TRUE;
+}
+
+typedef struct {
+  gboolean        found;
+  RelayEndReason  reason;
+  guint8          sender_claim_hash[RELAY_HASH_SIZE];
+  gboolean        has_recipient;
+  guint8          recipient_claim_hash[RELAY_HASH_SIZE];
+  gboolean        has_request;
+  guint8          request_key[RELAY_HASH_SIZE];
+} Tombstone;
+
+static gboolean
+load_tombstone (RelayStoreSqlite *self,
+                Connection       *conn,
+                const char       *mailbox_id,
+                gint64            now,
+                Tombstone        *tombstone,
+                GError          **error)
+{
+  guint8 key[RELAY_HASH_SIZE];
+  sqlite3_stmt *statement = stmt (conn, STMT_SELECT_TOMBSTONE);
+  int rc;
+
+  memset (tombstone, 0, sizeof *tombstone);
+  relay_tombstone_key (self->relay_secret, sizeof self->relay_secret, mailbox_id, key);
+  sqlite3_bind_blob (statement, 1, key, sizeof key, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (statement, 2, now);
+
+  rc = sqlite3_step (statement);
+  if (rc == SQLITE_ROW)
+    {
+      tombstone->found = TRUE;
+      tombstone->reason = sqlite3_column_int (statement, 0);
+      column_hash (statement, 1, tombstone->sender_claim_hash);
+      tombstone->has_recipient = column_hash (statement, 2, tombstone->recipient_claim_hash);
+      tombstone->has_request = column_hash (statement, 3, tombstone->request_key);
+    }
+  sqlite3_reset (statement);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return set_sqlite_error (conn->db, "reading a tombstone", error);
+  return TRUE;
+}
+
+static gboolean
+write_tombstone (RelayStoreSqlite   *self,
+                 Connection         *conn,
+                 const char         *mailbox_id,
+                 RelayEndReason      reason,
+                 const guint8       *sender_claim_hash,
+                 const guint8       *recipient_claim_hash,
+                 const guint8       *request_key,
+                 gint64              until,
+                 GError            **error)
+{
+  guint8 key[RELAY_HASH_SIZE];
+  sqlite3_stmt *statement = stmt (conn, STMT_INSERT_TOMBSTONE);
+
+  relay_tombstone_key (self->relay_secret, sizeof self->relay_secret, mailbox_id, key);
+  sqlite3_bind_blob (statement, 1, key, sizeof key, SQLITE_TRANSIENT);
+  sqlite3_bind_int (statement, 2, reason);
+  bind_hash (statement, 3, TRUE, sender_claim_hash);
+  bind_hash (statement, 4, recipient_claim_hash != NULL, recipient_claim_hash);
+  bind_hash (statement, 5, request_key != NULL, request_key);
+  sqlite3_bind_int64 (statement, 6, until);
+  return run (conn, statement, "writing a tombstone", error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The rules, shared by the calls                                           */
+/* ------------------------------------------------------------------------ */
+
+static RelayRole
+role_of (const RelayMailbox *mailbox,
+         const guint8       *claim_hash)
+{
+  /* Both comparisons always run, so timing does not tell which matched. */
+  gboolean is_sender = relay_hash_equal (claim_hash, mailbox->sender_claim_hash);
+  gboolean is_recipient = mailbox->has_recipient &&
+    relay_hash_equal (claim_hash, mailbox->recipient_claim_hash);
+
+  if (is_sender)
+    return RELAY_ROLE_SENDER;
+  if (is_recipient)
+    return RELAY_ROLE_RECIPIENT;
+  return RELAY_ROLE_NONE;
+}
+
+static gboolean
+is_repeat (const RelayAccess  *access,
+           const RelayMailbox *mailbox)
+{
+  if (!access->has_request_key)
+    return FALSE;
+
+  return (mailbox->has_sender_request &&
+          relay_hash_equal (access->request_key, mailbox->sender_request_key)) ||
+         (mailbox->has_recipient_request &&
+          relay_hash_equal (access->request_key, mailbox->recipient_request_key)) ||
+         (mailbox->has_create_request &&
+          relay_hash_equal (access->request_key, mailbox->create_request_key));
+}
+
+/* The answer for a mailbox that does not exist (any more) or has expired:
+ * a party learns why, anyone else learns nothing. */
+static void
+settle_ended (const RelayAccess *access,
+              RelayEndReason     reason,
+              const guint8      *sender_claim_hash,
+              const guint8      *recipient_claim_hash,
+              RelayOutcome      *outcome)
+{
+  gboolean is_sender = relay_hash_equal (access->claim_hash, sender_claim_hash);
+  gboolean is_recipient = recipient_claim_hash != NULL &&
+    relay_hash_equal (access->claim_hash, recipient_claim_hash);
+
+  if (is_sender || is_recipient)
+    {
+      outcome->status = RELAY_STORE_ENDED;
+      outcome->end_reason = reason;
+      outcome->role = is_sender ? RELAY_ROLE_SENDER : RELAY_ROLE_RECIPIENT;
+    }
+  else
+    {
+      outcome->status = RELAY_STORE_NOT_FOUND;
+    }
+}
+
+/*
+ * Finds the mailbox of an access and settles the cases every call shares:
+ * missing (tombstone or not), expired, and a repeated request. Returns the
+ * live mailbox in *mailbox_out, or NULL with outcome->status set.
+ */
+static gboolean
+find_live (RelayStoreSqlite   *self,
+           Connection         *conn,
+           const RelayAccess  *access,
+           gboolean            check_repeat,
+           RelayMailbox      **mailbox_out,
+           RelayOutcome       *outcome,
+           GError            **error)
+{
+  g_autoptr(RelayMailbox) mailbox = NULL;
+  Tombstone tombstone;
+
+  *mailbox_out = NULL;
+  if (!load_mailbox (conn, STMT_SELECT_MAILBOX, access->mailbox_id, -1, &mailbox, error))
+    return FALSE;
+
+  if (mailbox == NULL)
+    {
+      if (!load_tombstone (self, conn, access->mailbox_id, access->now, &tombstone, error))
+        return FALSE;
+      if (check_repeat && tombstone.found && access->has_request_key &&
+          tombstone.has_request &&
+          relay_hash_equal (access->request_key, tombstone.request_key))
+        outcome->status = RELAY_STORE_REPEATED;
+      else if (tombstone.found)
+        settle_ended (access, tombstone.reason, tombstone.sender_claim_hash,
+                      tombstone.has_recipient ? tombstone.recipient_claim_hash : NULL,
+                      outcome);
+      else
+        outcome->status = RELAY_STORE_NOT_FOUND;
+      return TRUE;
+    }
+
+  if (mailbox->expires_at <= access->now)
+    settle_ended (access, RELAY_END_EXPIRED, mailbox->sender_claim_hash,
+                  mailbox->has_recipient ? mailbox->recipient_claim_hash : NULL, outcome);
+  else if (check_repeat && is_repeat (access, mailbox))
+    {
+      outcome->status = RELAY_STORE_REPEATED;
+      outcome->role = role_of (mailbox, access->claim_hash);
+      outcome->mailbox = g_steal_pointer (&mailbox);
+    }
+  else
+    *mailbox_out = g_steal_pointer (&mailbox);
+  return TRUE;
+}
+
+/* For writes: the caller must be the sender or the bound recipient. */
+static RelayStoreStatus
+check_party (const RelayMailbox *mailbox,
+             RelayRole           role,
+             RelayRights         needed_right)
+{
+  if (role == RELAY_ROLE_SENDER)
+    return RELAY_STORE_OK;
+  if (role == RELAY_ROLE_RECIPIENT)
+    return (mailbox->recipient_rights & needed_right) ? RELAY_STORE_OK
+                                                      : RELAY_STORE_NOT_ALLOWED;
+  return mailbox->has_recipient ? RELAY_STORE_CLAIMED_BY_OTHER : RELAY_STORE_UNAUTHORIZED;
+}
+
+static void
+notify_change (RelayStoreSqlite *self,
+               const char       *mailbox_id,
+               const char       *etag)
+{
+  if (self->change_func != NULL)
+    self->change_func (mailbox_id, etag, self->change_data);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Create                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static gboolean
+insert_mailbox (Connection          *conn,
+                const RelayMailbox  *mailbox,
+                GError             **error)
+{
+  sqlite3_stmt *statement = stmt (conn, STMT_INSERT_MAILBOX);
+
+  sqlite3_bind_text (statement, 1, mailbox->mailbox_id, -1, SQLITE_STATIC);
+  bind_hash (statement, 2, TRUE, mailbox->sender_claim_hash);
+  bind_hash (statement, 3, mailbox->has_bind_verifier, mailbox->bind_verifier);
+  sqlite3_bind_text (statement, 4, mailbox->payload.type, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 5, mailbox->payload.data, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 6, mailbox->payload.etag, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 7, mailbox->title, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 8, mailbox->description, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 9, mailbox->image_url, -1, SQLITE_STATIC);
+  sqlite3_bind_int (statement, 10, mailbox->recipient_rights);
+  sqlite3_bind_int64 (statement, 11, mailbox->expires_at);
+  sqlite3_bind_int (statement, 12, mailbox->relinquish_allowed ? 1 : 0);
+  bind_hash (statement, 13, mailbox->has_create_request, mailbox->create_request_key);
+  return run (conn, statement, "creating a mailbox", error);
+}
+
+static gboolean
+create_in_transaction (RelayStoreSqlite    *self,
+                       Connection          *conn,
+                       const RelayMailbox  *mailbox,
+                       guint                max_live,
+                       gint64               now,
+                       RelayOutcome        *outcome,
+                       GError             **error)
+{
+  g_autoptr(RelayMailbox) existing = NULL;
+
+  if (mailbox->has_create_request &&
+      !load_mailbox (conn, STMT_SELECT_BY_CREATE, mailbox->create_request_key,
+                     RELAY_HASH_SIZE, &existing, error))
+    return FALSE;
+
+  if (existing != NULL && existing->expires_at > now)
+    {
+      outcome->status = RELAY_STORE_REPEATED;
+      outcome->role = RELAY_ROLE_SENDER;
+      outcome->mailbox = g_steal_pointer (&existing);
+      return TRUE;
+    }
+  if (existing != NULL)
+    {
+      /* The old mailbox with this key has expired: its key may be reused. */
+      sqlite3_stmt *statement = stmt (conn, STMT_DELETE_MAILBOX);
+
+      sqlite3_bind_text (statement, 1, existing->mailbox_id, -1, SQLITE_STATIC);
+      if (!write_tombstone (self, conn, existing->mailbox_id, RELAY_END_EXPIRED,
+                            existing->sender_claim_hash,
+                            existing->has_recipient ? existing->recipient_claim_hash : NULL,
+                            NULL, existing->expires_at + RELAY_TOMBSTONE_SECONDS, error) ||
+          !run (conn, statement, "removing an expired mailbox", error))
+        return FALSE;
+      g_atomic_pointer_add (&self->live_count, -1);
+    }
+
+  if (max_live > 0 && g_atomic_pointer_get (&self->live_count) >= (gssize) max_live)
+    {
+      outcome->status = RELAY_STORE_FULL;
+      return TRUE;
+    }
+
+  if (!insert_mailbox (conn, mailbox, error))
+    return FALSE;
+  outcome->status = RELAY_STORE_OK;
+  outcome->role = RELAY_ROLE_SENDER;
+  return TRUE;
+}
+
+static gboolean
+relay_store_sqlite_create (RelayStore          *store,
+                           const RelayMailbox  *mailbox,
+                           guint                max_live,
+                           gint64               now,
+                           RelayOutcome        *outcome,
+                           GError             **error)
+{
+  RelayStoreSqlite *self = RELAY_STORE_SQLITE (store);
+  Connection *conn = acquire_connection (self, error);
+  gboolean ok;
+
+  if (conn == NULL)
+    return FALSE;
+
+  ok = begin (conn, error) &&
+       create_in_transaction (self, conn, mailbox, max_live, now, outcome, error) &&
+       commit (conn, error);
+  if (!ok)
+    rollback (conn);
+  else if (outcome->status == RELAY_STORE_OK)
+    g_atomic_pointer_add (&self->live_count, 1);
+  release_connection (self, conn);
+  return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Read                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Tries to take the free recipient slot; FALSE in *bound_out if another
+ * reader was first. */
+static gboolean
+try_bind (Connection         *conn,
+          const RelayAccess  *access,
+          gboolean           *bound_out,
+          GError            **error)
+{
+  sqlite3_stmt *statement;
+
+  if (!begin (conn, error))
+    return FALSE;
+
+  statement = stmt (conn, STMT_BIND);
+  sqlite3_bind_text (statement, 1, access->mailbox_id, -1, SQLITE_STATIC);
+  bind_hash (statement, 2, TRUE, access->claim_hash);
+  sqlite3_bind_int64 (statement, 3, access->now);
+  if (!run (conn, statement, "binding a mailbox", error))
+    {
+      rollback (conn);
+      return FALSE;
+    }
+
+  *bound_out = sqlite3_changes (conn->db) == 1;
+  return commit (conn, error);
+}
+
+/* One pass of the read rules; *want_bind_out asks the caller to bind. */
+static void
+decide_read (const RelayAccess *access,
+             const guint8      *bind_token_hash,
+             RelayMailbox      *mailbox,
+             gboolean          *want_bind_out,
+             RelayOutcome      *outcome)
+{
+  RelayRole role = role_of (mailbox, access->claim_hash);
+
+  *want_bind_out = FALSE;
+  outcome->role = role;
+  if (role != RELAY_ROLE_NONE)
+    outcome->status = RELAY_STORE_OK;
+  else if (mailbox->has_recipient)
+    outcome->status = RELAY_STORE_CLAIMED_BY_OTHER;
+  else if (mailbox->has_bind_verifier &&
+           (bind_token_hash == NULL ||
+            !relay_hash_equal (bind_token_hash, mailbox->bind_verifier)))
+    outcome->status = RELAY_STORE_UNAUTHORIZED;
+  else
+    *want_bind_out = TRUE;
+}
+
+static gboolean
+read_with_connection (RelayStoreSqlite   *self,
+                      Connection         *conn,
+                      const RelayAccess  *access,
+                      const guint8       *bind_token_hash,
+                      RelayOutcome       *outcome,
+                      GError            **error)
+{
+  /* Two passes at most: a reader that loses the race to bind sees the
+   * slot taken on its second look. */
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_autoptr(RelayMailbox) mailbox = NULL;
+      gboolean want_bind, bound = FALSE;
+
+      relay_outcome_clear (outcome);
+      if (!find_live (self, conn, access, FALSE, &mailbox, outcome, error))
+        return FALSE;
+      if (mailbox == NULL)
+        return TRUE;
+
+      decide_read (access, bind_token_hash, mailbox, &want_bind, outcome);
+      if (want_bind && !try_bind (conn, access, &bound, error))
+        return FALSE;
+      if (want_bind && !bound)
+        continue;
+
+      if (bound)
+        {
+          mailbox->has_recipient = TRUE;
+          memcpy (mailbox->recipient_claim_hash, access->claim_hash, RELAY_HASH_SIZE);
+          mailbox->binding_epoch++;
+          outcome->status = RELAY_STORE_OK;
+          outcome->role = RELAY_ROLE_RECIPIENT;
+          outcome->bound_now = TRUE;
+        }
+      if (outcome->status == RELAY_STORE_OK)
+        outcome->mailbox = g_steal_pointer (&mailbox);
+      return TRUE;
+    }
+
+  /* The slot was taken and freed again between our looks (a relinquish):
+   * answer as if the other reader still held it. */
+  outcome->status = RELAY_STORE_CLAIMED_BY_OTHER;
+  return TRUE;
+}
+
+static gboolean
+relay_store_sqlite_read (RelayStore         *store,
+                         const RelayAccess  *access,
+                         const guint8       *bind_token_hash,
+                         RelayOutcome       *outcome,
+                         GError            **error)
+{
+  RelayStoreSqlite *self = RELAY_STORE_SQLITE (store);
+  Connection *conn = acquire_connection (self, error);
+  gboolean ok;
+
+  if (conn == NULL)
+    return FALSE;
+
+  ok = read_with_connection (self, conn, access, bind_token_hash, outcome, error);
+  release_connection (self, conn);
+  return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Update, delete, relinquish: one write transaction each                  */
+/* ------------------------------------------------------------------------ */
+
+typedef gboolean (*WriteStep) (RelayStoreSqlite   *self,
+                               Connection         *conn,
+                               const RelayAccess  *access,
+                               gconstpointer       input,
+                               RelayMailbox       *mailbox,
+                               RelayOutcome       *outcome,
+                               GError            **error);
+
+typedef struct {
+  const char         *if_match;
+  const RelayPayload *payload;
+} UpdateInput;
+
+static gboolean
+update_step (RelayStoreSqlite   *self,
+             Connection         *conn,
+             const RelayAccess  *access,
+             gconstpointer       input,
+             RelayMailbox       *mailbox,
+             RelayOutcome       *outcome,
+             GError            **error)
+{
+  const UpdateInput *update = input;
+  gboolean by_sender = outcome->role == RELAY_ROLE_SENDER;
+  sqlite3_stmt *statement;
+
+  outcome->status = check_party (mailbox, outcome->role, RELAY_RIGHT_WRITE);
+  if (outcome->status != RELAY_STORE_OK)
+    return TRUE;
+  if (update->if_match != NULL && strcmp (update->if_match, mailbox->payload.etag) != 0)
+    {
+      outcome->status = RELAY_STORE_PRECONDITION_FAILED;
+      return TRUE;
+    }
+
+  statement = stmt (conn, by_sender ? STMT_WRITE_AS_SENDER : STMT_WRITE_AS_RECIPIENT);
+  sqlite3_bind_text (statement, 1, access->mailbox_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 2, update->payload->type, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 3, update->payload->data, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 4, update->payload->etag, -1, SQLITE_STATIC);
+  bind_hash (statement, 5, access->has_request_key, access->request_key);
+  if (!run (conn, statement, "updating a mailbox", error))
+    return FALSE;
+
+  if (!by_sender)
+    relay_payload_copy (&mailbox->sender_payload, &mailbox->payload);
+  relay_payload_clear (&mailbox->payload);
+  relay_payload_copy (&mailbox->payload, update->payload);
+  if (by_sender)
+    {
+      relay_payload_clear (&mailbox->sender_payload);
+      relay_payload_copy (&mailbox->sender_payload, update->payload);
+    }
+  return TRUE;
+}
+
+static gboolean
+delete_step (RelayStoreSqlite   *self,
+             Connection         *conn,
+             const RelayAccess  *access,
+             gconstpointer       input,
+             RelayMailbox       *mailbox,
+             RelayOutcome       *outcome,
+             GError            **error)
+{
+  sqlite3_stmt *statement;
+
+  outcome->status = check_party (mailbox, outcome->role, RELAY_RIGHT_DELETE);
+  if (outcome->status != RELAY_STORE_OK)
+    return TRUE;
+
+  if (!write_tombstone (self, conn, access->mailbox_id, RELAY_END_DELETED,
+                        mailbox->sender_claim_hash,
+                        mailbox->has_recipient ? mailbox->recipient_claim_hash : NULL,
+                        access->has_request_key ? access->request_key : NULL,
+                        access->now + RELAY_TOMBSTONE_SECONDS, error))
+    return FALSE;
+
+  statement = stmt (conn, STMT_DELETE_MAILBOX);
+  sqlite3_bind_text (statement, 1, access->mailbox_id, -1, SQLITE_STATIC);
+  return run (conn, statement, "deleting a mailbox", error);
+}
+
+static gboolean
+relinquish_step (RelayStoreSqlite   *self,
+                 Connection         *conn,
+                 const RelayAccess  *access,
+                 gconstpointer       input,
+                 RelayMailbox       *mailbox,
+                 RelayOutcome       *outcome,
+                 GError            **error)
+{
+  sqlite3_stmt *statement;
+
+  if (outcome->role != RELAY_ROLE_RECIPIENT)
+    {
+      outcome->status = mailbox->has_recipient && outcome->role == RELAY_ROLE_NONE
+        ? RELAY_STORE_CLAIMED_BY_OTHER : RELAY_STORE_UNAUTHORIZED;
+      return TRUE;
+    }
+  if (!mailbox->relinquish_allowed || mailbox->relinquish_count >= RELAY_MAX_RELINQUISHES)
+    {
+      outcome->status = RELAY_STORE_NOT_ALLOWED;
+      return TRUE;
+    }
+
+  statement = stmt (conn, STMT_RELINQUISH);
+  sqlite3_bind_text (statement, 1, access->mailbox_id, -1, SQLITE_STATIC);
+  bind_hash (statement, 2, access->has_request_key, access->request_key);
+  if (!run (conn, statement, "relinquishing a mailbox", error))
+    return FALSE;
+
+  outcome->status = RELAY_STORE_OK;
+  mailbox->has_recipient = FALSE;
+  mailbox->relinquish_count++;
+  relay_payload_clear (&mailbox->payload);
+  relay_payload_copy (&mailbox->payload, &mailbox->sender_payload);
+  return TRUE;
+}
+
+static gboolean
+write_in_transaction (RelayStoreSqlite   *self,
+                      Connection         *conn,
+                      const RelayAccess  *access,
+                      WriteStep           step,
+                      gconstpointer       input,
+                      RelayOutcome       *outcome,
+                      GError            **error)
+{
+  g_autoptr(RelayMailbox) mailbox = NULL;
+
+  if (!find_live (self, conn, access, TRUE, &mailbox, outcome, error))
+    return FALSE;
+  if (mailbox == NULL)
+    return TRUE;
+
+  outcome->role = role_of (mailbox, access->claim_hash);
+  if (!step (self, conn, access, input, mailbox, outcome, error))
+    return FALSE;
+  if (outcome->status == RELAY_STORE_OK)
+    outcome->mailbox = g_steal_pointer (&mailbox);
+  return TRUE;
+}
+
+static gboolean
+run_write (RelayStoreSqlite   *self,
+           const RelayAccess  *access,
+           WriteStep           step,
+           gconstpointer       input,
+           RelayOutcome       *outcome,
+           GError            **error)
+{
+  Connection *conn = acquire_connection (self, error);
+  gboolean ok;
+
+  if (conn == NULL)
+    return FALSE;
+
+  relay_outcome_clear (outcome);
+  ok = begin (conn, error) &&
+       write_in_transaction (self, conn, access, step, input, outcome, error);
+  /* A refused write changed nothing; commit costs no sync then. */
+  ok = ok && commit (conn, error);
+  if (!ok)
+    {
+      rollback (conn);
+      relay_outcome_clear (outcome);
+    }
+  release_connection (self, conn);
+  return ok;
+}
+
+static gboolean
+relay_store_sqlite_update (RelayStore          *store,
+                           const RelayAccess   *access,
+                           const char          *if_match,
+                           const RelayPayload  *payload,
+                           RelayOutcome        *outcome,
+                           GError             **error)
+{
+  RelayStoreSqlite *self = RELAY_STORE_SQLITE (store);
+  UpdateInput input = { if_match, payload };
+
+  if (!run_write (self, access, update_step, &input, outcome, error))
+    return FALSE;
+  if (outcome->status == RELAY_STORE_OK)
+    notify_change (self, access->mailbox_id, payload->etag);
+  return TRUE;
+}
+
+static gboolean
+relay_store_sqlite_delete (RelayStore         *store,
+                           const RelayAccess  *access,
+                           RelayOutcome       *outcome,
+                           GError            **error)
+{
+  RelayStoreSqlite *self = RELAY_STORE_SQLITE (store);
+
+  if (!run_write (self, access, delete_step, NULL, outcome, error))
+    return FALSE;
+  if (outcome->status == RELAY_STORE_OK)
+    {
+      g_atomic_pointer_add (&self->live_count, -1);
+      g_clear_pointer (&outcome->mailbox, relay_mailbox_free);
+      notify_change (self, access->mailbox_id, NULL);
+    }
+  return TRUE;
+}
+
+static gboolean
+relay_store_sqlite_relinquish (RelayStore         *store,
+                               const RelayAccess  *access,
+                               RelayOutcome       *outcome,
+                               GError            **error)
+{
+  RelayStoreSqlite *self = RELAY_STORE_SQLITE (store);
+
+  if (!run_write (self, access, relinquish_step, NULL, outcome, error))
+    return FALSE;
+  if (outcome->status == RELAY_STORE_OK)
+    notify_change (self, access->mailbox_id, outcome->mailbox->payload.etag);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Peek, sweep, count                                                       */
+/* ------------------------------------------------------------------------ */
+
+static gboolean
+relay_store_sqlite_peek (RelayStore    *store,
+                         const char    *mailbox_id,
+                         gint64         now,
+                         RelayOutcome  *outcome,
+                         GError       **error)
+{
+  RelayStoreSqlite *self = RELAY_STORE_SQLITE (store);
+  g_autoptr(RelayMailbox) mailbox = NULL;
+  Connection *conn = acquire_connection (self, error);
+  gboolean ok;
+
+  if (conn == NULL)
+    return FALSE;
+
+  relay_outcome_clear (outcome);
+  ok = load_mailbox (conn, STMT_SELECT_MAILBOX, mailbox_id, -1, &mailbox, error);
+  release_connection (self, conn);
+  if (!ok)
+    return FALSE;
+
+  if (mailbox != NULL && mailbox->expires_at > now)
+    {
+      outcome->status = RELAY_STORE_OK;
+      outcome->mailbox = g_steal_pointer (&mailbox);
+    }
+  else
+    outcome->status = RELAY_STORE_NOT_FOUND;
+  return TRUE;
+}
+
+/* Moves one batch of expired mailboxes to tombstones; their ids are
+ * appended to @swept_ids for the change notifications. */
+static gboolean
+sweep_batch (RelayStoreSqlite  *self,
+             Connection        *conn,
+             gint64             now,
+             guint              batch,
+             GPtrArray         *swept_ids,
+             GError           **error)
+{
+  sqlite3_stmt *expired = stmt (conn, STMT_SELECT_EXPIRED);
+  int rc;
+
+  sqlite3_bind_int64 (expired, 1, now);
+  sqlite3_bind_int (expired, 2, batch);
+  while ((rc = sqlite3_step (expired)) == SQLITE_ROW)
+    {
+      guint8 sender[RELAY_HASH_SIZE], recipient[RELAY_HASH_SIZE];
+      gboolean has_recipient;
+      gint64 expires_at = sqlite3_column_int64 (expired, 3);
+
+      g_ptr_array_add (swept_ids, column_text (expired, 0));
+      column_hash (expired, 1, sender);
+      has_recipient = column_hash (expired, 2, recipient);
+      if (!write_tombstone (self, conn, g_ptr_array_index (swept_ids, swept_ids->len - 1),
+                            RELAY_END_EXPIRED, sender, has_recipient ? recipient : NULL,
+                            NULL, expires_at + RELAY_TOMBSTONE_SECONDS, error))
+        return FALSE;
+    }
+  sqlite3_reset (expired);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (conn->db, "finding expired mailboxes", error);
+
+  for (guint i = 0; i < swept_ids->len; i++)
+    {
+      sqlite3_stmt *remove = stmt (conn, STMT_DELETE_MAILBOX);
+
+      sqlite3_bind_text (remove, 1, g_ptr_array_index (swept_ids, i), -1, SQLITE_STATIC);
+      if (!run (conn, remove, "removing an expired mailbox", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+forget_old_tombstones (Connection  *conn,
+                       gint64       now,
+                       guint        batch,
+                       GError     **error)
+{
+  sqlite3_stmt *statement = stmt (conn, STMT_DELETE_OLD_TOMBSTONES);
+
+  sqlite3_bind_int64 (statement, 1, now);
+  sqlite3_bind_int (statement, 2, batch);
+  return run (conn, statement, "removing old tombstones", error);
+}
+
+static gboolean
+relay_store_sqlite_sweep (RelayStore  *store,
+                          gint64       now,
+                          guint        batch,
+                          guint       *swept_out,
+                          GError     **error)
+{
+  RelayStoreSqlite *self = RELAY_STORE_SQLITE (store);
+  g_autoptr(GPtrArray) swept_ids = g_ptr_array_new_with_free_func (g_free);
+  Connection *conn = acquire_connection (self, error);
+  gboolean ok;
+
+  if (conn == NULL)
+    return FALSE;
+
+  ok = begin (conn, error) &&
+       sweep_batch (self, conn, now, batch, swept_ids, error) &&
+       forget_old_tombstones (conn, now, batch, error) &&
+       commit (conn, error);
+  if (!ok)
+    {
+      rollback (conn);
+      g_ptr_array_set_size (swept_ids, 0);
+    }
+  release_connection (self, conn);
+
+  g_atomic_pointer_add (&self->live_count, -(gssize) swept_ids->len);
+  for (guint i = 0; i < swept_ids->len; i++)
+    notify_change (self, g_ptr_array_index (swept_ids, i), NULL);
+  if (swept_out != NULL)
+    *swept_out = swept_ids->len;
+  return ok;
+}
+
+static gboolean
+relay_store_sqlite_count_live (RelayStore  *store,
+                               guint64     *count_out,
+                               GError     **error)
+{
+  RelayStoreSqlite *self = RELAY_STORE_SQLITE (store);
+  gssize count = g_atomic_pointer_get (&self->live_count);
+
+  *count_out = count > 0 ? (guint64) count : 0;
+  return TRUE;
+}
+
+static void
+relay_store_sqlite_set_change_func (RelayStore           *store,
+                                    RelayStoreChangeFunc  func,
+                                    gpointer              user_data)
+{
+  RelayStoreSqlite *self = RELAY_STORE_SQLITE (store);
+
+  self->change_func = func;
+  self->change_data = user_data;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Opening: schema, migration, relay secret                                 */
+/* ------------------------------------------------------------------------ */
+
+static gboolean
+query_int (Connection  *conn,
+           const char  *sql,
+           gint64      *value_out,
+           GError     **error)
+{
+  sqlite3_stmt *statement = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (conn->db, sql, -1, &statement, NULL) != SQLITE_OK)
+    return set_sqlite_error (conn->db, "reading its state", error);
+  rc = sqlite3_step (statement);
+  *value_out = rc == SQLITE_ROW ? sqlite3_column_int64 (statement, 0) : 0;
+  sqlite3_finalize (statement);
+  if (rc != SQLITE_ROW)
+    return set_sqlite_error (conn->db, "reading its state", error);
+  return TRUE;
+}
+
+static gboolean
+migrate (Connection  *conn,
+         const char  *path,
+         GError     **error)
+{
+  gint64 version;
+
+  if (!query_int (conn, "PRAGMA user_version", &version, error))
+    return FALSE;
+
+  if (version > RELAY_STORE_SQLITE_SCHEMA_VERSION)
+    {
+      g_set_error (error, RELAY_STORE_ERROR, RELAY_STORE_ERROR_INCOMPATIBLE,
+                   "The database %s was written by a newer relay (schema %" G_GINT64_FORMAT
+                   ", this relay knows up to %d); upgrade this relay or use another file",
+                   path, version, RELAY_STORE_SQLITE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  for (; version < RELAY_STORE_SQLITE_SCHEMA_VERSION; version++)
+    {
+      g_autofree char *set_version =
+        g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT, version + 1);
+
+      if (!connection_exec (conn, migrations[version], "upgrading its schema", error) ||
+          !connection_exec (conn, set_version, "upgrading its schema", error))
+        return FALSE;
+      g_message ("Upgraded the relay database to schema version %" G_GINT64_FORMAT,
+                 version + 1);
+    }
+  return TRUE;
+}
+
+static gboolean
+load_or_create_secret (RelayStoreSqlite  *self,
+                       Connection        *conn,
+                       GError           **error)
+{
+  sqlite3_stmt *statement = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (conn->db, "SELECT value FROM meta WHERE key = 'relay-secret'",
+                          -1, &statement, NULL) != SQLITE_OK)
+    return set_sqlite_error (conn->db, "reading the relay secret", error);
+  rc = sqlite3_step (statement);
+  if (rc == SQLITE_ROW && sqlite3_column_bytes (statement, 0) == RELAY_SECRET_SIZE)
+    memcpy (self->relay_secret, sqlite3_column_blob (statement, 0), RELAY_SECRET_SIZE);
+  sqlite3_finalize (statement);
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (conn->db, "reading the relay secret", error);
+
+  tw_random_bytes (self->relay_secret, RELAY_SECRET_SIZE);
+  if (sqlite3_prepare_v2 (conn->db,
+                          "INSERT INTO meta (key, value) VALUES ('relay-secret', ?1)",
+                          -1, &statement, NULL) != SQLITE_OK)
+    return set_sqlite_error (conn->db, "saving the relay secret", error);
+  sqlite3_bind_blob (statement, 1, self->relay_secret, RELAY_SECRET_SIZE, SQLITE_STATIC);
+  rc = sqlite3_step (statement);
+  sqlite3_finalize (statement);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (conn->db, "saving the relay secret", error);
+  return TRUE;
+}
+
+static gboolean
+prepare_database (RelayStoreSqlite  *self,
+                  Connection        *conn,
+                  GError           **error)
+{
+  gint64 live = 0;
+  gboolean ok;
+
+  ok = connection_exec (conn, "BEGIN IMMEDIATE", "opening", error) &&
+       migrate (conn, self->path, error) &&
+       load_or_create_secret (self, conn, error) &&
+       query_int (conn, "SELECT count(*) FROM mailbox", &live, error) &&
+       connection_exec (conn, "COMMIT", "opening", error);
+  if (!ok)
+    {
+      sqlite3_exec (conn->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+
+  g_atomic_pointer_set (&self->live_count, live);
+  return TRUE;
+}
+
+RelayStoreSqlite *
+relay_store_sqlite_new (const char  *path,
+                        GError     **error)
+{
+  g_autoptr(RelayStoreSqlite) self = NULL;
+  Connection *conn;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!sqlite3_threadsafe ())
+    {
+      g_set_error (error, RELAY_STORE_ERROR, RELAY_STORE_ERROR_UNAVAILABLE,
+                   "This SQLite library was built without thread support");
+      return NULL;
+    }
+
+  self = g_object_new (RELAY_TYPE_STORE_SQLITE, NULL);
+  self->path = g_strdup (path);
+
+  conn = connection_open (path, error);
+  if (conn == NULL)
+    return NULL;
+  if (!prepare_database (self, conn, error) || !connection_prepare (conn, error))
+    {
+      connection_free (conn);
+      g_prefix_error (error, "Could not open %s: ", path);
+      return NULL;
+    }
+
+  release_connection (self, conn);
+  return g_steal_pointer (&self);
+}
+
+static void
+relay_store_sqlite_finalize (GObject *object)
+{
+  RelayStoreSqlite *self = RELAY_STORE_SQLITE (object);
+
+  g_async_queue_unref (self->idle_connections);
+  tw_wipe (self->relay_secret, sizeof self->relay_secret);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (relay_store_sqlite_parent_class)->finalize (object);
+}
+
+static void
+relay_store_sqlite_class_init (RelayStoreSqliteClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = relay_store_sqlite_finalize;
+}
+
+static void
+relay_store_sqlite_init (RelayStoreSqlite *self)
+{
+  self->idle_connections = g_async_queue_new_full ((GDestroyNotify) connection_free);
+}
+
+static void
+relay_store_sqlite_iface_init (RelayStoreInterface *iface)
+{
+  iface->create = relay_store_sqlite_create;
+  iface->read = relay_store_sqlite_read;
+  iface->update = relay_store_sqlite_update;
+  iface->delete = relay_store_sqlite_delete;
+  iface->relinquish = relay_store_sqlite_relinquish;
+  iface->peek = relay_store_sqlite_peek;
+  iface->sweep = relay_store_sqlite_sweep;
+  iface->count_live = relay_store_sqlite_count_live;
+  iface->set_change_func = relay_store_sqlite_set_change_func;
+}

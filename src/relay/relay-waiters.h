@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "relay-store.h"
+
+G_BEGIN_DECLS
+
+/*
+ * RelayWaiters: the long polls that wait for a mailbox to change.
+ *
+ * A waiter belongs to the thread (GMainContext) that serves its request.
+ * relay_waiters_notify() may be called from any thread (the store's change
+ * hook); it schedules each matching waiter's wake function in the waiter's
+ * own context, so a request is only ever touched by its own thread.
+ * There is at most one waiter per (mailbox, claim): adding a second wakes
+ * the first as superseded.
+ */
+typedef struct _RelayWaiters RelayWaiters;
+typedef struct _RelayWaiter  RelayWaiter;
+
+typedef enum {
+  RELAY_WAKE_CHANGED,      /* the mailbox changed or ended */
+  RELAY_WAKE_SUPERSEDED,   /* a newer long poll by the same claim took over */
+} RelayWakeReason;
+
+/* Runs in the waiter's context, at most once per waiter. */
+typedef void (*RelayWakeFunc) (RelayWakeReason reason,
+                               gpointer        user_data);
+
+RelayWaiters *relay_waiters_new      (guint               max_waiting);
+void          relay_waiters_free     (RelayWaiters       *waiters);
+
+/* Registers a waiter, or returns NULL when max_waiting are waiting
+ * already. @context is where @func runs; @destroy frees @user_data once the
+ * waiter is gone. */
+RelayWaiter  *relay_waiters_add      (RelayWaiters       *waiters,
+                                      const char         *mailbox_id,
+                                      const guint8       *claim_hash,
+                                      GMainContext       *context,
+                                      RelayWakeFunc       func,
+                                      gpointer            user_data,
+                                      GDestroyNotify      destroy);
+
+/* Unregisters a waiter (its wake function will not run any more) and
+ * drops the caller's reference. Call from the waiter's context. */
+void          relay_waiters_remove   (RelayWaiters       *waiters,
+                                      RelayWaiter        *waiter);
+
+void          relay_waiters_notify   (RelayWaiters       *waiters,
+                                      const char         *mailbox_id);
+
+guint         relay_waiters_count    (RelayWaiters       *waiters);
+
+G_END_DECLS
