@@ -504,8 +504,8 @@ parse_form (Slice             text,
     return NULL;
   if (form == LINK_FORM_MAILBOX_URL && rest.length > 0)
     {
-      fail (error, TW_LINK_ERROR_TRAILING_JUNK,
-            "The relay's address for this share has extra text after the share's id.");
+      g_set_error_literal (error, TW_LINK_ERROR, TW_LINK_ERROR_TRAILING_JUNK,
+                           "The address has text after the share's id.");
       return NULL;
     }
 
@@ -549,7 +549,7 @@ tw_link_parse_with_flags (const char        *text,
   if (separator > 0 && separator < length)
     {
       g_autoptr (TwLink) head = parse_form ((Slice) { text, separator },
-                                            LINK_FORM_SHARE, flags, NULL);
+                                            LINK_FORM_SHARE, TW_LINK_PARSE_DEFAULT, NULL);
       if (head != NULL)
         {
           g_set_error_literal (error, TW_LINK_ERROR, TW_LINK_ERROR_TRAILING_JUNK,
@@ -576,6 +576,7 @@ tw_link_new_from_mailbox_url (const char      *url_link,
                               GError         **error)
 {
   g_autoptr (TwLink) link = NULL;
+  g_autoptr (GError) parse_error = NULL;
   gsize length;
 
   g_return_val_if_fail (url_link != NULL, NULL);
@@ -584,13 +585,22 @@ tw_link_new_from_mailbox_url (const char      *url_link,
   length = strnlen (url_link, TW_LINK_MAX_LENGTH + 1);
   if (length > TW_LINK_MAX_LENGTH)
     {
-      fail (error, TW_LINK_ERROR_TOO_LONG, "The relay's address for this share is too long.");
+      g_set_error_literal (error, TW_LINK_ERROR, TW_LINK_ERROR_TOO_LONG,
+                           "The relay gave this share an address that is too long. "
+                           "Try again, or choose another relay.");
       return NULL;
     }
 
-  link = parse_form ((Slice) { url_link, length }, LINK_FORM_MAILBOX_URL, 0, error);
+  link = parse_form ((Slice) { url_link, length }, LINK_FORM_MAILBOX_URL, 0, &parse_error);
   if (link == NULL)
-    return NULL;
+    {
+      /* The messages for pasted links tell people to copy the link again;
+       * here the relay is at fault, and the sender can only go elsewhere. */
+      g_set_error (error, TW_LINK_ERROR, parse_error->code,
+                   "The relay gave this share an address the wallet cannot use. "
+                   "Try again, or choose another relay.");
+      return NULL;
+    }
 
   link->vertical = vertical;
   if (key != NULL && !tw_link_set_key (link, key, error))

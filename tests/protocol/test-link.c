@@ -465,6 +465,9 @@ test_parse_requires_key_only_when_asked (void)
                   TW_LINK_ERROR_MISSING_SECRET);
   assert_refused ("tigress:" BEFORE MAILBOX "?v=c", TW_LINK_PARSE_REQUIRE_KEY,
                   TW_LINK_ERROR_MISSING_SECRET);
+  /* Text after a link is still what is wrong with it, key or not. */
+  assert_refused (BEFORE MAILBOX "?v=c and more", TW_LINK_PARSE_REQUIRE_KEY,
+                  TW_LINK_ERROR_TRAILING_JUNK);
 
   with_key = tw_link_parse_with_flags (LINK_A, TW_LINK_PARSE_REQUIRE_KEY, NULL);
   g_assert_nonnull (with_key);
@@ -608,6 +611,9 @@ test_new_from_mailbox_url_refuses_what_a_relay_never_sends (void)
                                                               NULL, &error);
       g_assert_null (link);
       g_assert_error (error, TW_LINK_ERROR, (gint) cases[i].code);
+      /* The sender cannot fix the relay's answer by copying anything. */
+      g_assert_null (strstr (error->message, "Copy"));
+      g_assert_nonnull (strstr (error->message, "relay"));
     }
 
   sized = tw_link_new_from_mailbox_url ("https://" HOST MAILBOX, TW_LINK_VERTICAL_ACCESS,
