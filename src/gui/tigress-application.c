@@ -5,6 +5,7 @@
 
 #include "tigress-application.h"
 #include "tigress-preferences-window.h"
+#include "tigress-share-status.h"
 #include "tigress-window.h"
 
 struct _TigressApplication
@@ -18,6 +19,8 @@ struct _TigressApplication
   WalletAuth *auth;
   WalletRelays *relays;
   WalletContacts *contacts;
+  WalletShareManager *shares;
+  GCancellable *cancellable;
   TigressClipboard *clipboard;
   TigressWindow *window;
   gboolean shares_pending;
@@ -184,6 +187,48 @@ on_vault_locked (TigressApplication *self)
 }
 
 static void
+on_shares_loaded (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(TigressApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!wallet_share_manager_load_finish (WALLET_SHARE_MANAGER (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("Saved shares could not be loaded: %s", error->message);
+  tigress_application_set_shares_pending (self,
+    wallet_share_manager_get_n_active (self->shares) > 0);
+}
+
+static void
+on_vault_unlocked (TigressApplication *self)
+{
+  /* Shares paused by the lock go on where they were. */
+  wallet_share_manager_load_async (self->shares, self->cancellable, on_shares_loaded,
+                                   g_object_ref (self));
+}
+
+static void
+on_share_changed (TigressApplication *self,
+                  WalletShare        *share)
+{
+  g_autofree char *body = tigress_share_describe_state (share);
+  const char *title = wallet_share_get_title (share);
+  g_autofree char *heading = NULL;
+
+  tigress_application_set_shares_pending (self,
+    wallet_share_manager_get_n_active (self->shares) > 0);
+
+  if (wallet_share_get_direction (share) == WALLET_SHARE_OUTGOING)
+    /* Translators: %s is the title of a shared credential */
+    heading = g_strdup_printf (_("Sharing “%s”"), title ? title : "");
+  else
+    heading = g_strdup (title ? title : _("Invitation"));
+  tigress_application_notify (self, wallet_share_get_id (share), heading, body);
+}
+
+static void
 start_services (TigressApplication *self)
 {
   self->keyring = wallet_keyring_new ();
@@ -192,7 +237,12 @@ start_services (TigressApplication *self)
   self->auth = wallet_auth_new (self->vault);
   self->relays = wallet_relays_new (self->settings);
   self->contacts = wallet_contacts_new (self->vault);
+  self->shares = wallet_share_manager_new (self->store, self->contacts, self->relays);
   g_signal_connect_object (self->vault, "locked", G_CALLBACK (on_vault_locked), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->vault, "unlocked", G_CALLBACK (on_vault_unlocked), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->shares, "share-changed", G_CALLBACK (on_share_changed), self,
                            G_CONNECT_SWAPPED);
 }
 
@@ -312,6 +362,14 @@ tigress_application_get_relays (TigressApplication *self)
   return self->relays;
 }
 
+WalletShareManager *
+tigress_application_get_shares (TigressApplication *self)
+{
+  g_return_val_if_fail (TIGRESS_IS_APPLICATION (self), NULL);
+
+  return self->shares;
+}
+
 WalletContacts *
 tigress_application_get_contacts (TigressApplication *self)
 {
@@ -341,7 +399,10 @@ tigress_application_dispose (GObject *object)
 {
   TigressApplication *self = TIGRESS_APPLICATION (object);
 
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->clipboard);
+  g_clear_object (&self->shares);
   g_clear_object (&self->contacts);
   g_clear_object (&self->relays);
   g_clear_object (&self->auth);
@@ -370,6 +431,7 @@ static void
 tigress_application_init (TigressApplication *self)
 {
   self->settings = g_settings_new (APP_ID);
+  self->cancellable = g_cancellable_new ();
 }
 
 TigressApplication *

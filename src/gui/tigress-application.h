@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "wallet.h"
+#include "wallet-share-manager.h"
 
 #include "tigress-clipboard.h"
 
@@ -28,6 +29,7 @@ WalletStore        *tigress_application_get_store       (TigressApplication *sel
 WalletAuth         *tigress_application_get_auth        (TigressApplication *self);
 WalletRelays       *tigress_application_get_relays      (TigressApplication *self);
 WalletContacts     *tigress_application_get_contacts    (TigressApplication *self);
+WalletShareManager *tigress_application_get_shares      (TigressApplication *self);
 
 /* While shares are pending the app keeps running with its window closed,
  * so a recipient can still be served; it says so once when that happens. */

@@ -7,6 +7,7 @@
 #include "tw-link.h"
 
 #include "tigress-invitation-dialog.h"
+#include "tigress-share-status.h"
 
 struct _TigressInvitationDialog
 {
@@ -28,17 +29,35 @@ struct _TigressInvitationDialog
   GtkButton *decline_button;
   AdwPasswordEntryRow *auth_row;
   GtkLabel *auth_message;
+  AdwStatusPage *pin_page;
+  AdwEntryRow *pin_row;
+  GtkLabel *pin_message;
+  AdwStatusPage *details_page;
+  GtkLabel *details_warning;
+  GtkButton *save_button;
+  GtkButton *discard_button;
+  AdwStatusPage *done_page;
+  AdwStatusPage *working_page;
   GtkSpinner *working_spinner;
   AdwStatusPage *failed_page;
   GtkButton *retry_button;
   GtkButton *unlock_button;
 
   TigressApplication *application;
-  TwLink *link;
+  WalletShare *share;
+  /* the link as given, kept while the code that was sent apart is asked */
+  TwSecret *link_text;
+  TwLinkVertical vertical;
   GCancellable *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (TigressInvitationDialog, tigress_invitation_dialog, ADW_TYPE_WINDOW)
+
+static WalletShareManager *
+manager (TigressInvitationDialog *self)
+{
+  return tigress_application_get_shares (self->application);
+}
 
 static void
 show_label_message (GtkLabel   *label,
@@ -60,6 +79,16 @@ set_page (TigressInvitationDialog *self,
     gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
   else if (g_str_equal (page, "auth"))
     gtk_widget_grab_focus (GTK_WIDGET (self->auth_row));
+  else if (g_str_equal (page, "pin"))
+    gtk_widget_grab_focus (GTK_WIDGET (self->pin_row));
+}
+
+static void
+show_working (TigressInvitationDialog *self,
+              const char              *title)
+{
+  adw_status_page_set_title (self->working_page, title);
+  set_page (self, "working");
 }
 
 const char *
@@ -92,28 +121,166 @@ tigress_invitation_dialog_get_message (TigressInvitationDialog *self)
     return visible_text (self->relay_warning);
   if (g_str_equal (page, "auth"))
     return visible_text (self->auth_message);
+  if (g_str_equal (page, "pin"))
+    return visible_text (self->pin_message);
+  if (g_str_equal (page, "details"))
+    return visible_text (self->details_warning);
   if (g_str_equal (page, "failed"))
     return adw_status_page_get_description (self->failed_page);
   return NULL;
 }
 
-typedef enum {
-  NEXT_STEP_CLOSE,
-  NEXT_STEP_RETRY,
-  NEXT_STEP_UNLOCK,
-} NextStep;
-
+/* Every failure names what happened and offers the one next step that
+ * helps: try again when it may pass, otherwise close. */
 static void
 show_failure (TigressInvitationDialog *self,
-              const char              *title,
-              const char              *message,
-              NextStep                 next_step)
+              const GError            *error)
 {
-  adw_status_page_set_title (self->failed_page, title);
-  adw_status_page_set_description (self->failed_page, message);
-  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), next_step == NEXT_STEP_RETRY);
-  gtk_widget_set_visible (GTK_WIDGET (self->unlock_button), next_step == NEXT_STEP_UNLOCK);
+  gboolean keyring = error != NULL && error->domain == WALLET_KEYRING_ERROR;
+  gboolean retry = tigress_share_failure_is_retryable (error);
+
+  adw_status_page_set_title (self->failed_page, tigress_share_failure_title (error));
+  adw_status_page_set_description (self->failed_page, error ? error->message : NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), retry && !keyring);
+  gtk_widget_set_visible (GTK_WIDGET (self->unlock_button), keyring);
   set_page (self, "failed");
+}
+
+/* ------------------------------------------------------------------ */
+/* Following the share                                                */
+/* ------------------------------------------------------------------ */
+
+static char *
+format_expiration (WalletShare *share)
+{
+  GDateTime *expiration = wallet_share_get_expiration (share);
+  g_autoptr(GDateTime) local = NULL;
+
+  if (expiration == NULL)
+    return g_strdup (_("Shown once the invitation is opened"));
+  local = g_date_time_to_local (expiration);
+  return g_date_time_format (local, "%x %H:%M");
+}
+
+static void
+show_pin_page (TigressInvitationDialog *self,
+               gboolean                 after_wrong_pin)
+{
+  guint tries = wallet_share_get_tries_left (self->share);
+  g_autofree char *message = NULL;
+
+  if (after_wrong_pin)
+    message = g_strdup_printf (ngettext ("That PIN was wrong. %u try is left: check the PIN "
+                                         "with the sender.",
+                                         "That PIN was wrong. %u tries are left: check the "
+                                         "PIN with the sender.", tries), tries);
+  else
+    message = g_strdup_printf (ngettext ("%u try.", "%u tries.", tries), tries);
+  gtk_label_set_text (self->pin_message, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->pin_message), TRUE);
+  if (after_wrong_pin)
+    gtk_widget_add_css_class (GTK_WIDGET (self->pin_message), "error");
+  gtk_editable_set_text (GTK_EDITABLE (self->pin_row), "");
+  set_page (self, "pin");
+}
+
+static void
+show_details (TigressInvitationDialog *self)
+{
+  const char *title = wallet_share_get_title (self->share);
+  WalletCredentialType type = wallet_share_get_credential_type (self->share);
+  g_autofree char *until = format_expiration (self->share);
+  g_autofree char *description = NULL;
+  const char *sender = wallet_share_get_sender_verified (self->share)
+                       ? wallet_share_get_sender_name (self->share)
+                       : _("sender not verified");
+
+  /* Translators: a credential type, who sent it, and until when it is valid */
+  description = g_strdup_printf (_("%s from %s, offered until %s."),
+                                 wallet_credential_type_get_label (type), sender, until);
+  adw_status_page_set_title (self->details_page, title ? title : "");
+  adw_status_page_set_description (self->details_page, description);
+  show_label_message (self->details_warning,
+                      wallet_share_get_opened_on_several_devices (self->share)
+                      ? _("This invitation was opened on more than one device. Treat "
+                          "what it holds as exposed: ask the sender to change it.")
+                      : NULL);
+  set_page (self, "details");
+}
+
+static void
+show_done (TigressInvitationDialog *self)
+{
+  g_autofree char *description = NULL;
+  const char *title = wallet_share_get_title (self->share);
+
+  /* Translators: %s is the title of the credential that arrived */
+  description = g_strdup_printf (_("“%s” is in your wallet now."), title ? title : "");
+  adw_status_page_set_description (self->done_page, description);
+  set_page (self, "done");
+}
+
+static void
+follow_state (TigressInvitationDialog *self)
+{
+  const GError *error = wallet_share_get_error (self->share);
+
+  switch (wallet_share_get_state (self->share))
+    {
+    case WALLET_SHARE_STATE_OPENED:
+    case WALLET_SHARE_STATE_OPENED_ON_SEVERAL_DEVICES:
+      show_details (self);
+      break;
+    case WALLET_SHARE_STATE_WAITING_FOR_PIN:
+      show_pin_page (self, FALSE);
+      break;
+    case WALLET_SHARE_STATE_PIN_WRONG:
+      show_pin_page (self, TRUE);
+      break;
+    case WALLET_SHARE_STATE_WAITING_FOR_SENDER:
+      show_working (self, _("Waiting for the Sender’s Wallet…"));
+      break;
+    case WALLET_SHARE_STATE_CONNECTING:
+    case WALLET_SHARE_STATE_STORING:
+      show_working (self, _("Opening the Invitation…"));
+      break;
+    case WALLET_SHARE_STATE_RECEIVED:
+      show_done (self);
+      break;
+    case WALLET_SHARE_STATE_CANCELLED:
+    case WALLET_SHARE_STATE_EXPIRED:
+    case WALLET_SHARE_STATE_FAILED:
+      {
+        g_autoptr(GError) fallback = NULL;
+        g_autofree char *described = tigress_share_describe_state (self->share);
+
+        if (error == NULL)
+          fallback = g_error_new_literal (WALLET_SHARE_ERROR,
+                                          wallet_share_get_state (self->share) ==
+                                          WALLET_SHARE_STATE_EXPIRED
+                                          ? WALLET_SHARE_ERROR_EXPIRED : WALLET_SHARE_ERROR_ENDED,
+                                          described);
+        show_failure (self, error ? error : fallback);
+      }
+      break;
+    case WALLET_SHARE_STATE_DECLINED:
+      gtk_window_destroy (GTK_WINDOW (self));
+      break;
+    case WALLET_SHARE_STATE_NEW:
+    case WALLET_SHARE_STATE_WAITING_FOR_RECIPIENT:
+    case WALLET_SHARE_STATE_DELIVERING:
+    case WALLET_SHARE_STATE_DELIVERED:
+    default:
+      break;
+    }
+}
+
+static void
+on_share_notify (TigressInvitationDialog *self)
+{
+  /* Only states after Accept move the pages; the request stays put. */
+  if (wallet_share_get_state (self->share) != WALLET_SHARE_STATE_NEW)
+    follow_state (self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -131,31 +298,37 @@ vertical_description (TwLinkVertical vertical)
       return _("A car key");
     case TW_LINK_VERTICAL_ACCESS:
     default:
-      return _("A password, Wi-Fi network or access code");
+      return _("A password, Wi-Fi network, access code or key");
     }
 }
 
 static void
 show_request (TigressInvitationDialog *self)
 {
-  WalletRelays *relays = tigress_application_get_relays (self->application);
-  g_autofree char *relay = tw_link_get_relay_base (self->link);
-  gboolean trusted = wallet_relays_is_link_trusted (relays, self->link);
+  const char *relay = wallet_share_get_relay (self->share);
+  g_autofree char *until = format_expiration (self->share);
 
   gtk_label_set_text (self->request_title, _("Someone Is Sharing With You"));
-  adw_action_row_set_subtitle (self->what_row,
-                               vertical_description (tw_link_get_vertical (self->link)));
+  adw_action_row_set_subtitle (self->what_row, vertical_description (self->vertical));
   adw_action_row_set_subtitle (self->relay_row, relay);
-  if (!trusted)
+  adw_action_row_set_subtitle (self->until_row, until);
+  adw_action_row_set_subtitle (self->sender_row, wallet_share_get_sender_verified (self->share)
+                                                 ? wallet_share_get_sender_name (self->share)
+                                                 : _("Sender not verified"));
+  if (!wallet_share_get_relay_trusted (self->share))
     {
       g_autofree char *warning =
         g_strdup_printf (_("This invitation comes through %s, a relay you have not marked "
                            "as trusted. Accept it only if you expected it from someone you "
-                           "know."), tw_link_get_host (self->link));
+                           "know."), relay);
       show_label_message (self->relay_warning, warning);
+      gtk_button_set_label (self->accept_button, _("_Accept Anyway"));
     }
   else
-    show_label_message (self->relay_warning, NULL);
+    {
+      show_label_message (self->relay_warning, NULL);
+      gtk_button_set_label (self->accept_button, _("_Accept"));
+    }
   set_page (self, "request");
 }
 
@@ -163,13 +336,56 @@ show_request (TigressInvitationDialog *self)
 /* The link and its code                                              */
 /* ------------------------------------------------------------------ */
 
+static void
+remember_vertical (TigressInvitationDialog *self,
+                   const char              *link_text)
+{
+  g_autoptr(TwLink) link = tw_link_parse (link_text, NULL);
+
+  self->vertical = link ? tw_link_get_vertical (link) : TW_LINK_VERTICAL_ACCESS;
+}
+
+static gboolean
+open_share (TigressInvitationDialog *self,
+            const char              *key_text)
+{
+  g_autoptr(GError) error = NULL;
+  WalletShare *share;
+
+  share = wallet_share_manager_open_link (manager (self), tw_secret_get_text (self->link_text),
+                                          key_text, &error);
+  if (share == NULL)
+    {
+      if (g_error_matches (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_KEY_MISSING))
+        set_page (self, "code");
+      else if (key_text != NULL)
+        show_label_message (self->code_message, error->message);
+      else if (g_error_matches (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_BAD_LINK))
+        {
+          show_label_message (self->link_message, error->message);
+          set_page (self, "link");
+        }
+      else
+        show_failure (self, error);
+      return FALSE;
+    }
+
+  g_clear_object (&self->share);
+  self->share = share;
+  g_signal_connect_object (share, "notify::state", G_CALLBACK (on_share_notify), self,
+                           G_CONNECT_SWAPPED);
+  if (wallet_share_get_state (share) == WALLET_SHARE_STATE_NEW)
+    show_request (self);
+  else
+    follow_state (self);
+  return TRUE;
+}
+
 gboolean
 tigress_invitation_dialog_open_link (TigressInvitationDialog *self,
                                      const char              *link_text)
 {
   g_autofree char *trimmed = g_strstrip (g_strdup (link_text ? link_text : ""));
-  g_autoptr(GError) error = NULL;
-  TwLink *link;
 
   g_return_val_if_fail (TIGRESS_IS_INVITATION_DIALOG (self), FALSE);
 
@@ -182,65 +398,59 @@ tigress_invitation_dialog_open_link (TigressInvitationDialog *self,
       return FALSE;
     }
 
-  link = tw_link_parse (trimmed, &error);
+  g_clear_pointer (&self->link_text, tw_secret_unref);
+  self->link_text = tw_secret_new_from_string (trimmed);
+  remember_vertical (self, trimmed);
   tw_wipe (trimmed, strlen (trimmed));
-  if (link == NULL)
-    {
-      gtk_editable_set_text (GTK_EDITABLE (self->link_row), link_text);
-      show_label_message (self->link_message, error->message);
-      set_page (self, "link");
-      return FALSE;
-    }
-
-  g_clear_pointer (&self->link, tw_link_unref);
-  self->link = link;
   show_label_message (self->link_message, NULL);
-  gtk_editable_set_text (GTK_EDITABLE (self->link_row), "");
-  if (!tw_link_has_key (link))
-    set_page (self, "code");
-  else
-    show_request (self);
-  return TRUE;
+  return open_share (self, NULL);
 }
 
 static void
 on_open_clicked (TigressInvitationDialog *self)
 {
-  tigress_invitation_dialog_open_link (self, gtk_editable_get_text (GTK_EDITABLE (self->link_row)));
+  if (tigress_invitation_dialog_open_link (self,
+        gtk_editable_get_text (GTK_EDITABLE (self->link_row))))
+    gtk_editable_set_text (GTK_EDITABLE (self->link_row), "");
 }
 
 static void
 on_code_entered (TigressInvitationDialog *self)
 {
-  g_autoptr(GError) error = NULL;
+  const char *code = gtk_editable_get_text (GTK_EDITABLE (self->code_row));
 
-  if (self->link == NULL)
+  if (self->link_text == NULL)
     return;
-  if (!tw_link_set_key_from_text (self->link,
-                                  gtk_editable_get_text (GTK_EDITABLE (self->code_row)), &error))
+  if (*code == '\0')
     {
-      show_label_message (self->code_message, error->message);
+      show_label_message (self->code_message, _("Paste the code the sender sent you "
+                                                "separately."));
       return;
     }
-  gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
   show_label_message (self->code_message, NULL);
-  show_request (self);
+  if (open_share (self, code))
+    gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
 }
 
 /* ------------------------------------------------------------------ */
-/* Accept and decline                                                 */
+/* Accept, PIN, Save, Decline                                         */
 /* ------------------------------------------------------------------ */
 
 static void
-start_receive (TigressInvitationDialog *self,
-               WalletAuthProof         *proof)
+on_accepted (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
-  /* The share manager (src/wallet) runs shares over the relay; until this
-   * build has it, say so plainly. */
-  show_failure (self, _("Receiving Is Not Available Yet"),
-                _("This version of Tigress Wallet cannot receive shares yet. Keep the "
-                  "link and open it again after an update, or use the tigress command."),
-                NEXT_STEP_CLOSE);
+  g_autoptr(TigressInvitationDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!wallet_share_manager_accept_finish (WALLET_SHARE_MANAGER (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_failure (self, error);
+      return;
+    }
+  follow_state (self);
 }
 
 static void
@@ -251,6 +461,7 @@ on_auth_done (GObject      *source,
   g_autoptr(TigressInvitationDialog) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(WalletAuthProof) proof = NULL;
+  WalletShareAcceptFlags flags = WALLET_SHARE_ACCEPT_DEFAULT;
 
   proof = wallet_auth_with_passcode_finish (WALLET_AUTH (source), result, &error);
   if (proof == NULL)
@@ -261,7 +472,13 @@ on_auth_done (GObject      *source,
       show_label_message (self->auth_message, error->message);
       return;
     }
-  start_receive (self, proof);
+
+  /* The relay warning was on screen when the person pressed Accept. */
+  if (!wallet_share_get_relay_trusted (self->share))
+    flags |= WALLET_SHARE_ACCEPT_ALLOW_UNTRUSTED_RELAY;
+  show_working (self, _("Opening the Invitation…"));
+  wallet_share_manager_accept_async (manager (self), self->share, proof, flags,
+                                     self->cancellable, on_accepted, g_object_ref (self));
 }
 
 static void
@@ -278,7 +495,7 @@ on_auth_entered (TigressInvitationDialog *self)
   passcode = tw_secret_new_from_string (text);
   gtk_editable_set_text (GTK_EDITABLE (self->auth_row), "");
   show_label_message (self->auth_message, NULL);
-  set_page (self, "working");
+  show_working (self, _("Checking…"));
   wallet_auth_with_passcode_async (tigress_application_get_auth (self->application),
                                    WALLET_AUTH_PURPOSE_ACCEPT, passcode, self->cancellable,
                                    on_auth_done, g_object_ref (self));
@@ -291,18 +508,97 @@ on_accept_clicked (TigressInvitationDialog *self)
 }
 
 static void
+on_confirmed (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(TigressInvitationDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!wallet_share_manager_confirm_finish (WALLET_SHARE_MANAGER (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      if (g_error_matches (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_BAD_PIN))
+        {
+          set_page (self, "pin");
+          show_label_message (self->pin_message, error->message);
+          return;
+        }
+      show_failure (self, error);
+      return;
+    }
+  follow_state (self);
+}
+
+static void
+on_pin_entered (TigressInvitationDialog *self)
+{
+  g_autoptr(TwSecret) pin = NULL;
+  g_autofree char *digits = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->pin_row))));
+
+  pin = tw_secret_new_from_string (digits);
+  tw_wipe (digits, strlen (digits));
+  gtk_editable_set_text (GTK_EDITABLE (self->pin_row), "");
+  show_working (self, _("Checking the PIN…"));
+  wallet_share_manager_confirm_async (manager (self), self->share, pin, self->cancellable,
+                                      on_confirmed, g_object_ref (self));
+}
+
+static void
+on_save_clicked (TigressInvitationDialog *self)
+{
+  show_working (self, _("Saving…"));
+  wallet_share_manager_confirm_async (manager (self), self->share, NULL, self->cancellable,
+                                      on_confirmed, g_object_ref (self));
+}
+
+static void
+on_declined (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(TigressInvitationDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!wallet_share_manager_cancel_finish (WALLET_SHARE_MANAGER (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      show_failure (self, error);
+      return;
+    }
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
 on_decline_clicked (TigressInvitationDialog *self)
 {
-  gtk_window_destroy (GTK_WINDOW (self));
+  if (self->share == NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (self));
+      return;
+    }
+  /* Declining must reach the relay even if this window closes first. */
+  wallet_share_manager_cancel_async (manager (self), self->share, NULL, on_declined,
+                                     g_object_ref (self));
 }
 
 static void
 on_retry_clicked (TigressInvitationDialog *self)
 {
-  if (self->link != NULL)
-    show_request (self);
-  else
-    set_page (self, "link");
+  if (self->share == NULL)
+    {
+      set_page (self, "link");
+      return;
+    }
+  if (wallet_share_get_state (self->share) == WALLET_SHARE_STATE_NEW)
+    {
+      show_request (self);
+      return;
+    }
+  /* The share keeps trying on its own; this makes it try now. */
+  wallet_share_manager_reconnect (manager (self));
+  show_working (self, _("Trying Again…"));
 }
 
 GtkWidget *
@@ -319,8 +615,13 @@ tigress_invitation_dialog_get_part (TigressInvitationDialog *self,
     { "sender-row", self->sender_row },
     { "relay-warning", self->relay_warning },
     { "auth-row", self->auth_row },
+    { "pin-row", self->pin_row },
+    { "save-button", self->save_button },
+    { "discard-button", self->discard_button },
     { "retry-button", self->retry_button },
     { "unlock-button", self->unlock_button },
+    { "failed-page", self->failed_page },
+    { "details-page", self->details_page },
   };
 
   g_return_val_if_fail (TIGRESS_IS_INVITATION_DIALOG (self), NULL);
@@ -331,6 +632,14 @@ tigress_invitation_dialog_get_part (TigressInvitationDialog *self,
   return NULL;
 }
 
+WalletShare *
+tigress_invitation_dialog_get_share (TigressInvitationDialog *self)
+{
+  g_return_val_if_fail (TIGRESS_IS_INVITATION_DIALOG (self), NULL);
+
+  return self->share;
+}
+
 static void
 tigress_invitation_dialog_dispose (GObject *object)
 {
@@ -338,7 +647,8 @@ tigress_invitation_dialog_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->link, tw_link_unref);
+  g_clear_object (&self->share);
+  g_clear_pointer (&self->link_text, tw_secret_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), TIGRESS_TYPE_INVITATION_DIALOG);
 
   G_OBJECT_CLASS (tigress_invitation_dialog_parent_class)->dispose (object);
@@ -364,6 +674,15 @@ bind_children (GtkWidgetClass *widget_class)
   BIND (decline_button);
   BIND (auth_row);
   BIND (auth_message);
+  BIND (pin_page);
+  BIND (pin_row);
+  BIND (pin_message);
+  BIND (details_page);
+  BIND (details_warning);
+  BIND (save_button);
+  BIND (discard_button);
+  BIND (done_page);
+  BIND (working_page);
   BIND (working_spinner);
   BIND (failed_page);
   BIND (retry_button);
@@ -388,6 +707,8 @@ tigress_invitation_dialog_class_init (TigressInvitationDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_accept_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_decline_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_auth_entered);
+  gtk_widget_class_bind_template_callback (widget_class, on_pin_entered);
+  gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_retry_clicked);
 }
 
@@ -396,6 +717,28 @@ tigress_invitation_dialog_init (TigressInvitationDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+}
+
+TigressInvitationDialog *
+tigress_invitation_dialog_new_for_share (GtkWindow          *parent,
+                                         TigressApplication *application,
+                                         WalletShare        *share)
+{
+  TigressInvitationDialog *self;
+
+  g_return_val_if_fail (TIGRESS_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (WALLET_IS_SHARE (share), NULL);
+
+  self = g_object_new (TIGRESS_TYPE_INVITATION_DIALOG, "transient-for", parent, NULL);
+  self->application = application;
+  self->share = g_object_ref (share);
+  g_signal_connect_object (share, "notify::state", G_CALLBACK (on_share_notify), self,
+                           G_CONNECT_SWAPPED);
+  if (wallet_share_get_state (share) == WALLET_SHARE_STATE_NEW)
+    show_request (self);
+  else
+    follow_state (self);
+  return self;
 }
 
 TigressInvitationDialog *

@@ -4,8 +4,10 @@
 #include <glib/gi18n.h>
 
 #include "tw-base64.h"
+#include "tw-cert.h"
 
 #include "tigress-qr-paintable.h"
+#include "tigress-share-status.h"
 #include "tigress-share-dialog.h"
 
 /* Choices of the "Valid For" row, in hours; the relay may shorten them. */
@@ -26,6 +28,8 @@ struct _TigressShareDialog
   GtkSwitch *pin_switch;
   GtkSwitch *separate_switch;
   AdwPreferencesGroup *key_group;
+  AdwComboRow *rights_row;
+  AdwComboRow *validity_row;
   AdwPasswordEntryRow *auth_row;
   GtkLabel *auth_message;
   GtkButton *system_auth_button;
@@ -51,6 +55,7 @@ struct _TigressShareDialog
   TigressQrPaintable *qr;
   TwLink *link;
   TwSecret *pin;
+  WalletShare *share;
   gboolean key_separately;
   GCancellable *cancellable;
 };
@@ -220,6 +225,14 @@ tigress_share_dialog_get_qr_text (TigressShareDialog *self)
   return tigress_qr_paintable_get_text (self->qr);
 }
 
+WalletShare *
+tigress_share_dialog_get_share (TigressShareDialog *self)
+{
+  g_return_val_if_fail (TIGRESS_IS_SHARE_DIALOG (self), NULL);
+
+  return self->share;
+}
+
 const char *
 tigress_share_dialog_get_pin_text (TigressShareDialog *self)
 {
@@ -261,10 +274,32 @@ on_copy_pin_clicked (TigressShareDialog *self)
 }
 
 static void
+on_cancelled (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(TigressShareDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!wallet_share_manager_cancel_finish (WALLET_SHARE_MANAGER (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    gtk_label_set_text (self->status_label, error->message);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_share_button), TRUE);
+}
+
+static void
 on_cancel_share_clicked (TigressShareDialog *self)
 {
-  g_cancellable_cancel (self->cancellable);
-  tigress_share_dialog_set_status (self, _("Share cancelled. The link no longer works."), TRUE);
+  if (self->share == NULL)
+    {
+      tigress_share_dialog_set_status (self, _("Cancelled. The link no longer works."), TRUE);
+      return;
+    }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_share_button), FALSE);
+  gtk_label_set_text (self->status_label, _("Cancelling…"));
+  wallet_share_manager_cancel_async (tigress_application_get_shares (self->application),
+                                     self->share, self->cancellable, on_cancelled,
+                                     g_object_ref (self));
 }
 
 /* ------------------------------------------------------------------ */
@@ -272,14 +307,126 @@ on_cancel_share_clicked (TigressShareDialog *self)
 /* ------------------------------------------------------------------ */
 
 static void
+on_share_state (TigressShareDialog *self)
+{
+  g_autofree char *status = tigress_share_describe_state (self->share);
+
+  tigress_share_dialog_set_status (self, status, wallet_share_is_final (self->share));
+}
+
+static void
+show_share (TigressShareDialog *self,
+            TwSecret           *pin)
+{
+  g_autoptr(TwSecret) text = wallet_share_dup_link (self->share, WALLET_SHARE_LINK_HTTPS);
+  g_autoptr(TwLink) link = NULL;
+  g_autoptr(GError) error = NULL;
+
+  link = tw_link_parse (tw_secret_get_text (text), &error);
+  if (link == NULL)
+    {
+      tigress_share_dialog_show_failure (self, error->message);
+      return;
+    }
+  tigress_share_dialog_show_invitation (self, link, pin,
+                                        gtk_switch_get_active (self->separate_switch));
+  g_signal_connect_object (self->share, "notify::state", G_CALLBACK (on_share_state), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->share, "notify::error", G_CALLBACK (on_share_state), self,
+                           G_CONNECT_SWAPPED);
+  on_share_state (self);
+}
+
+static void
+on_pin_revealed (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(TigressShareDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwSecret) pin = wallet_share_manager_reveal_pin_finish (WALLET_SHARE_MANAGER (source),
+                                                                    result, &error);
+
+  if (pin == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tigress_share_dialog_show_failure (self, error->message);
+      return;
+    }
+  show_share (self, pin);
+}
+
+static void
+on_share_created (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(TigressShareDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  WalletShareManager *manager = WALLET_SHARE_MANAGER (source);
+
+  self->share = wallet_share_manager_create_finish (manager, result, &error);
+  if (self->share == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tigress_share_dialog_show_failure (self, error->message);
+      return;
+    }
+  if (!wallet_share_get_has_pin (self->share))
+    {
+      show_share (self, NULL);
+      return;
+    }
+  wallet_share_manager_reveal_pin_async (manager, self->share, NULL, self->cancellable,
+                                         on_pin_revealed, g_object_ref (self));
+}
+
+/* What the digital-key rows ask for, as certificate rights. */
+static guint32
+chosen_rights (TigressShareDialog *self)
+{
+  static const guint32 rights[] = {
+    TW_CERT_RIGHT_UNLOCK,
+    TW_CERT_RIGHT_UNLOCK | TW_CERT_RIGHT_LOCK,
+    TW_CERT_RIGHT_UNLOCK | TW_CERT_RIGHT_LOCK | TW_CERT_RIGHT_START | TW_CERT_RIGHT_TRUNK,
+  };
+  guint selected = adw_combo_row_get_selected (self->rights_row);
+
+  return rights[MIN (selected, G_N_ELEMENTS (rights) - 1)];
+}
+
+static gint64
+chosen_key_end (TigressShareDialog *self)
+{
+  static const guint days[] = { 1, 7, 30, 365 };
+  guint selected = adw_combo_row_get_selected (self->validity_row);
+
+  return g_get_real_time () / G_USEC_PER_SEC +
+         (gint64) days[MIN (selected, G_N_ELEMENTS (days) - 1)] * 24 * 3600;
+}
+
+static void
 start_share (TigressShareDialog *self,
              WalletAuthProof    *proof)
 {
-  /* The share manager (src/wallet) runs shares over the relay; until this
-   * build has it, say so instead of pretending. */
-  tigress_share_dialog_show_failure (self,
-    _("This version of Tigress Wallet cannot send shares yet. Update the app, "
-      "or use the tigress command on this computer."));
+  WalletShareOptions options = { 0 };
+  GtkStringObject *relay = adw_combo_row_get_selected_item (self->relay_row);
+  guint expiry = adw_combo_row_get_selected (self->expiry_row);
+
+  options.credential_id = wallet_credential_get_id (self->credential);
+  options.with_pin = gtk_switch_get_active (self->pin_switch);
+  options.relay_url = relay ? gtk_string_object_get_string (relay) : NULL;
+  options.expires_in_seconds = expiry_hours[MIN (expiry, G_N_ELEMENTS (expiry_hours) - 1)] * 3600;
+  if (gtk_widget_get_visible (GTK_WIDGET (self->key_group)))
+    {
+      options.rights = chosen_rights (self);
+      options.key_not_after = chosen_key_end (self);
+    }
+
+  set_page (self, "working");
+  wallet_share_manager_create_async (tigress_application_get_shares (self->application),
+                                     &options, proof, self->cancellable, on_share_created,
+                                     g_object_ref (self));
 }
 
 static void
@@ -467,6 +614,7 @@ tigress_share_dialog_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->credential);
+  g_clear_object (&self->share);
   g_clear_object (&self->qr);
   g_clear_pointer (&self->link, tw_link_unref);
   g_clear_pointer (&self->pin, tw_secret_unref);
@@ -490,6 +638,8 @@ bind_children (GtkWidgetClass *widget_class)
   BIND (pin_switch);
   BIND (separate_switch);
   BIND (key_group);
+  BIND (rights_row);
+  BIND (validity_row);
   BIND (auth_row);
   BIND (auth_message);
   BIND (system_auth_button);

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "tw-link.h"
+#include "wallet-share.h"
 #include "tigress-application.h"
 
 G_BEGIN_DECLS
@@ -54,5 +55,7 @@ const char *tigress_share_dialog_get_qr_text              (TigressShareDialog *s
 GtkWidget  *tigress_share_dialog_get_part                 (TigressShareDialog *self,
                                                            const char         *name);
 const char *tigress_share_dialog_get_pin_text             (TigressShareDialog *self);
+/* The share this dialog started, or NULL before it exists. */
+WalletShare *tigress_share_dialog_get_share               (TigressShareDialog *self);
 
 G_END_DECLS

@@ -298,6 +298,27 @@ tigress_unlock_page_set_vault (TigressUnlockPage *self,
     tigress_unlock_page_reload (self);
 }
 
+GtkWidget *
+tigress_unlock_page_get_part (TigressUnlockPage *self,
+                              const char        *name)
+{
+  const struct { const char *name; gpointer widget; } parts[] = {
+    { "passcode-row", self->passcode_row },
+    { "confirm-row", self->confirm_row },
+    { "submit-button", self->submit_button },
+    { "message-label", self->message_label },
+    { "status-page", self->status_page },
+    { "retry-button", self->retry_button },
+  };
+
+  g_return_val_if_fail (TIGRESS_IS_UNLOCK_PAGE (self), NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (parts); i++)
+    if (g_str_equal (parts[i].name, name))
+      return parts[i].widget;
+  return NULL;
+}
+
 static void
 tigress_unlock_page_dispose (GObject *object)
 {

@@ -26,4 +26,9 @@ void       tigress_unlock_page_reload     (TigressUnlockPage *self);
 void       tigress_unlock_page_show_error (TigressUnlockPage *self,
                                            const char        *message);
 
+/* Named parts for tests: "passcode-row", "confirm-row", "submit-button",
+ * "message-label", "status-page", "retry-button". */
+GtkWidget *tigress_unlock_page_get_part   (TigressUnlockPage *self,
+                                           const char        *name);
+
 G_END_DECLS

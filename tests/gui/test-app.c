@@ -1,0 +1,677 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The app's main paths, driven through its real windows on Xvfb with the
+ * real keyring: first-run passcode, lock and unlock, adding each type,
+ * validation messages, Wi-Fi import, search, delete with Undo, copying a
+ * secret, invitations that cannot be opened, the share page's QR code and
+ * the narrow layout. The cases run in order and build on each other, as a
+ * person using the app would.
+ */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "tw-crypto.h"
+#include "tigress-application.h"
+#include "tigress-credential-editor.h"
+#include "tigress-credential-view.h"
+#include "tigress-invitation-dialog.h"
+#include "tigress-share-dialog.h"
+#include "tigress-unlock-page.h"
+#include "tigress-window.h"
+
+#include "gui-test-util.h"
+
+#define PASSCODE "correct horse"
+#define MAIL_SECRET "hunter2-but-longer"
+/* How long scrypt and the keyring may take on a busy machine. */
+#define SLOW_MS 60000
+
+static TigressApplication *app;
+static TigressWindow *win;
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                            */
+/* ------------------------------------------------------------------ */
+
+static GtkWidget *
+part (const char *name)
+{
+  GtkWidget *widget = tigress_window_get_part (win, name);
+
+  g_assert_nonnull (widget);
+  return widget;
+}
+
+static GtkWidget *
+unlock_part (const char *name)
+{
+  return tigress_unlock_page_get_part (TIGRESS_UNLOCK_PAGE (part ("unlock-page")), name);
+}
+
+static gboolean
+main_page_is_wallet (gpointer user_data)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (part ("main-stack"))),
+                    "wallet") == 0;
+}
+
+static gboolean
+status_title_is (gpointer user_data)
+{
+  return g_strcmp0 (adw_status_page_get_title (ADW_STATUS_PAGE (unlock_part ("status-page"))),
+                    user_data) == 0;
+}
+
+static gboolean
+widget_is_visible (gpointer user_data)
+{
+  return gtk_widget_get_visible (user_data);
+}
+
+static gboolean
+no_dialog_open (gpointer user_data)
+{
+  return tigress_window_get_open_dialog (win) == NULL;
+}
+
+static guint
+n_visible (void)
+{
+  return g_list_model_get_n_items (tigress_window_get_visible_credentials (win));
+}
+
+static gboolean
+n_visible_is (gpointer user_data)
+{
+  return n_visible () == GPOINTER_TO_UINT (user_data);
+}
+
+static WalletStore *
+store (void)
+{
+  return tigress_application_get_store (app);
+}
+
+static gboolean
+store_count_is (gpointer user_data)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (store ())) == GPOINTER_TO_UINT (user_data);
+}
+
+static void
+set_text (GtkWidget  *editable,
+          const char *text)
+{
+  g_assert_true (GTK_IS_EDITABLE (editable));
+  gtk_editable_set_text (GTK_EDITABLE (editable), text);
+}
+
+static void
+activate (const char *action,
+          GVariant   *parameter)
+{
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (win), action, parameter));
+}
+
+static TigressCredentialEditor *
+open_editor (const char *type)
+{
+  GtkWindow *dialog;
+
+  activate ("win.new-credential", g_variant_new_string (type));
+  dialog = tigress_window_get_open_dialog (win);
+  g_assert_true (TIGRESS_IS_CREDENTIAL_EDITOR (dialog));
+  return TIGRESS_CREDENTIAL_EDITOR (dialog);
+}
+
+static GtkWidget *
+field (TigressCredentialEditor *editor,
+       const char              *name)
+{
+  GtkWidget *widget = tigress_credential_editor_get_field_widget (editor, name);
+
+  g_assert_nonnull (widget);
+  return widget;
+}
+
+static void
+save_and_wait (TigressCredentialEditor *editor)
+{
+  tigress_test_click (tigress_credential_editor_get_save_button (editor));
+  g_assert_true (tigress_test_wait_until (no_dialog_open, NULL, SLOW_MS));
+}
+
+static WalletCredential *
+find_stored (const char *title)
+{
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (store ()));
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(WalletCredential) credential = g_list_model_get_item (G_LIST_MODEL (store ()), i);
+
+      if (g_strcmp0 (wallet_credential_get_title (credential), title) == 0)
+        return credential;
+    }
+  return NULL;
+}
+
+static WalletCredential *
+shown_credential (void)
+{
+  return tigress_credential_view_get_credential (TIGRESS_CREDENTIAL_VIEW (part ("credential-view")));
+}
+
+/* ------------------------------------------------------------------ */
+/* Unlock                                                             */
+/* ------------------------------------------------------------------ */
+
+static void
+test_first_run_sets_passcode (void)
+{
+  GtkWidget *message = unlock_part ("message-label");
+  const char *why;
+
+  g_assert_true (tigress_test_wait_until (status_title_is, (gpointer) "Choose a Passcode",
+                                          SLOW_MS));
+  why = adw_status_page_get_description (ADW_STATUS_PAGE (unlock_part ("status-page")));
+  g_assert_nonnull (strstr (why, "keyring"));
+  g_assert_true (gtk_widget_get_visible (unlock_part ("confirm-row")));
+
+  set_text (unlock_part ("passcode-row"), "abc");
+  set_text (unlock_part ("confirm-row"), "abc");
+  tigress_test_click (unlock_part ("submit-button"));
+  g_assert_true (gtk_widget_get_visible (message));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (message)), "at least 6"));
+
+  set_text (unlock_part ("passcode-row"), PASSCODE);
+  set_text (unlock_part ("confirm-row"), PASSCODE "!");
+  tigress_test_click (unlock_part ("submit-button"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (message)), "differ"));
+
+  set_text (unlock_part ("confirm-row"), PASSCODE);
+  tigress_test_click (unlock_part ("submit-button"));
+  g_assert_true (tigress_test_wait_until (main_page_is_wallet, NULL, SLOW_MS));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (part ("list-stack"))), ==,
+                   "empty");
+}
+
+static gboolean
+retry_allowed (gpointer user_data)
+{
+  return wallet_vault_get_retry_wait_seconds (tigress_application_get_vault (app)) == 0;
+}
+
+static void
+test_lock_then_wrong_then_right_passcode (void)
+{
+  GtkWidget *message = unlock_part ("message-label");
+
+  activate ("win.lock", NULL);
+  g_assert_false (main_page_is_wallet (NULL));
+  g_assert_true (tigress_test_wait_until (status_title_is, (gpointer) "Wallet Locked", SLOW_MS));
+  g_assert_false (gtk_widget_get_visible (unlock_part ("confirm-row")));
+
+  set_text (unlock_part ("passcode-row"), "not the passcode");
+  tigress_test_click (unlock_part ("submit-button"));
+  g_assert_true (tigress_test_wait_until (widget_is_visible, message, SLOW_MS));
+  g_assert_false (main_page_is_wallet (NULL));
+
+  g_assert_true (tigress_test_wait_until (retry_allowed, NULL, 70000));
+  set_text (unlock_part ("passcode-row"), PASSCODE);
+  tigress_test_click (unlock_part ("submit-button"));
+  g_assert_true (tigress_test_wait_until (main_page_is_wallet, NULL, SLOW_MS));
+}
+
+/* ------------------------------------------------------------------ */
+/* Adding credentials                                                 */
+/* ------------------------------------------------------------------ */
+
+static void
+test_add_password (void)
+{
+  TigressCredentialEditor *editor = open_editor ("password");
+  WalletCredential *stored;
+
+  set_text (field (editor, "title"), "Mail");
+  set_text (field (editor, WALLET_FIELD_USERNAME), "ann@example.org");
+  set_text (field (editor, WALLET_FIELD_SECRET), MAIL_SECRET);
+  save_and_wait (editor);
+
+  stored = find_stored ("Mail");
+  g_assert_nonnull (stored);
+  g_assert_cmpstr (wallet_credential_get_field (stored, WALLET_FIELD_USERNAME), ==,
+                   "ann@example.org");
+  g_assert_cmpstr (tw_secret_get_text (wallet_credential_get_secret (stored, WALLET_FIELD_SECRET)),
+                   ==, MAIL_SECRET);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (part ("list-stack"))), ==, "list");
+  g_assert_cmpstr (wallet_credential_get_id (shown_credential ()), ==,
+                   wallet_credential_get_id (stored));
+}
+
+static gboolean
+editor_message_gone (gpointer user_data)
+{
+  return tigress_credential_editor_get_message (user_data) == NULL;
+}
+
+static void
+test_add_wifi_explains_short_password (void)
+{
+  TigressCredentialEditor *editor = open_editor ("wifi");
+  const char *message;
+
+  set_text (field (editor, "title"), "Home");
+  set_text (field (editor, WALLET_FIELD_SSID), "HomeNet");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (field (editor, WALLET_FIELD_SECURITY))),
+                    ==, 0);
+  set_text (field (editor, WALLET_FIELD_PASSWORD), "short");
+  tigress_test_click (tigress_credential_editor_get_save_button (editor));
+
+  message = tigress_credential_editor_get_message (editor);
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "8"));
+  g_assert_true (tigress_window_get_open_dialog (win) == GTK_WINDOW (editor));
+
+  /* Fixing the field clears the message as the person types. */
+  set_text (field (editor, WALLET_FIELD_PASSWORD), "long enough to pass");
+  g_assert_true (editor_message_gone (editor));
+  save_and_wait (editor);
+  g_assert_nonnull (find_stored ("Home"));
+  g_assert_cmpstr (wallet_credential_get_field (find_stored ("Home"), WALLET_FIELD_SECURITY), ==,
+                   WALLET_WIFI_SECURITY_WPA);
+}
+
+static void
+test_add_access_code_explains_dates (void)
+{
+  TigressCredentialEditor *editor = open_editor ("access-code");
+  const char *message;
+  g_autoptr(GDateTime) from = NULL;
+  WalletCredential *stored;
+
+  set_text (field (editor, "title"), "Gate");
+  set_text (field (editor, WALLET_FIELD_CODE), "4711");
+  set_text (field (editor, WALLET_FIELD_LOCATION), "Front gate");
+  set_text (field (editor, WALLET_FIELD_VALID_FROM), "tomorrow");
+  tigress_test_click (tigress_credential_editor_get_save_button (editor));
+  message = tigress_credential_editor_get_message (editor);
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "2025-01-31 18:00"));
+
+  set_text (field (editor, WALLET_FIELD_VALID_FROM), "2030-01-02 10:00");
+  set_text (field (editor, WALLET_FIELD_VALID_UNTIL), "2030-01-01 10:00");
+  g_assert_nonnull (tigress_credential_editor_get_message (editor));
+
+  set_text (field (editor, WALLET_FIELD_VALID_UNTIL), "2030-01-03 10:00");
+  g_assert_true (editor_message_gone (editor));
+  save_and_wait (editor);
+
+  stored = find_stored ("Gate");
+  g_assert_nonnull (stored);
+  from = g_date_time_new_from_iso8601 (wallet_credential_get_field (stored, WALLET_FIELD_VALID_FROM),
+                                       NULL);
+  g_assert_nonnull (from);
+  g_assert_cmpint (g_date_time_get_year (from), ==, 2030);
+}
+
+static void
+test_import_wifi_from_qr_text (void)
+{
+  TigressCredentialEditor *editor;
+
+  activate ("win.import-wifi", NULL);
+  editor = TIGRESS_CREDENTIAL_EDITOR (tigress_window_get_open_dialog (win));
+  g_assert_true (TIGRESS_IS_CREDENTIAL_EDITOR (editor));
+  g_assert_true (gtk_widget_get_visible (tigress_credential_editor_get_import_row (editor)));
+
+  set_text (tigress_credential_editor_get_import_row (editor), "hello");
+  tigress_test_click (tigress_credential_editor_get_import_button (editor));
+  g_assert_nonnull (tigress_credential_editor_get_message (editor));
+
+  set_text (tigress_credential_editor_get_import_row (editor),
+            "WIFI:T:WPA;S:Cafe\\;Corner;P:latte-art-123;;");
+  tigress_test_click (tigress_credential_editor_get_import_button (editor));
+  g_assert_null (tigress_credential_editor_get_message (editor));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (field (editor, WALLET_FIELD_SSID))), ==,
+                   "Cafe;Corner");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (field (editor, "title"))), ==,
+                   "Cafe;Corner");
+  save_and_wait (editor);
+  g_assert_cmpstr (tw_secret_get_text (wallet_credential_get_secret (find_stored ("Cafe;Corner"),
+                                                                     WALLET_FIELD_PASSWORD)),
+                   ==, "latte-art-123");
+}
+
+/* ------------------------------------------------------------------ */
+/* The list                                                           */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+list_page_is (gpointer user_data)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (part ("list-stack"))),
+                    user_data) == 0;
+}
+
+static void
+test_search_filters_the_list (void)
+{
+  GtkWidget *entry = part ("search-entry");
+
+  g_assert_cmpuint (n_visible (), ==, 4);
+  activate ("win.search", NULL);
+  g_assert_true (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (part ("search-bar"))));
+
+  set_text (entry, "home");
+  g_assert_true (tigress_test_wait_until (n_visible_is, GUINT_TO_POINTER (1), 5000));
+  /* The subtitle counts too: the access code's location. */
+  set_text (entry, "front");
+  g_assert_true (tigress_test_wait_until (n_visible_is, GUINT_TO_POINTER (1), 5000));
+  set_text (entry, "zzz nothing");
+  g_assert_true (tigress_test_wait_until (list_page_is, (gpointer) "no-results", 5000));
+  set_text (entry, "");
+  g_assert_true (tigress_test_wait_until (n_visible_is, GUINT_TO_POINTER (4), 5000));
+  g_assert_true (list_page_is ((gpointer) "list"));
+}
+
+static void
+test_delete_then_undo_then_delete (void)
+{
+  GtkWidget *undo;
+
+  g_assert_true (tigress_window_select_credential (win, wallet_credential_get_id (find_stored ("Gate"))));
+  activate ("win.delete-credential", NULL);
+  g_assert_cmpuint (n_visible (), ==, 3);
+
+  undo = tigress_test_find_labelled (part ("toast-overlay"), GTK_TYPE_BUTTON, "_Undo");
+  g_assert_nonnull (undo);
+  tigress_test_click (undo);
+  g_assert_cmpuint (n_visible (), ==, 4);
+  g_assert_nonnull (find_stored ("Gate"));
+  g_assert_cmpstr (wallet_credential_get_title (shown_credential ()), ==, "Gate");
+
+  /* Without Undo, the credential leaves the keyring when the toast goes. */
+  activate ("win.delete-credential", NULL);
+  g_assert_cmpuint (n_visible (), ==, 3);
+  g_assert_true (tigress_test_wait_until (store_count_is, GUINT_TO_POINTER (3), 30000));
+  g_assert_null (find_stored ("Gate"));
+}
+
+/* ------------------------------------------------------------------ */
+/* Secrets                                                            */
+/* ------------------------------------------------------------------ */
+
+static void
+on_text_read (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static gboolean
+pointer_is_set (gpointer user_data)
+{
+  return *(char **) user_data != NULL;
+}
+
+static char *
+clipboard_text (void)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (win));
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (clipboard, NULL, on_text_read, &text);
+  g_assert_true (tigress_test_wait_until (pointer_is_set, &text, 5000));
+  return text;
+}
+
+static gboolean
+clipboard_holds_no_secret (gpointer user_data)
+{
+  return !tigress_clipboard_holds_secret (tigress_application_get_clipboard (app));
+}
+
+static void
+test_reveal_and_copy_then_clipboard_clears (void)
+{
+  GtkWidget *view = part ("credential-view");
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (win));
+  g_autofree char *copied = NULL;
+  g_autofree char *after = NULL;
+
+  g_assert_true (tigress_window_select_credential (win, wallet_credential_get_id (find_stored ("Mail"))));
+  g_assert_null (tigress_test_find_labelled (view, GTK_TYPE_LABEL, MAIL_SECRET));
+  activate ("win.reveal-secret", NULL);
+  g_assert_nonnull (tigress_test_find_labelled (view, GTK_TYPE_LABEL, MAIL_SECRET));
+  activate ("win.reveal-secret", NULL);
+  g_assert_null (tigress_test_find_labelled (view, GTK_TYPE_LABEL, MAIL_SECRET));
+
+  activate ("win.copy-secret", NULL);
+  copied = clipboard_text ();
+  g_assert_cmpstr (copied, ==, MAIL_SECRET);
+  g_assert_true (gdk_content_formats_contain_mime_type (gdk_clipboard_get_formats (clipboard),
+                                                        "x-kde-passwordManagerHint"));
+
+  /* The test settings use the shortest timeout, 5 seconds. */
+  g_assert_true (tigress_test_wait_until (clipboard_holds_no_secret, NULL, 10000));
+  after = clipboard_text ();
+  g_assert_cmpstr (after, !=, MAIL_SECRET);
+}
+
+/* ------------------------------------------------------------------ */
+/* Invitations                                                        */
+/* ------------------------------------------------------------------ */
+
+#define LINK_BASE "https://relay.example.org/v1/m/0b6f2c3e-5d41-4a8e-9f1b-2c7d8e9a0b1c?v=a"
+#define LINK_KEY "q0vXh1e8QyYkJ2m5n7p9r1t3v5x7z9B2D4F6H8J0L2N="
+
+static TigressInvitationDialog *
+open_invitation (const char *text)
+{
+  GtkWindow *dialog;
+
+  tigress_window_open_invitation (win, text);
+  dialog = tigress_window_get_open_dialog (win);
+  g_assert_true (TIGRESS_IS_INVITATION_DIALOG (dialog));
+  return TIGRESS_INVITATION_DIALOG (dialog);
+}
+
+static void
+test_invitation_failures_are_explained (void)
+{
+  TigressInvitationDialog *dialog;
+  GSettings *settings = tigress_application_get_settings (app);
+  const char *trusted[] = { "https://relay.example.org", NULL };
+
+  dialog = open_invitation ("this is not a link");
+  g_assert_cmpstr (tigress_invitation_dialog_get_page (dialog), ==, "link");
+  g_assert_nonnull (tigress_invitation_dialog_get_message (dialog));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  dialog = open_invitation ("tigress:" LINK_BASE);
+  g_assert_cmpstr (tigress_invitation_dialog_get_page (dialog), ==, "code");
+  set_text (tigress_invitation_dialog_get_part (dialog, "code-row"), "not-base64!");
+  g_signal_emit_by_name (tigress_invitation_dialog_get_part (dialog, "code-row"),
+                         "entry-activated");
+  g_assert_nonnull (tigress_invitation_dialog_get_message (dialog));
+  set_text (tigress_invitation_dialog_get_part (dialog, "code-row"), LINK_KEY);
+  g_signal_emit_by_name (tigress_invitation_dialog_get_part (dialog, "code-row"),
+                         "entry-activated");
+  g_assert_cmpstr (tigress_invitation_dialog_get_page (dialog), ==, "request");
+  g_assert_nonnull (strstr (tigress_invitation_dialog_get_message (dialog), "relay.example.org"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  g_settings_set_strv (settings, "trusted-relays", trusted);
+  dialog = open_invitation ("  tigress:" LINK_BASE "#" LINK_KEY "\n");
+  g_assert_cmpstr (tigress_invitation_dialog_get_page (dialog), ==, "request");
+  g_assert_null (tigress_invitation_dialog_get_message (dialog));
+  tigress_test_click (tigress_invitation_dialog_get_part (dialog, "decline-button"));
+  g_assert_true (tigress_test_wait_until (no_dialog_open, NULL, 5000));
+}
+
+/* ------------------------------------------------------------------ */
+/* The share page                                                     */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+widget_has_size (gpointer user_data)
+{
+  return gtk_widget_get_mapped (user_data) && gtk_widget_get_width (user_data) > 100;
+}
+
+static void
+assert_qr_matches_link (TigressShareDialog *dialog,
+                        const char         *png_name)
+{
+  GtkWidget *page = tigress_share_dialog_get_part (dialog, "invitation-page");
+  g_autofree char *path = g_build_filename (g_getenv ("TW_TEST_SCRATCH"), png_name, NULL);
+  g_autoptr(GPtrArray) codes = NULL;
+
+  g_assert_true (tigress_test_wait_until (widget_has_size, page, 5000));
+  tigress_test_run_for (300);
+  tigress_test_render_widget_png (page, path);
+  codes = tigress_test_decode_qr (path);
+  g_assert_cmpuint (codes->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (codes, 0), ==, tigress_share_dialog_get_link_text (dialog));
+}
+
+static guint
+corner_grey (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GdkTexture) texture = NULL;
+  guchar pixel[4 * 4];
+
+  texture = tigress_test_render_paintable (paintable, gtk_widget_get_native (widget),
+                                           gtk_widget_get_width (widget),
+                                           gtk_widget_get_height (widget));
+  /* One row of the texture is enough room: take a pixel near the corner. */
+  {
+    gsize stride = (gsize) gdk_texture_get_width (texture) * 4;
+    g_autofree guchar *all = g_malloc (stride * gdk_texture_get_height (texture));
+
+    gdk_texture_download (texture, all, stride);
+    memcpy (pixel, all + 2 * stride + 2 * 4, 4);
+  }
+  return pixel[1];
+}
+
+static void
+test_share_page_qr_scans_in_light_and_dark (void)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  TigressShareDialog *dialog;
+  g_autoptr(TwLink) link = NULL;
+  g_autoptr(TwSecret) pin = tw_secret_new_from_string ("482913");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tigress_window_select_credential (win, wallet_credential_get_id (find_stored ("Mail"))));
+  activate ("win.share-credential", NULL);
+  dialog = TIGRESS_SHARE_DIALOG (tigress_window_get_open_dialog (win));
+  g_assert_true (TIGRESS_IS_SHARE_DIALOG (dialog));
+  g_assert_cmpstr (tigress_share_dialog_get_page (dialog), ==, "options");
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (tigress_share_dialog_get_part (dialog, "pin-switch"))));
+
+  link = tw_link_parse ("tigress:" LINK_BASE "#" LINK_KEY, &error);
+  g_assert_no_error (error);
+  tigress_share_dialog_show_invitation (dialog, link, pin, FALSE);
+  g_assert_cmpstr (tigress_share_dialog_get_link_text (dialog), ==, "tigress:" LINK_BASE "#" LINK_KEY);
+  g_assert_cmpstr (tigress_share_dialog_get_pin_text (dialog), ==, "482913");
+  g_assert_false (gtk_widget_get_visible (tigress_share_dialog_get_part (dialog, "direct-warning")));
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  assert_qr_matches_link (dialog, "share-light.png");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  tigress_test_run_for (300);
+  assert_qr_matches_link (dialog, "share-dark.png");
+  g_assert_cmpuint (corner_grey (tigress_share_dialog_get_part (dialog, "qr-picture")), ==, 255);
+
+  /* The https form on request: the code follows the text. */
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (tigress_share_dialog_get_part (dialog, "https-switch")),
+                               TRUE);
+  g_assert_true (g_str_has_prefix (tigress_share_dialog_get_link_text (dialog), "https://"));
+  assert_qr_matches_link (dialog, "share-dark-https.png");
+
+  /* A direct share says who gets it. */
+  tigress_share_dialog_show_invitation (dialog, link, NULL, FALSE);
+  g_assert_true (gtk_widget_get_visible (tigress_share_dialog_get_part (dialog, "direct-warning")));
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* ------------------------------------------------------------------ */
+/* Layout                                                             */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+leaflet_folded (gpointer user_data)
+{
+  return adw_leaflet_get_folded (ADW_LEAFLET (part ("leaflet"))) == GPOINTER_TO_INT (user_data);
+}
+
+static void
+test_narrow_window_folds_to_one_column (void)
+{
+  gtk_window_set_default_size (GTK_WINDOW (win), 900, 640);
+  g_assert_true (tigress_test_wait_until (leaflet_folded, GINT_TO_POINTER (FALSE), 5000));
+  gtk_window_set_default_size (GTK_WINDOW (win), 360, 640);
+  g_assert_true (tigress_test_wait_until (leaflet_folded, GINT_TO_POINTER (TRUE), 5000));
+  gtk_window_set_default_size (GTK_WINDOW (win), 900, 640);
+  g_assert_true (tigress_test_wait_until (leaflet_folded, GINT_TO_POINTER (FALSE), 5000));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  int status;
+
+  tw_crypto_init ();
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+
+  settings = g_settings_new (APP_ID);
+  g_settings_set_uint (settings, "clipboard-timeout", 5);
+
+  app = tigress_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  win = TIGRESS_WINDOW (tigress_application_get_main_window (app));
+  gtk_window_set_default_size (GTK_WINDOW (win), 900, 640);
+
+  g_test_add_func ("/gui/unlock/first-run-explains-and-sets-the-passcode",
+                   test_first_run_sets_passcode);
+  g_test_add_func ("/gui/unlock/wrong-passcode-is-refused-then-right-one-opens",
+                   test_lock_then_wrong_then_right_passcode);
+  g_test_add_func ("/gui/add/password-is-stored-and-shown", test_add_password);
+  g_test_add_func ("/gui/add/wifi-explains-a-short-password", test_add_wifi_explains_short_password);
+  g_test_add_func ("/gui/add/access-code-explains-bad-dates", test_add_access_code_explains_dates);
+  g_test_add_func ("/gui/add/wifi-imports-from-qr-text", test_import_wifi_from_qr_text);
+  g_test_add_func ("/gui/list/search-filters-by-title-and-details", test_search_filters_the_list);
+  g_test_add_func ("/gui/list/delete-can-be-undone-else-leaves-the-keyring",
+                   test_delete_then_undo_then_delete);
+  g_test_add_func ("/gui/secret/revealed-on-request-and-cleared-from-clipboard",
+                   test_reveal_and_copy_then_clipboard_clears);
+  g_test_add_func ("/gui/invitation/failures-are-explained-with-next-step",
+                   test_invitation_failures_are_explained);
+  g_test_add_func ("/gui/share/qr-code-scans-as-the-shown-link-in-light-and-dark",
+                   test_share_page_qr_scans_in_light_and_dark);
+  g_test_add_func ("/gui/window/narrow-window-folds-to-one-column",
+                   test_narrow_window_folds_to_one_column);
+
+  status = g_test_run ();
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_clear_object (&app);
+  return status;
+}
