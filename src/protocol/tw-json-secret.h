@@ -64,7 +64,7 @@ TwSecret     *tw_json_writer_finish       (TwJsonWriter  *writer,
  * into a TwSecret and overwrites the tree's own copy, so the secret is not
  * left behind in the tree (json-glib's parser may still have made passing
  * copies while it read the text; those are outside our reach). Errors are
- * in TW_JSON_ERROR.
+ * in TW_JSON_ERROR, or TW_BASE64_ERROR for base64.
  */
 TwSecret     *tw_json_take_secret_string  (JsonObject    *object,
                                            const char    *member,
