@@ -32,7 +32,7 @@ struct _WalletVault
   WalletVaultState  state;
   TwSecret         *data_key;          /* only while unlocked */
   guint             failed_attempts;
-  gint64            last_attempt;      /* unix seconds */
+  gint64            last_attempt;      /* real time, microseconds */
   guint             auto_lock_seconds;
   guint             idle_source;
 };
@@ -128,16 +128,17 @@ delay_after (guint failures)
 guint
 wallet_vault_get_retry_wait_seconds (WalletVault *self)
 {
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gint64 delay;
+  gint64 now = g_get_real_time ();
+  gint64 delay, left;
 
   g_return_val_if_fail (WALLET_IS_VAULT (self), 0);
 
-  delay = delay_after (self->failed_attempts);
+  delay = (gint64) delay_after (self->failed_attempts) * G_USEC_PER_SEC;
   /* A clock set back must not turn a minute into a year. */
   if (now < self->last_attempt)
-    return (guint) delay;
-  return (guint) MAX (0, self->last_attempt + delay - now);
+    return (guint) (delay / G_USEC_PER_SEC);
+  left = self->last_attempt + delay - now;
+  return left <= 0 ? 0 : (guint) ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
 }
 
 guint
@@ -153,7 +154,15 @@ static void
 count_attempt (WalletVault *self)
 {
   self->failed_attempts++;
-  self->last_attempt = g_get_real_time () / G_USEC_PER_SEC;
+  self->last_attempt = g_get_real_time ();
+  write_attempts (self);
+}
+
+/* The delay runs from the moment the passcode was found wrong. */
+static void
+confirm_wrong_attempt (WalletVault *self)
+{
+  self->last_attempt = g_get_real_time ();
   write_attempts (self);
 }
 
@@ -689,6 +698,7 @@ on_crypto_done (GObject      *source,
     {
       if (g_error_matches (error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_WRONG_PASSCODE))
         {
+          confirm_wrong_attempt (self);
           g_clear_error (&error);
           error = throttled_error (self, WALLET_VAULT_ERROR_WRONG_PASSCODE);
         }
