@@ -110,7 +110,9 @@ classify (const GError *raw)
       g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_CLOSED) ||
       g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
       g_strcmp0 (remote, "org.freedesktop.Secret.Error.NoSession") == 0 ||
-      message_has (raw, "session does not exist") || message_has (raw, "Remote peer"))
+      message_has (raw, "session does not exist") ||
+      message_has (raw, "session wrapping the secret does not exist") ||
+      message_has (raw, "Remote peer"))
     return WALLET_KEYRING_ERROR_DISCONNECTED;
   return WALLET_KEYRING_ERROR_FAILED;
 }
