@@ -1357,6 +1357,8 @@ test_relay_every_call (gconstpointer data)
   g_assert_cmpstr (share->created->url_link, ==, mailbox_url);
   g_assert_true (tw_link_mailbox_id_is_valid (share->created->mailbox_id));
   g_assert_nonnull (share->created->etag);
+  g_assert_nonnull (share->created->expiration);
+  g_assert_nonnull (share->created->relay_date);
 
   /* The preview is public and HTML. */
   preview = read_display_sync (share->recipient, &error);
