@@ -5,7 +5,9 @@
 
 #include <glib/gi18n.h>
 
+#if CLI_HAVE_CONTACTS
 #include "cli-contacts.h"
+#endif
 #include "cli-credentials.h"
 #include "cli-key.h"
 #include "cli-passcode.h"
@@ -40,12 +42,14 @@ static const CliCommand commands[] = {
     cli_passcode_unlock },
   { "status", "", N_("Say whether a passcode is set and how many wrong tries were made"), NULL,
     cli_passcode_status },
+#if CLI_HAVE_CONTACTS
   { "contacts fingerprint", "", N_("Show this wallet's fingerprint and public key"), NULL,
     cli_contacts_fingerprint },
   { "contacts pin", N_("NAME KEY"), N_("Pin a contact's public key after comparing fingerprints"),
     NULL, cli_contacts_pin },
   { "contacts list", "", N_("List pinned contacts"), NULL, cli_contacts_list },
   { "contacts remove", N_("ID"), N_("Unpin a contact"), NULL, cli_contacts_remove },
+#endif
   { "key verify", N_("KEY"), N_("Act as a lock: challenge a digital key and check its answer"),
     N_("Describe the lock with --lock OWNER (an owner identity in this wallet) or with "
        "--owner-key and --resource-id. Exit code 0 means the lock opens; 10 means it "

@@ -77,11 +77,13 @@ static const DomainExit domain_exits[] = {
 
   { wallet_wifi_error_quark, ANY_CODE, CLI_EXIT_USAGE },
 
+#if CLI_HAVE_CONTACTS
   { wallet_contacts_error_quark, WALLET_CONTACTS_ERROR_NOT_FOUND, CLI_EXIT_NOT_FOUND },
   { wallet_contacts_error_quark, WALLET_CONTACTS_ERROR_NO_IDENTITY, CLI_EXIT_NOT_FOUND },
   { wallet_contacts_error_quark, WALLET_CONTACTS_ERROR_BAD_KEY, CLI_EXIT_USAGE },
   { wallet_contacts_error_quark, WALLET_CONTACTS_ERROR_BAD_NAME, CLI_EXIT_USAGE },
   { wallet_contacts_error_quark, ANY_CODE, CLI_EXIT_FAILURE },
+#endif
 
   { wallet_relays_error_quark, WALLET_RELAYS_ERROR_NOT_FOUND, CLI_EXIT_NOT_FOUND },
   { wallet_relays_error_quark, ANY_CODE, CLI_EXIT_USAGE },

@@ -126,6 +126,7 @@ WalletContacts *
 cli_wallet_get_contacts (CliContext  *context,
                          GError     **error)
 {
+#if CLI_HAVE_CONTACTS
   g_autoptr(WalletContacts) contacts = NULL;
   g_autoptr(GAsyncResult) result = NULL;
 
@@ -142,6 +143,10 @@ cli_wallet_get_contacts (CliContext  *context,
 
   context->contacts = g_steal_pointer (&contacts);
   return context->contacts;
+#else
+  g_set_error_literal (error, CLI_ERROR, CLI_EXIT_FAILURE, "contacts are not built yet");
+  return NULL;
+#endif
 }
 
 GSettings *

@@ -65,7 +65,10 @@ test_wrong_passcode_exits_3 (void)
 {
   g_autoptr(CliRun) wrong = NULL;
   g_autoptr(CliRun) status = NULL;
+  g_autoptr(CliRun) too_soon = NULL;
+  g_autoptr(CliRun) right = NULL;
   g_autoptr(JsonNode) root = NULL;
+  gint64 wait;
 
   cli_test_ensure_passcode ();
   wrong = cli_test_run_with_passcode ("not the passcode", NULL, "list", NULL);
@@ -74,6 +77,17 @@ test_wrong_passcode_exits_3 (void)
   root = cli_test_parse_json (status->out);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "failed_attempts"),
                    >=, 1);
+  wait = json_object_get_int_member (json_node_get_object (root), "retry_wait_seconds");
+  g_assert_cmpint (wait, >=, 1);
+
+  /* Too soon: refused without even trying the (right) passcode. */
+  too_soon = cli_test_run_with_passcode (CLI_TEST_PASSCODE, NULL, "unlock", NULL);
+  cli_test_assert_status (too_soon, 3);
+
+  /* After the wait the right passcode works and resets the count. */
+  g_usleep ((wait + 1) * G_USEC_PER_SEC);
+  right = cli_test_run_with_passcode (CLI_TEST_PASSCODE, NULL, "unlock", NULL);
+  cli_test_assert_status (right, 0);
 }
 
 static void
@@ -362,7 +376,7 @@ main (int    argc,
   g_test_add_func ("/cli/passcode/fresh-wallet-needs-a-passcode",
                    test_fresh_wallet_needs_a_passcode);
   g_test_add_func ("/cli/passcode/set-then-unlock", test_passcode_set_then_unlock);
-  g_test_add_func ("/cli/passcode/wrong-passcode-exits-3", test_wrong_passcode_exits_3);
+  g_test_add_func ("/cli/passcode/wrong-passcode-exits-3-and-delays-the-next-try", test_wrong_passcode_exits_3);
   g_test_add_func ("/cli/credentials/add-password-then-list-json",
                    test_add_password_then_list_json);
   g_test_add_func ("/cli/credentials/secret-shown-only-with-reveal",
