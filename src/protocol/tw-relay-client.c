@@ -594,6 +594,12 @@ parse_answer_object (GBytes      *answer,
   const char *data = g_bytes_get_data (answer, &size);
   JsonObject *object;
 
+  if (size == 0)
+    {
+      set_relay_bug (error, host, "the answer is empty");
+      return NULL;
+    }
+
   object = tw_json_strict_parse_object (data, size, &limits, &json_error);
   if (object == NULL)
     set_relay_bug (error, host, json_error->message);
@@ -862,6 +868,9 @@ answer_relay_code (GBytes *answer)
     return NULL;
 
   data = g_bytes_get_data (answer, &size);
+  if (size == 0)
+    return NULL;
+
   object = tw_json_strict_parse_object (data, size, NULL, NULL);
   if (object == NULL)
     return NULL;

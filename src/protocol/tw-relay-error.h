@@ -29,7 +29,7 @@ typedef enum {
   TW_RELAY_ERROR_EXPIRED,                 /* 410: the mailbox reached its expiration */
   TW_RELAY_ERROR_DELETED,                 /* 410: the other side deleted the mailbox */
   TW_RELAY_ERROR_TOO_LARGE,               /* 413: the request is over a relay limit */
-  TW_RELAY_ERROR_RATE_LIMITED,            /* 429: try again after tw_relay_error_get_retry_after() */
+  TW_RELAY_ERROR_RATE_LIMITED,            /* 429: wait tw_relay_error_get_retry_after () s */
   TW_RELAY_ERROR_PRECONDITION_FAILED,     /* 412: the payload changed since our read (If-Match) */
   TW_RELAY_ERROR_BAD_REQUEST,             /* 400: the relay refused the request's form */
   TW_RELAY_ERROR_RELAY_BUG,               /* an unexpected status, or an answer we cannot parse */

@@ -1461,12 +1461,14 @@ test_relay_long_poll_not_modified (void)
 
   bound = share_bind (share);
   start = g_get_monotonic_time ();
-  polled = read_content_sync (share->recipient, NULL, bound->etag, 1, NULL, &error);
+  polled = read_content_sync (share->recipient, NULL, bound->etag, 2, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (polled->not_modified);
   g_assert_null (polled->payload_data);
   g_assert_true (polled->wait_applied);
-  g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC * 9 / 10);
+  /* The relay's timer counts whole seconds, so it may answer a little early,
+   * but it did wait. */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC);
 }
 
 static void
