@@ -668,6 +668,55 @@ test_retry_backs_off (void)
   g_assert_cmpint (elapsed_ms, <, 5000);
 }
 
+/* With a cap of 100 ms, four retries cannot take much more than 400 ms,
+ * however large the doubling would have grown. */
+static void
+test_retry_back_off_capped (void)
+{
+  g_autoptr(FakeRelay) fake = fake_relay_new (FALSE);
+  g_autoptr(TwRelayMailbox) mailbox = mailbox_for_relay (fake->base_url, NULL);
+  g_autoptr(TwRelayCreated) created = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+  gint64 elapsed_ms;
+
+  tw_relay_mailbox_set_retry_policy (mailbox, 5, 100, 100);
+  fake->failures = 4;
+  fake->fail_status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+
+  start = g_get_monotonic_time ();
+  created = fake_create (mailbox, NULL, &error);
+  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (fake->requests, ==, 5);
+  g_assert_cmpint (elapsed_ms, >=, 200);
+  g_assert_cmpint (elapsed_ms, <, 1500);
+}
+
+/* A 503 that says when to come back is honoured, up to the cap. */
+static void
+test_retry_honours_retry_after (void)
+{
+  g_autoptr(FakeRelay) fake = fake_relay_new (FALSE);
+  g_autoptr(TwRelayMailbox) mailbox = mailbox_for_relay (fake->base_url, NULL);
+  g_autoptr(TwRelayCreated) created = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  tw_relay_mailbox_set_retry_policy (mailbox, 2, 10, 5000);
+  fake->failures = 1;
+  fake->fail_status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+  fake->retry_after = "1";
+
+  start = g_get_monotonic_time ();
+  created = fake_create (mailbox, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (fake->requests, ==, 2);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC);
+}
+
 static void
 test_retry_unreachable_names_host (void)
 {
@@ -1344,6 +1393,8 @@ test_relay_every_call (gconstpointer data)
   g_autoptr(GBytes) preview = NULL;
   g_autoptr(TwRelayContent) bound = NULL;
   g_autoptr(TwRelayContent) seen_by_sender = NULL;
+  g_autoptr(TwRelayMailbox) next_device = NULL;
+  g_autoptr(TwRelayContent) rebound = NULL;
   g_autoptr(GBytes) reply = sample_payload (SAMPLE_PAYLOAD_SIZE);
   g_autofree char *reply_etag = NULL;
   g_autofree char *mailbox_url = NULL;
@@ -1385,9 +1436,17 @@ test_relay_every_call (gconstpointer data)
   assert_bytes_equal (seen_by_sender->payload_data, reply);
   g_assert_cmpstr (seen_by_sender->etag, ==, reply_etag);
 
-  /* The recipient gives up its binding; the sender ends the share. */
+  /* The recipient gives up its binding: the next device to open the link
+   * binds as the second, and finds the sender's payload again. */
   relinquish_sync (share->recipient, &error);
   g_assert_no_error (error);
+  next_device = mailbox_for_url (share->created->url_link, share->ca);
+  rebound = read_content_sync (next_device, share->bind_token, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rebound->binding_epoch, ==, 2);
+  assert_bytes_equal (rebound->payload_data, share->payload);
+
+  /* The sender ends the share. */
   delete_sync (share->sender, &error);
   g_assert_no_error (error);
 }
@@ -1713,6 +1772,9 @@ main (int    argc,
   g_test_add_func ("/relay-client/retry/4xx-is-never-retried", test_retry_never_on_4xx);
   g_test_add_func ("/relay-client/retry/gives-up-after-max-attempts", test_retry_gives_up);
   g_test_add_func ("/relay-client/retry/back-off-grows", test_retry_backs_off);
+  g_test_add_func ("/relay-client/retry/back-off-is-capped", test_retry_back_off_capped);
+  g_test_add_func ("/relay-client/retry/retry-after-of-a-503-is-honoured",
+                   test_retry_honours_retry_after);
   g_test_add_func ("/relay-client/retry/closed-port-is-unreachable-naming-the-host",
                    test_retry_unreachable_names_host);
   g_test_add_func ("/relay-client/timeout/silent-server-times-out", test_timeout_silent_server);
