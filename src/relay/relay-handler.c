@@ -899,6 +899,17 @@ relay_handler_handle (RelayHandler       *self,
 }
 
 void
+relay_handler_refuse_oversized (RelayHandler  *self,
+                                RelayResponse *response)
+{
+  relay_response_set_error (response, 413, "payload-too-large",
+                            "The request body is larger than this relay accepts.");
+  relay_response_add_header (response, "Cache-Control", "no-store");
+  relay_metrics_count_limit (self->metrics, RELAY_LIMIT_SIZE);
+  relay_metrics_count_request (self->metrics, RELAY_ROUTE_OTHER, 413);
+}
+
+void
 relay_handler_refuse_wait (RelayHandler  *self,
                            RelayResponse *response)
 {

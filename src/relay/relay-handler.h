@@ -30,6 +30,10 @@ void          relay_handler_handle         (RelayHandler        *self,
                                             const RelayRequest  *request,
                                             RelayResponse       *response);
 
+/* The 413 for a body refused before it was read (counted in metrics). */
+void          relay_handler_refuse_oversized (RelayHandler      *self,
+                                              RelayResponse     *response);
+
 /* Turns a response that asked to wait into the refusal for a full
  * waiting list (429). */
 void          relay_handler_refuse_wait    (RelayHandler        *self,

@@ -71,13 +71,26 @@ kind_of (char vertical)
     }
 }
 
+/* Safe in element text and in quoted attribute values alike. Control
+ * characters are dropped: they have no business in a title. */
 static void
 append_escaped (GString    *page,
                 const char *text)
 {
-  g_autofree char *escaped = g_markup_escape_text (text != NULL ? text : "", -1);
-
-  g_string_append (page, escaped);
+  for (const char *c = text != NULL ? text : ""; *c != '\0'; c++)
+    {
+      switch (*c)
+        {
+        case '&': g_string_append (page, "&amp;"); break;
+        case '<': g_string_append (page, "&lt;"); break;
+        case '>': g_string_append (page, "&gt;"); break;
+        case '"': g_string_append (page, "&quot;"); break;
+        case '\'': g_string_append (page, "&#39;"); break;
+        default:
+          if ((guchar) *c >= 0x20 && *c != 0x7f)
+            g_string_append_c (page, *c);
+        }
+    }
 }
 
 static void

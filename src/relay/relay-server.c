@@ -43,6 +43,8 @@ struct _Worker
   SoupServer    *soup;
   GHashTable    *receiving;    /* SoupServerMessage → start time (µs): requests
                                 * whose headers and body have not all arrived */
+  GHashTable    *idle;         /* GSocket (ref) → time (µs) its last answer went
+                                * out: kept-alive connections between requests */
 };
 
 /* A long poll, parked until its mailbox changes or its time is up. */
@@ -182,7 +184,7 @@ start_wait (Worker            *worker,
       return;
     }
 
-  wait->timeout = g_timeout_source_new_seconds (response->wait_seconds);
+  wait->timeout = g_timeout_source_new (response->wait_seconds * 1000);
   g_source_set_callback (wait->timeout, on_wait_timeout, wait, NULL);
   g_source_attach (wait->timeout, worker->context);
   soup_server_message_pause (msg);
@@ -228,8 +230,8 @@ on_request (SoupServer        *soup,
   answer_or_wait (worker, msg, body, FALSE, 0);
 }
 
-/* Refuses a body that is too large before reading it into memory: libsoup
- * then discards the rest of it as it arrives and closes the connection. */
+/* Refuses a body that grew too large while arriving in chunks: libsoup
+ * discards the rest as it comes and the connection closes afterwards. */
 static void
 refuse_body (Worker            *worker,
              SoupServerMessage *msg)
@@ -237,13 +239,107 @@ refuse_body (Worker            *worker,
   RelayResponse response;
 
   relay_response_init (&response);
-  relay_response_set_error (&response, 413, "payload-too-large",
-                            "The request body is larger than this relay accepts.");
+  relay_handler_refuse_oversized (worker->server->handler, &response);
   apply_response (msg, &response);
   relay_response_clear (&response);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Connection", "close");
   soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+}
+
+/* A connection taken from libsoup to refuse a declared oversized body at
+ * once: answer, then read and drop what the client still sends for a
+ * moment, so that closing does not reset the connection before the client
+ * has read the answer. */
+typedef struct {
+  GIOStream *stream;
+  GBytes    *answer;
+  gint64     linger_until;
+  char       sink[8192];
+} Refusal;
+
+static void
+refusal_free (Refusal *refusal)
+{
+  g_io_stream_close (refusal->stream, NULL, NULL);
+  g_object_unref (refusal->stream);
+  g_bytes_unref (refusal->answer);
+  g_free (refusal);
+}
+
+static void
+on_refusal_drained (GObject      *input,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Refusal *refusal = user_data;
+  gssize got = g_input_stream_read_finish (G_INPUT_STREAM (input), result, NULL);
+
+  if (got <= 0 || g_get_monotonic_time () > refusal->linger_until)
+    {
+      refusal_free (refusal);
+      return;
+    }
+  g_input_stream_read_async (G_INPUT_STREAM (input), refusal->sink, sizeof refusal->sink,
+                             G_PRIORITY_DEFAULT, NULL, on_refusal_drained, refusal);
+}
+
+static void
+on_refusal_written (GObject      *output,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Refusal *refusal = user_data;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (output), result, NULL, NULL))
+    {
+      refusal_free (refusal);
+      return;
+    }
+  g_input_stream_read_async (g_io_stream_get_input_stream (refusal->stream), refusal->sink,
+                             sizeof refusal->sink, G_PRIORITY_DEFAULT, NULL,
+                             on_refusal_drained, refusal);
+}
+
+static GBytes *
+format_raw_answer (const RelayResponse *response)
+{
+  GString *text = g_string_new (NULL);
+  gsize size = response->body != NULL ? g_bytes_get_size (response->body) : 0;
+
+  g_string_append_printf (text, "HTTP/1.1 %u %s\r\n", response->status,
+                          soup_status_get_phrase (response->status));
+  for (guint i = 0; i + 1 < response->headers->len; i += 2)
+    g_string_append_printf (text, "%s: %s\r\n",
+                            (const char *) g_ptr_array_index (response->headers, i),
+                            (const char *) g_ptr_array_index (response->headers, i + 1));
+  if (response->content_type != NULL)
+    g_string_append_printf (text, "Content-Type: %s\r\n", response->content_type);
+  g_string_append_printf (text, "Content-Length: %" G_GSIZE_FORMAT "\r\n"
+                          "Connection: close\r\n\r\n", size);
+  if (size > 0)
+    g_string_append_len (text, g_bytes_get_data (response->body, NULL), size);
+  return g_string_free_to_bytes (text);
+}
+
+static void
+refuse_declared_body (Worker            *worker,
+                      SoupServerMessage *msg)
+{
+  Refusal *refusal = g_new0 (Refusal, 1);
+  RelayResponse response;
+
+  relay_response_init (&response);
+  relay_handler_refuse_oversized (worker->server->handler, &response);
+  refusal->answer = format_raw_answer (&response);
+  relay_response_clear (&response);
+
+  refusal->linger_until = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  refusal->stream = soup_server_message_steal_connection (msg);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (refusal->stream),
+                                   g_bytes_get_data (refusal->answer, NULL),
+                                   g_bytes_get_size (refusal->answer), G_PRIORITY_DEFAULT,
+                                   NULL, on_refusal_written, refusal);
 }
 
 static void
@@ -274,7 +370,7 @@ on_request_headers (SoupServer        *soup,
     {
     case SOUP_ENCODING_CONTENT_LENGTH:
       if (soup_message_headers_get_content_length (headers) > (goffset) max_body)
-        refuse_body (worker, msg);
+        refuse_declared_body (worker, msg);
       break;
     case SOUP_ENCODING_CHUNKED:
       /* The size is known only as the chunks arrive. */
@@ -308,7 +404,15 @@ on_request_started (SoupServer        *soup,
                     gpointer           user_data)
 {
   Worker *worker = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
 
+  /* A client too slow to take its answer is cut off by the socket timeout;
+   * the watchdog below sees only the receiving side. */
+  if (socket != NULL)
+    {
+      g_socket_set_timeout (socket, worker->server->config->request_timeout);
+      g_hash_table_remove (worker->idle, socket);
+    }
   g_hash_table_insert (worker->receiving, msg, GINT_TO_POINTER (1));
   g_object_set_data (G_OBJECT (msg), "relay-started-us",
                      GSIZE_TO_POINTER ((gsize) g_get_monotonic_time ()));
@@ -324,6 +428,43 @@ on_request_read (SoupServer        *soup,
 
   if (g_hash_table_remove (worker->receiving, msg))
     g_object_weak_unref (G_OBJECT (msg), forget_receiving, worker);
+}
+
+static void
+on_request_done (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 gpointer           user_data)
+{
+  Worker *worker = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  /* libsoup starts the connection's next request only when its first bytes
+   * arrive, so until then the connection is ours to time out. */
+  if (socket != NULL && !g_socket_is_closed (socket))
+    g_hash_table_insert (worker->idle, g_object_ref (socket),
+                         GSIZE_TO_POINTER ((gsize) g_get_monotonic_time ()));
+}
+
+static void
+close_idle_connections (Worker *worker,
+                        gint64  now,
+                        gint64  limit)
+{
+  GHashTableIter iter;
+  GSocket *socket;
+  gpointer since;
+
+  g_hash_table_iter_init (&iter, worker->idle);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &socket, &since))
+    {
+      if (g_socket_is_closed (socket))
+        g_hash_table_iter_remove (&iter);
+      else if (now - (gint64) GPOINTER_TO_SIZE (since) >= limit)
+        {
+          g_socket_shutdown (socket, TRUE, TRUE, NULL);
+          g_hash_table_iter_remove (&iter);
+        }
+    }
 }
 
 static gboolean
@@ -353,6 +494,8 @@ on_watchdog (gpointer user_data)
       g_object_weak_unref (G_OBJECT (msg), forget_receiving, worker);
       g_hash_table_iter_remove (&iter);
     }
+
+  close_idle_connections (worker, now, limit);
   return G_SOURCE_CONTINUE;
 }
 
@@ -386,6 +529,8 @@ worker_listen (Worker  *worker,
   soup_server_add_handler (worker->soup, NULL, on_request, worker, NULL);
   g_signal_connect (worker->soup, "request-started", G_CALLBACK (on_request_started), worker);
   g_signal_connect (worker->soup, "request-read", G_CALLBACK (on_request_read), worker);
+  g_signal_connect (worker->soup, "request-finished", G_CALLBACK (on_request_done), worker);
+  g_signal_connect (worker->soup, "request-aborted", G_CALLBACK (on_request_done), worker);
 
   for (guint i = 0; i < worker->sockets->len; i++)
     if (!soup_server_listen_socket (worker->soup, g_ptr_array_index (worker->sockets, i),
@@ -404,6 +549,7 @@ forget_all_receiving (Worker *worker)
   while (g_hash_table_iter_next (&iter, &msg, NULL))
     g_object_weak_unref (G_OBJECT (msg), forget_receiving, worker);
   g_hash_table_remove_all (worker->receiving);
+  g_hash_table_remove_all (worker->idle);
 }
 
 static gpointer
@@ -447,6 +593,7 @@ worker_new (RelayServer *server,
   worker->context = g_main_context_new ();
   worker->loop = g_main_loop_new (worker->context, FALSE);
   worker->receiving = g_hash_table_new (NULL, NULL);
+  worker->idle = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   return worker;
 }
 
@@ -457,6 +604,7 @@ worker_free (Worker *worker)
   g_main_loop_unref (worker->loop);
   g_main_context_unref (worker->context);
   g_hash_table_unref (worker->receiving);
+  g_hash_table_unref (worker->idle);
   g_free (worker);
 }
 
