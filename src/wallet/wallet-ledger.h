@@ -39,6 +39,7 @@ typedef enum {
   WALLET_LEDGER_OUTCOME_CANCELLED,  /* the sender cancelled */
   WALLET_LEDGER_OUTCOME_EXPIRED,
   WALLET_LEDGER_OUTCOME_FAILED,
+  WALLET_LEDGER_OUTCOME_ACCEPTED_ELSEWHERE, /* incoming: another device opened it first */
 } WalletLedgerOutcome;
 
 /* @item_namespace: "" or NULL for the wallet's own ledger; see
@@ -85,7 +86,7 @@ gboolean             wallet_ledger_record_finish    (WalletLedger         *self,
                                                      GError              **error);
 
 /* Stable names: "none", "received", "delivered", "declined", "cancelled",
- * "expired", "failed". */
+ * "expired", "failed", "accepted-elsewhere". */
 const char          *wallet_ledger_outcome_to_string (WalletLedgerOutcome outcome);
 
 G_END_DECLS
