@@ -3,7 +3,9 @@
 
 #include "cli-test-util.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 
 void
@@ -170,4 +172,99 @@ cli_test_ensure_passcode (void)
 
       cli_test_assert_status (set, 0);
     }
+}
+
+/* Reads the relay's standard output until it says where it listens and
+ * that it is ready. */
+static char *
+read_relay_url (GSubprocess *process)
+{
+  g_autoptr(GDataInputStream) lines =
+    g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  g_autofree char *url = NULL;
+  const char *listening = "tigress-relay: listening on ";
+
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (lines, NULL, NULL, NULL);
+
+      if (line == NULL)
+        return NULL;
+      if (g_str_has_prefix (line, listening) && url == NULL)
+        url = g_strdup (line + strlen (listening));
+      if (g_str_equal (line, "tigress-relay: ready"))
+        return g_steal_pointer (&url);
+    }
+}
+
+static void
+launch_relay (CliTestRelay *relay)
+{
+  const char *program = g_getenv ("TIGRESS_RELAY");
+  g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", relay->port);
+  g_autofree char *storage = g_strdup_printf ("sqlite:%s", relay->database);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (program);
+  relay->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                     | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                                     program, "--listen", listen, "--storage", storage,
+                                     "--no-rate-limits", "--threads", "1", NULL);
+  g_assert_no_error (error);
+
+  g_free (relay->url);
+  relay->url = read_relay_url (relay->process);
+  g_assert_nonnull (relay->url);
+  relay->port = (guint16) atoi (strrchr (relay->url, ':') + 1);
+}
+
+CliTestRelay *
+cli_test_relay_start (const char *database,
+                      guint16     port)
+{
+  CliTestRelay *relay = g_new0 (CliTestRelay, 1);
+
+  relay->port = port;
+  if (database != NULL)
+    relay->database = g_strdup (database);
+  else
+    {
+      const char *scratch = g_getenv ("TW_TEST_SCRATCH");
+      g_autofree char *folder = g_build_filename (scratch != NULL ? scratch : g_get_tmp_dir (),
+                                                  "relay-XXXXXX", NULL);
+
+      g_assert_nonnull (g_mkdtemp (folder));
+      relay->database = g_build_filename (folder, "relay.db", NULL);
+    }
+  launch_relay (relay);
+  return relay;
+}
+
+void
+cli_test_relay_stop (CliTestRelay *relay)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (relay->process == NULL)
+    return;
+  g_subprocess_send_signal (relay->process, SIGTERM);
+  g_subprocess_wait (relay->process, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&relay->process);
+}
+
+void
+cli_test_relay_restart (CliTestRelay *relay)
+{
+  cli_test_relay_stop (relay);
+  launch_relay (relay);
+}
+
+void
+cli_test_relay_free (CliTestRelay *relay)
+{
+  cli_test_relay_stop (relay);
+  g_free (relay->url);
+  g_free (relay->database);
+  g_free (relay);
 }

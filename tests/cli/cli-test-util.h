@@ -59,4 +59,26 @@ void      cli_test_assert_absent  (const char         *haystack,
 #define CLI_TEST_PASSCODE "correct horse battery"
 void      cli_test_ensure_passcode (void);
 
+/* A real tigress-relay (TIGRESS_RELAY in the environment) on loopback,
+ * storing in an SQLite file, started and stopped by process id. */
+typedef struct {
+  GSubprocess *process;
+  char *url;        /* http://127.0.0.1:PORT */
+  guint16 port;
+  char *database;   /* the SQLite file; survives a stop for a restart */
+} CliTestRelay;
+
+/* Starts a relay on @port (0: any free port) with @database (NULL: a new
+ * file in a fresh temporary folder). Fails the test if it does not come up. */
+CliTestRelay *cli_test_relay_start   (const char    *database,
+                                      guint16        port);
+/* Stops the process (SIGTERM, then waits) and keeps the database. */
+void          cli_test_relay_stop    (CliTestRelay  *relay);
+/* Starts it again on the same port with the same database. */
+void          cli_test_relay_restart (CliTestRelay  *relay);
+/* Stops it if running and frees everything (the database file stays in
+ * the test's scratch folder). */
+void          cli_test_relay_free    (CliTestRelay  *relay);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliTestRelay, cli_test_relay_free)
+
 G_END_DECLS
