@@ -242,6 +242,28 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
+/* A private folder, inside the test's scratch folder when headless-run
+ * gave one, so that nothing is left behind even if an assertion aborts. */
+static char *
+make_temp_dir (const char *prefix)
+{
+  const char *scratch = g_getenv ("TW_TEST_SCRATCH");
+  g_autofree char *template = g_strconcat (prefix, "-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  char *path;
+
+  if (scratch == NULL || *scratch == '\0')
+    {
+      path = g_dir_make_tmp (template, &error);
+      g_assert_no_error (error);
+      return path;
+    }
+
+  path = g_build_filename (scratch, template, NULL);
+  g_assert_nonnull (g_mkdtemp (path));
+  return path;
+}
+
 static void
 run_openssl (const char * const *args)
 {
@@ -316,13 +338,10 @@ static char *certificates = NULL;
 static const char *
 certificate_dir (void)
 {
-  g_autoptr(GError) error = NULL;
-
   if (certificates != NULL)
     return certificates;
 
-  certificates = g_dir_make_tmp ("tw-relay-client-XXXXXX", &error);
-  g_assert_no_error (error);
+  certificates = make_temp_dir ("tw-relay-client");
   make_ca (certificates, "ca");
   make_ca (certificates, "other-ca");
   make_server_certificate (certificates);
@@ -1233,8 +1252,7 @@ real_relay_start (RealRelay  *relay,
   guint16 port = closed_port ();
   gint64 deadline;
 
-  relay->dir = g_dir_make_tmp ("tw-relay-XXXXXX", &error);
-  g_assert_no_error (error);
+  relay->dir = make_temp_dir ("tw-relay");
   relay->base_url = g_strdup_printf ("%s://127.0.0.1:%u", tls ? "https" : "http", port);
 
   g_ptr_array_add (argv, g_strdup (binary));
