@@ -12,7 +12,7 @@ typedef enum {
   KIND_STRING,
   KIND_LIST,       /* repeatable; comma separated in the environment and files */
   KIND_FLAG_ON,    /* present: TRUE */
-  KIND_FLAG_OFF,   /* present: FALSE */
+  KIND_FLAG_OFF,   /* present: FALSE; its default names the flag, so "false" */
   KIND_SIZE,       /* bytes */
   KIND_COUNT,
   KIND_DURATION,   /* seconds, with an optional s/m/h/d suffix */
@@ -51,7 +51,7 @@ static const OptionSpec options[] = {
     "repeat for several. Default: none" },
   { "threads", KIND_COUNT, FIELD (threads), "0", "N",
     "HTTP worker threads, each serving the same port. Default 0: one per CPU" },
-  { "no-rate-limits", KIND_FLAG_OFF, FIELD (rate_limits), "true", NULL,
+  { "no-rate-limits", KIND_FLAG_OFF, FIELD (rate_limits), "false", NULL,
     "Turn off the per-address limits (creates, failed requests); for test rigs" },
   { "log-addresses", KIND_FLAG_ON, FIELD (log_addresses), "false", NULL,
     "Write client IP addresses into log lines (off by default, for privacy)" },
