@@ -688,6 +688,40 @@ dispatch (TwShareRecipient  *self,
     }
 }
 
+/* A first message in a version we do not speak still gets a cancel; it
+ * names the share when the message lets us find its id where version 1
+ * keeps it, so the sender can tell which share was refused. */
+static void
+guess_share_id (TwShareRecipient *self,
+                GBytes           *payload)
+{
+  g_autoptr (TwSecret) plaintext = tw_message_open (self->core.link_key, payload, NULL);
+  g_autoptr (JsonObject) root = NULL;
+  g_autoptr (JsonObject) part = NULL;
+  JsonObject *content = NULL;
+  const char *share_id = NULL, *signed_part = NULL;
+
+  if (self->core.share_id != NULL || plaintext == NULL)
+    return;
+  root = tw_json_strict_parse_object (tw_secret_get_text (plaintext),
+                                      tw_secret_get_size (plaintext), NULL, NULL);
+  if (root == NULL || !tw_json_get_optional_object (root, "content", &content, NULL)
+      || content == NULL)
+    return;
+  if (!tw_json_get_optional_string (content, "share", &share_id, NULL) || share_id == NULL)
+    {
+      if (tw_json_get_optional_string (content, "signed", &signed_part, NULL)
+          && signed_part != NULL)
+        part = tw_json_strict_parse_object (signed_part, strlen (signed_part), NULL, NULL);
+      if (part != NULL)
+        tw_json_get_optional_string (part, "share", &share_id, NULL);
+    }
+  if (tw_share_id_is_valid (share_id))
+    self->core.share_id = g_strdup (share_id);
+  if (part != NULL)
+    tw_json_wipe_node (json_object_get_member (content, "signed"));
+}
+
 gboolean
 tw_share_recipient_receive (TwShareRecipient  *self,
                             GBytes            *payload,
@@ -704,8 +738,11 @@ tw_share_recipient_receive (TwShareRecipient  *self,
 
   message = tw_share_core_read (&self->core, payload, allowed_formats (self), &local_error);
   if (g_error_matches (local_error, TW_MESSAGE_ERROR, TW_MESSAGE_ERROR_UNKNOWN_VERSION))
-    return send_cancel (self, TW_SHARE_REASON_UNSUPPORTED, TW_SHARE_FAILURE_UNSUPPORTED,
-                        error);
+    {
+      guess_share_id (self, payload);
+      return send_cancel (self, TW_SHARE_REASON_UNSUPPORTED, TW_SHARE_FAILURE_UNSUPPORTED,
+                          error);
+    }
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));

@@ -748,7 +748,10 @@ tw_share_sender_cancel (TwShareSender  *self,
 {
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (tw_share_core_is_over (&self->core))
+  /* A receipt already came: the credential has crossed for good. */
+  if (tw_share_core_is_over (&self->core)
+      || (self->core.step == TW_SHARE_ACTION_DELETE
+          && self->core.failure == TW_SHARE_FAILURE_NONE))
     {
       g_set_error_literal (error, TW_SHARE_ERROR, TW_SHARE_ERROR_STATE,
                            "The share has already ended; there is nothing to cancel");
