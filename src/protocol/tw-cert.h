@@ -121,14 +121,14 @@ gboolean  tw_cert_decode                (GBytes              *certificate,
 
 /* Decodes, checks that @owner_public_key issued it and that its signature
  * verifies. */
-gboolean  tw_cert_verify                (GBytes              *certificate,
-                                         const guint8         owner_public_key[TW_ED25519_PUBLIC_SIZE],
-                                         TwCertFields        *fields,
-                                         GError             **error);
+gboolean  tw_cert_verify (GBytes        *certificate,
+                          const guint8   owner_public_key[TW_ED25519_PUBLIC_SIZE],
+                          TwCertFields  *fields,
+                          GError       **error);
 
 /* SHA-256 of the owner's public key. */
-void      tw_cert_key_id                (const guint8         owner_public_key[TW_ED25519_PUBLIC_SIZE],
-                                         guint8               key_id[TW_CERT_KEY_ID_SIZE]);
+void      tw_cert_key_id (const guint8   owner_public_key[TW_ED25519_PUBLIC_SIZE],
+                          guint8         key_id[TW_CERT_KEY_ID_SIZE]);
 
 /* The owner signs a revocation list. */
 GBytes   *tw_revocation_list_sign       (const guint8         resource_id[TW_CERT_RESOURCE_ID_SIZE],
@@ -157,9 +157,9 @@ gboolean  tw_lock_response_sign         (const TwLockChallenge *challenge,
  * resource id, its epoch, its revocation list and its open challenge. */
 typedef struct _TwLock TwLock;
 
-TwLock   *tw_lock_new                   (const guint8         owner_public_key[TW_ED25519_PUBLIC_SIZE],
-                                         const guint8         resource_id[TW_CERT_RESOURCE_ID_SIZE],
-                                         guint32              epoch);
+TwLock   *tw_lock_new    (const guint8   owner_public_key[TW_ED25519_PUBLIC_SIZE],
+                          const guint8   resource_id[TW_CERT_RESOURCE_ID_SIZE],
+                          guint32        epoch);
 void      tw_lock_free                  (TwLock              *lock);
 
 /* Raising the epoch voids every certificate issued for a lower one. */

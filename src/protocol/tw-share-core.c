@@ -244,6 +244,34 @@ tw_share_core_written (TwShareCore *core)
  * Reading
  * ------------------------------------------------------------------------- */
 
+/* The sender's first message predates the mailbox id; but a sender that
+ * cancels before we read has overwritten it with a cancel that names the
+ * mailbox. */
+static TwMessage *
+parse_first_message (TwShareCore      *core,
+                     TwSecret         *plaintext,
+                     TwMessageExpect  *expect,
+                     GError          **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  TwMessage *message;
+
+  expect->mailbox_id = "";
+  message = tw_message_parse (plaintext, expect, &local_error);
+  if (message == NULL
+      && g_error_matches (local_error, TW_MESSAGE_ERROR, TW_MESSAGE_ERROR_WRONG_MAILBOX))
+    {
+      g_clear_error (&local_error);
+      expect->mailbox_id = core->mailbox_id;
+      expect->allowed_formats &= TW_MESSAGE_FORMAT_BIT (TW_MESSAGE_CANCEL);
+      message = tw_message_parse (plaintext, expect, &local_error);
+    }
+  if (message == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+
+  return message;
+}
+
 TwMessage *
 tw_share_core_read (TwShareCore  *core,
                     GBytes       *payload,
@@ -261,7 +289,6 @@ tw_share_core_read (TwShareCore  *core,
     .share_id = core->share_id,
     .signer_key = core->has_sender_key ? core->sender_key : NULL,
   };
-  gboolean first_message = core->role == TW_ROLE_RECIPIENT && core->peer_next_seq == 0;
   TwMessage *message;
 
   if (core->last_own != NULL && g_bytes_equal (payload, core->last_own))
@@ -276,21 +303,10 @@ tw_share_core_read (TwShareCore  *core,
   plaintext = tw_message_open (core->link_key, payload, error);
   if (plaintext == NULL)
     return NULL;
-
-  /* The sender's first message predates the mailbox id; but a sender that
-   * cancels before we read has overwritten it with a cancel that names the
-   * mailbox. */
-  if (first_message)
-    expect.mailbox_id = "";
-  message = tw_message_parse (plaintext, &expect, &local_error);
-  if (message == NULL && first_message
-      && g_error_matches (local_error, TW_MESSAGE_ERROR, TW_MESSAGE_ERROR_WRONG_MAILBOX))
-    {
-      g_clear_error (&local_error);
-      expect.mailbox_id = core->mailbox_id;
-      expect.allowed_formats &= TW_MESSAGE_FORMAT_BIT (TW_MESSAGE_CANCEL);
-      message = tw_message_parse (plaintext, &expect, &local_error);
-    }
+  if (core->role == TW_ROLE_RECIPIENT && core->peer_next_seq == 0)
+    message = parse_first_message (core, plaintext, &expect, &local_error);
+  else
+    message = tw_message_parse (plaintext, &expect, &local_error);
 
   if (message == NULL
       && g_error_matches (local_error, TW_MESSAGE_ERROR, TW_MESSAGE_ERROR_WRONG_ROLE))
