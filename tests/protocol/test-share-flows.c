@@ -1117,6 +1117,63 @@ test_an_unknown_suite_gets_a_cancel (void)
   world_clear (&w);
 }
 
+static void
+test_an_unknown_version_from_the_recipient_gets_a_cancel (void)
+{
+  World w;
+  g_autoptr (GBytes) future = NULL;
+
+  world_init (&w, FLOW_VERIFIED);
+  run_until_written (&w, 2);
+  future = edited_slot (&w, "{\"v\":1,", "{\"v\":7,");
+  put (&w, future);
+
+  g_assert_true (tw_share_sender_receive (w.sender, w.slot, NULL));
+  g_assert_cmpint (sender_kind (&w), ==, TW_SHARE_ACTION_WRITE);
+  g_assert_true (sender_step (&w));
+  g_assert_true (recipient_step (&w));
+  run (&w, G_MAXUINT);
+  assert_sender_ended (&w, TW_SHARE_FAILURE_UNSUPPORTED);
+  assert_recipient_ended (&w, TW_SHARE_FAILURE_UNSUPPORTED);
+  world_clear (&w);
+}
+
+/* A link whose key carries no commitment (another Draft V app, or a key
+ * of 16 bytes): the share goes on, marked as not verified. */
+static void
+test_a_link_without_commitment_is_shown_as_foreign (void)
+{
+  g_autoptr (TwSecret) key = tw_secret_new (16);
+  g_autoptr (TwSecret) seed = NULL;
+  guint8 public_key[TW_ED25519_PUBLIC_SIZE];
+  g_autoptr (TwSecret) body = tw_secret_new_from_string (
+      "{\"kind\":\"copy\",\"type\":\"note\",\"title\":\"Door code\","
+      "\"credential\":{\"format\":\"note-v1\",\"content\":{\"text\":\"4711\"}}}");
+  TwMessageHeader header = { .mailbox_id = "", .seq = 0, .from = TW_ROLE_SENDER };
+  g_autoptr (TwSecret) m1 = NULL;
+  g_autoptr (GBytes) sealed = NULL;
+  g_autoptr (TwShareRecipient) recipient = NULL;
+  const TwShareDetails *details;
+
+  tw_random_bytes (tw_secret_get_data (key), 16);
+  tw_ed25519_generate (&seed, public_key);
+  tw_transcript_init (&header.th);
+  m1 = tw_message_build (TW_MESSAGE_DELIVER, &header, "0123456789abcdef0123456789abcdef",
+                         body, seed, NULL);
+  sealed = tw_message_seal (key, m1, NULL);
+
+  recipient = tw_share_recipient_new (MAILBOX_ID, key, NULL);
+  g_assert_true (tw_share_recipient_receive (recipient, sealed, NULL));
+  details = tw_share_recipient_get_details (recipient);
+  g_assert_cmpint (details->link_check, ==, TW_LINK_KEY_FOREIGN);
+  g_assert_cmpint (details->flow, ==, TW_SHARE_FLOW_DIRECT);
+  g_assert_cmpstr (details->title, ==, "Door code");
+  g_assert_cmpint (tw_share_recipient_get_action (recipient)->kind, ==,
+                   TW_SHARE_ACTION_ASK_USER);
+  g_assert_cmpstr (tw_secret_get_text (tw_share_recipient_get_credential_content (recipient)),
+                   ==, "{\"text\":\"4711\"}");
+}
+
 /* ---------------------------------------------------------------------------
  * Expiry and cancel
  * ------------------------------------------------------------------------- */
@@ -1314,6 +1371,10 @@ main (int   argc,
                    test_an_unknown_version_gets_a_cancel_with_the_supported_list);
   g_test_add_func ("/share/versions/an-unknown-suite-gets-a-cancel",
                    test_an_unknown_suite_gets_a_cancel);
+  g_test_add_func ("/share/versions/an-unknown-version-from-the-recipient-gets-a-cancel",
+                   test_an_unknown_version_from_the_recipient_gets_a_cancel);
+  g_test_add_func ("/share/direct/a-link-without-commitment-is-shown-as-foreign",
+                   test_a_link_without_commitment_is_shown_as_foreign);
   g_test_add_func ("/share/expiry/an-expired-share-ends", test_an_expired_share_ends);
 
   return g_test_run ();
