@@ -651,6 +651,9 @@ handle_cancel (TwShareRecipient *self,
 static guint
 allowed_formats (TwShareRecipient *self)
 {
+  /* While the user decides, only news that the sender gave up matters. */
+  if (self->core.step == TW_SHARE_ACTION_ASK_USER)
+    return TW_MESSAGE_FORMAT_BIT (TW_MESSAGE_CANCEL);
   if (self->core.peer_next_seq == 0)
     return TW_MESSAGE_FORMAT_BIT (TW_MESSAGE_OFFER) | TW_MESSAGE_FORMAT_BIT (TW_MESSAGE_DELIVER)
            | TW_MESSAGE_FORMAT_BIT (TW_MESSAGE_CANCEL);
@@ -732,12 +735,13 @@ tw_share_recipient_receive (TwShareRecipient  *self,
 
   g_return_val_if_fail (self != NULL && payload != NULL, FALSE);
 
-  if (self->core.step != TW_SHARE_ACTION_WRITE
+  if (self->core.step != TW_SHARE_ACTION_WRITE && self->core.step != TW_SHARE_ACTION_ASK_USER
       && !tw_share_core_expect_step (&self->core, TW_SHARE_ACTION_READ, "receive", error))
     return FALSE;
 
   message = tw_share_core_read (&self->core, payload, allowed_formats (self), &local_error);
-  if (g_error_matches (local_error, TW_MESSAGE_ERROR, TW_MESSAGE_ERROR_UNKNOWN_VERSION))
+  if (g_error_matches (local_error, TW_MESSAGE_ERROR, TW_MESSAGE_ERROR_UNKNOWN_VERSION)
+      && self->core.step != TW_SHARE_ACTION_ASK_USER)
     {
       guess_share_id (self, payload);
       return send_cancel (self, TW_SHARE_REASON_UNSUPPORTED, TW_SHARE_FAILURE_UNSUPPORTED,

@@ -38,6 +38,8 @@ TwShareRecipient    *tw_share_recipient_restore       (TwSecret          *state,
 
 const TwShareAction *tw_share_recipient_get_action    (TwShareRecipient  *self);
 
+/* In READ (and while a write is pending); also while ASK_USER waits for
+ * the user, where only the sender's cancel is taken. */
 gboolean             tw_share_recipient_receive       (TwShareRecipient  *self,
                                                        GBytes            *payload,
                                                        GError           **error);

@@ -1210,6 +1210,27 @@ test_an_expired_share_ends (void)
   world_clear (&w);
 }
 
+static void
+test_a_cancel_reaches_a_recipient_still_deciding (void)
+{
+  World w;
+
+  world_init (&w, FLOW_VERIFIED);
+  run_until_written (&w, 1);
+  g_assert_true (recipient_step (&w));
+  g_assert_cmpint (recipient_kind (&w), ==, TW_SHARE_ACTION_ASK_USER);
+
+  /* The offer itself is no news while the user looks at it. */
+  g_assert_true (tw_share_recipient_receive (w.recipient, w.slot, NULL));
+  g_assert_true (tw_share_sender_cancel (w.sender, NULL));
+  g_assert_true (sender_step (&w));
+  g_assert_true (tw_share_recipient_receive (w.recipient, w.slot, NULL));
+  assert_recipient_ended (&w, TW_SHARE_FAILURE_PEER_CANCELLED);
+  run (&w, G_MAXUINT);
+  assert_sender_ended (&w, TW_SHARE_FAILURE_CANCELLED);
+  world_clear (&w);
+}
+
 typedef struct {
   Flow     flow;
   TwRole   canceller;
@@ -1376,6 +1397,8 @@ main (int   argc,
   g_test_add_func ("/share/direct/a-link-without-commitment-is-shown-as-foreign",
                    test_a_link_without_commitment_is_shown_as_foreign);
   g_test_add_func ("/share/expiry/an-expired-share-ends", test_an_expired_share_ends);
+  g_test_add_func ("/share/verified/a-cancel-reaches-a-recipient-still-deciding",
+                   test_a_cancel_reaches_a_recipient_still_deciding);
 
   return g_test_run ();
 }
