@@ -72,6 +72,9 @@ main (int   argc,
   g_autoptr(RelayConfig) config = NULL;
 
   setlocale (LC_ALL, "");
+  /* Standard output carries only the announcement lines; every log line,
+   * debug ones included, goes to standard error. */
+  g_log_writer_default_set_use_stderr (TRUE);
   /* The database and its journal hold claim hashes and ciphertexts: no one
    * else on the machine needs to read them. */
   umask (077);

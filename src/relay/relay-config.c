@@ -353,6 +353,25 @@ fail_invalid (GError     **error,
 }
 
 static gboolean
+validate_addresses (RelayConfig  *config,
+                    GError      **error)
+{
+  g_autoptr(GSocketAddress) admin = NULL;
+
+  for (guint i = 0; config->listen[i] != NULL; i++)
+    {
+      g_autoptr(GSocketAddress) address = relay_config_parse_address (config->listen[i],
+                                                                      error);
+
+      if (address == NULL)
+        return FALSE;
+    }
+  if (config->admin_listen != NULL)
+    admin = relay_config_parse_address (config->admin_listen, error);
+  return config->admin_listen == NULL || admin != NULL;
+}
+
+static gboolean
 validate (RelayConfig  *config,
           GError      **error)
 {
@@ -373,6 +392,9 @@ validate (RelayConfig  *config,
     return fail_invalid (error, "--threads may be at most 256");
   if (config->max_body < 1024)
     return fail_invalid (error, "--max-body must be at least 1024 bytes");
+
+  if (!validate_addresses (config, error))
+    return FALSE;
 
   if (config->threads == 0)
     config->threads = MAX (1, g_get_num_processors ());

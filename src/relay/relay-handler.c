@@ -92,12 +92,16 @@ respond_limited (Call           *call,
   add_retry_after (call->response, retry_after);
   relay_metrics_count_limit (call->self->metrics, kind);
 
+  /* The address appears only when the operator asked for it. */
   if (call->self->config->log_addresses)
     {
       g_autofree char *address = g_inet_address_to_string (call->client);
 
-      g_debug ("Refused a request from %s: over a limit", address);
+      g_debug ("Refused a request from %s: over a limit (%s)", address,
+               relay_limit_name (kind));
     }
+  else
+    g_debug ("Refused a request: over a limit (%s)", relay_limit_name (kind));
 }
 
 static void

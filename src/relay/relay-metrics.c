@@ -43,6 +43,12 @@ relay_metrics_free (RelayMetrics *metrics)
 }
 
 const char *
+relay_limit_name (RelayLimitKind kind)
+{
+  return kind < RELAY_N_LIMITS ? limit_names[kind] : "other";
+}
+
+const char *
 relay_route_name (RelayRoute route)
 {
   return route < RELAY_N_ROUTES ? route_names[route] : "other";

@@ -54,5 +54,6 @@ char         *relay_metrics_render         (RelayMetrics   *metrics,
                                             guint           waiting_requests);
 
 const char   *relay_route_name             (RelayRoute      route);
+const char   *relay_limit_name             (RelayLimitKind  kind);
 
 G_END_DECLS

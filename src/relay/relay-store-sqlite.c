@@ -1365,7 +1365,11 @@ relay_store_sqlite_new (const char  *path,
 
   conn = connection_open (path, error);
   if (conn == NULL)
-    return NULL;
+    {
+      g_prefix_error (error, "Could not open %s (does its folder exist, and may the relay "
+                      "write there?): ", path);
+      return NULL;
+    }
   if (!prepare_database (self, conn, error) || !connection_prepare (conn, error))
     {
       connection_free (conn);

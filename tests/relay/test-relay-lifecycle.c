@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The relay over time and across restarts: expiry before and after a
+ * sweep, durability after kill -9, the schema version, configuration from
+ * the command line, the environment and a file, what the logs may hold, and
+ * clients too slow to finish a request.
+ */
+#include "config.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+#include "relay-test.h"
+
+#define CLAIM "Mailbox-Device-Claim"
+
+static SoupSession *session;
+
+static RelayTestReply *
+read_mailbox (RelayTestServer *relay,
+              const char      *mailbox_id,
+              const char      *claim)
+{
+  g_autofree char *url = relay_test_mailbox_url (relay, mailbox_id);
+
+  return relay_test_request (session, "POST", url, NULL, CLAIM, claim, NULL);
+}
+
+static void
+assert_error (RelayTestReply *reply,
+              guint           status,
+              const char     *code)
+{
+  g_autofree char *actual = relay_test_reply_error_code (reply);
+
+  g_assert_cmpuint (reply->status, ==, status);
+  g_assert_cmpstr (actual, ==, code);
+}
+
+static gboolean
+is_sqlite_run (void)
+{
+  const char *backend = g_getenv ("TW_RELAY_TEST_STORAGE");
+
+  return backend == NULL || g_str_equal (backend, "sqlite");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Expiry                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static void
+test_expired_mailbox_is_refused_before_any_sweep (void)
+{
+  const char *args[] = { "--max-expiry=2", "--sweep-interval=3600", "--no-rate-limits", NULL };
+  g_autoptr(RelayTestServer) relay = relay_test_server_start (args);
+  g_autofree char *sender = relay_test_new_claim ();
+  g_autofree char *recipient = relay_test_new_claim ();
+  g_autofree char *stranger = relay_test_new_claim ();
+  g_autofree char *id = relay_test_create_mailbox (session, relay, sender, NULL);
+  g_autofree char *url = relay_test_mailbox_url (relay, id);
+  g_autoptr(RelayTestReply) bind = read_mailbox (relay, id, recipient);
+  g_autoptr(RelayTestReply) sender_read = NULL, recipient_read = NULL, stranger_read = NULL;
+  g_autoptr(RelayTestReply) preview = NULL, write = NULL, delete = NULL;
+  g_autofree char *body = relay_test_create_body (64, "x", NULL);
+
+  g_assert_cmpuint (bind->status, ==, 200);
+  g_usleep (2500 * 1000);
+
+  sender_read = read_mailbox (relay, id, sender);
+  recipient_read = read_mailbox (relay, id, recipient);
+  stranger_read = read_mailbox (relay, id, stranger);
+  preview = relay_test_request (session, "GET", url, NULL, NULL);
+  write = relay_test_request (session, "PUT", url, body, CLAIM, sender, NULL);
+  delete = relay_test_request (session, "DELETE", url, NULL, CLAIM, recipient, NULL);
+
+  assert_error (sender_read, 410, "expired");
+  assert_error (recipient_read, 410, "expired");
+  assert_error (stranger_read, 404, "not-found");
+  g_assert_cmpuint (preview->status, ==, 404);
+  assert_error (write, 410, "expired");
+  assert_error (delete, 410, "expired");
+}
+
+static char *
+metric_line (RelayTestServer *relay,
+             const char      *name)
+{
+  g_autofree char *url = g_strconcat (relay_test_server_admin_url (relay), "/metrics", NULL);
+  g_autoptr(RelayTestReply) reply = relay_test_request (session, "GET", url, NULL, NULL);
+  g_auto(GStrv) lines = g_strsplit (relay_test_reply_text (reply), "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], name) && lines[i][strlen (name)] == ' ')
+      return g_strdup (lines[i] + strlen (name) + 1);
+  return NULL;
+}
+
+static void
+test_swept_mailbox_leaves_a_tombstone (void)
+{
+  const char *args[] = { "--max-expiry=1", "--sweep-interval=1", "--no-rate-limits",
+                         "--admin-listen=127.0.0.1:0", NULL };
+  g_autoptr(RelayTestServer) relay = relay_test_server_start (args);
+  g_autofree char *sender = relay_test_new_claim ();
+  g_autofree char *recipient = relay_test_new_claim ();
+  g_autofree char *stranger = relay_test_new_claim ();
+  g_autofree char *id = relay_test_create_mailbox (session, relay, sender, NULL);
+  g_autoptr(RelayTestReply) bind = read_mailbox (relay, id, recipient);
+  g_autoptr(RelayTestReply) sender_read = NULL, recipient_read = NULL, stranger_read = NULL;
+  g_autofree char *swept = NULL, *live = NULL;
+
+  g_assert_cmpuint (bind->status, ==, 200);
+  g_usleep (3500 * 1000);
+  swept = metric_line (relay, "tigress_relay_swept_total");
+  live = metric_line (relay, "tigress_relay_mailboxes");
+
+  sender_read = read_mailbox (relay, id, sender);
+  recipient_read = read_mailbox (relay, id, recipient);
+  stranger_read = read_mailbox (relay, id, stranger);
+  g_assert_cmpstr (swept, ==, "1");
+  g_assert_cmpstr (live, ==, "0");
+  assert_error (sender_read, 410, "expired");
+  assert_error (recipient_read, 410, "expired");
+  assert_error (stranger_read, 404, "not-found");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Durability                                                               */
+/* ------------------------------------------------------------------------ */
+
+static void
+test_acknowledged_writes_survive_kill_9 (void)
+{
+  const char *args[] = { "--no-rate-limits", NULL };
+  g_autoptr(RelayTestServer) relay = relay_test_server_start (args);
+  g_autoptr(RelayTestServer) restarted = NULL;
+  g_autofree char *sender = relay_test_new_claim ();
+  g_autofree char *recipient = relay_test_new_claim ();
+  g_autofree char *other = relay_test_new_claim ();
+  g_autofree char *id = relay_test_create_mailbox (session, relay, sender, NULL);
+  g_autofree char *url = relay_test_mailbox_url (relay, id);
+  g_autofree char *body = g_strdup ("{\"payload\":{\"type\":\"AEAD_AES_256_GCM\",\"data\":"
+                                    "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}}");
+  g_autoptr(RelayTestReply) bind = read_mailbox (relay, id, recipient);
+  g_autoptr(RelayTestReply) write = relay_test_request (session, "PUT", url, body,
+                                                        CLAIM, recipient, NULL);
+  g_autoptr(RelayTestReply) after_sender = NULL, after_other = NULL;
+  g_autofree char *data = NULL, *new_url = NULL;
+
+  g_assert_cmpuint (bind->status, ==, 200);
+  g_assert_cmpuint (write->status, ==, 200);
+  /* No pause, no clean shutdown: whatever was answered must be on disk. */
+  relay_test_server_stop (relay, TRUE);
+
+  restarted = relay_test_server_start_on (relay_test_server_storage (relay), args);
+  g_clear_pointer (&relay, relay_test_server_free);
+  after_sender = read_mailbox (restarted, id, sender);
+  after_other = read_mailbox (restarted, id, other);
+  data = relay_test_reply_member (after_sender, "payload.data");
+
+  g_assert_cmpuint (after_sender->status, ==, 200);
+  g_assert_cmpstr (data, ==, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+  g_assert_cmpstr (relay_test_reply_header (after_sender, "Mailbox-Binding-Epoch"), ==, "1");
+  assert_error (after_other, 401, "claimed-by-other-device");
+}
+
+static gint64
+schema_version (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *statement = NULL;
+  gint64 version = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &statement, NULL), ==,
+                   SQLITE_OK);
+  if (sqlite3_step (statement) == SQLITE_ROW)
+    version = sqlite3_column_int64 (statement, 0);
+  sqlite3_finalize (statement);
+  sqlite3_close (db);
+  return version;
+}
+
+static void
+set_schema_version (const char *path,
+                    int         version)
+{
+  sqlite3 *db = NULL;
+  g_autofree char *sql = g_strdup_printf ("PRAGMA user_version = %d", version);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static int
+run_relay_once (const char * const *args,
+                char              **errors_out)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("TW_RELAY_EXE"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+                errors_out, &status, &error);
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static void
+test_schema_is_versioned_and_a_newer_one_refused (void)
+{
+  g_autoptr(RelayTestServer) relay = NULL;
+  g_autofree char *path = NULL, *storage = NULL, *errors = NULL;
+  int exit_code;
+
+  if (!is_sqlite_run ())
+    {
+      g_test_skip ("SQLite only");
+      return;
+    }
+  relay = relay_test_server_start (NULL);
+  storage = g_strdup (relay_test_server_storage (relay));
+  path = g_strdup (storage + strlen ("sqlite:"));
+  relay_test_server_stop (relay, FALSE);
+  g_assert_cmpint (schema_version (path), ==, 1);
+
+  set_schema_version (path, 99);
+  {
+    g_autofree char *storage_arg = g_strconcat ("--storage=", storage, NULL);
+    const char *args[] = { "--listen=127.0.0.1:0", storage_arg, NULL };
+
+    exit_code = run_relay_once (args, &errors);
+  }
+  g_assert_cmpint (exit_code, ==, 1);
+  g_assert_nonnull (strstr (errors, "newer relay"));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Configuration                                                            */
+/* ------------------------------------------------------------------------ */
+
+static guint
+create_titled (RelayTestServer *relay,
+               const char      *title)
+{
+  g_autofree char *claim = relay_test_new_claim ();
+  g_autofree char *body = relay_test_create_body (64, title, NULL);
+  g_autofree char *url = g_strconcat (relay_test_server_url (relay), "/v1/m", NULL);
+  g_autoptr(RelayTestReply) reply = relay_test_request (session, "POST", url, body,
+                                                        CLAIM, claim, NULL);
+
+  return reply->status;
+}
+
+static void
+test_environment_and_file_give_the_same_settings (void)
+{
+  g_autofree char *file = g_build_filename (relay_test_scratch_dir (), "relay.conf", NULL);
+  g_autofree char *file_arg = g_strconcat ("--config=", file, NULL);
+  const char *env[] = { "TIGRESS_RELAY_MAX_FIELD=30", NULL };
+  const char *file_args[] = { file_arg, NULL };
+  const char *override_args[] = { "--max-field=100", NULL };
+  g_autoptr(RelayTestServer) from_env = NULL, from_file = NULL, overridden = NULL;
+
+  g_assert_true (g_file_set_contents (file, "[relay]\nmax-field=30\nno-rate-limits=true\n",
+                                      -1, NULL));
+  from_env = relay_test_server_start_full (NULL, NULL, env);
+  from_file = relay_test_server_start_full (NULL, file_args, NULL);
+  overridden = relay_test_server_start_full (NULL, override_args, env);
+
+  g_assert_cmpuint (create_titled (from_env, "123456789012345678901234567890"), ==, 200);
+  g_assert_cmpuint (create_titled (from_env, "1234567890123456789012345678901"), ==, 413);
+  g_assert_cmpuint (create_titled (from_file, "123456789012345678901234567890"), ==, 200);
+  g_assert_cmpuint (create_titled (from_file, "1234567890123456789012345678901"), ==, 413);
+  g_assert_cmpuint (create_titled (overridden, "1234567890123456789012345678901"), ==, 200);
+}
+
+static void
+test_help_documents_every_option (void)
+{
+  const char *names[] = {
+    "--listen", "--storage", "--tls-cert", "--tls-key", "--admin-listen", "--public-url",
+    "--trusted-proxy", "--threads", "--no-rate-limits", "--log-addresses", "--max-body",
+    "--max-payload", "--max-field", "--max-url", "--max-headers", "--create-limit",
+    "--failure-limit", "--read-limit", "--max-mailboxes", "--max-waiting", "--max-wait",
+    "--max-expiry", "--request-timeout", "--sweep-interval", "--config", "--version",
+  };
+  const char *argv[] = { g_getenv ("TW_RELAY_EXE"), "--help", NULL };
+  g_autofree char *output = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &output, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *entry = g_strconcat ("  ", names[i], NULL);
+
+      g_test_message ("%s", names[i]);
+      g_assert_nonnull (strstr (output, entry));
+    }
+  g_assert_nonnull (strstr (output, "TIGRESS_RELAY_"));
+}
+
+static void
+test_bad_settings_are_refused_with_a_reason (void)
+{
+  g_autofree char *file = g_build_filename (relay_test_scratch_dir (), "bad.conf", NULL);
+  g_autofree char *file_arg = g_strconcat ("--config=", file, NULL);
+  const char *too_long[] = { "--max-expiry=9d", NULL };
+  const char *half_tls[] = { "--tls-cert=/nonexistent.pem", NULL };
+  const char *bad_address[] = { "--listen=localhost", NULL };
+  const char *unknown_key[] = { file_arg, NULL };
+  const char *bad_storage[] = { "--listen=127.0.0.1:0", "--storage=ftp://x", NULL };
+  struct { const char * const *args; const char *said; int code; } cases[] = {
+    { too_long, "--max-expiry", 2 },
+    { half_tls, "--tls-key", 2 },
+    { bad_address, "localhost", 2 },
+    { unknown_key, "colour", 2 },
+    { bad_storage, "sqlite:PATH", 1 },
+  };
+
+  g_assert_true (g_file_set_contents (file, "[relay]\ncolour=blue\n", -1, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *errors = NULL;
+      int code = run_relay_once (cases[i].args, &errors);
+
+      g_test_message ("case %u: %d %s", i, code, errors);
+      g_assert_cmpint (code, ==, cases[i].code);
+      g_assert_nonnull (strstr (errors, cases[i].said));
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Privacy of the logs                                                      */
+/* ------------------------------------------------------------------------ */
+
+static void
+exercise_every_call (RelayTestServer *relay,
+                     GPtrArray       *secrets)
+{
+  g_autofree char *sender = relay_test_new_claim ();
+  g_autofree char *recipient = relay_test_new_claim ();
+  g_autofree char *id = relay_test_create_mailbox (session, relay, sender, NULL);
+  g_autofree char *url = relay_test_mailbox_url (relay, id);
+  g_autofree char *body = relay_test_create_body (64, "Secret title", NULL);
+
+  g_ptr_array_add (secrets, g_strdup (sender));
+  g_ptr_array_add (secrets, g_strdup (recipient));
+  g_ptr_array_add (secrets, g_strdup (id));
+  g_ptr_array_add (secrets, g_strdup ("request-id-that-must-not-leak"));
+  g_ptr_array_add (secrets, g_strdup ("dG9rZW4tdGhhdC1tdXN0LW5vdC1sZWFr"));
+
+  relay_test_reply_free (relay_test_request (session, "POST", url, NULL, CLAIM, recipient,
+                                             "Mailbox-Bind-Token",
+                                             "dG9rZW4tdGhhdC1tdXN0LW5vdC1sZWFr", NULL));
+  relay_test_reply_free (relay_test_request (session, "PUT", url, body, CLAIM, recipient,
+                                             "Mailbox-Request-ID",
+                                             "request-id-that-must-not-leak", NULL));
+  relay_test_reply_free (relay_test_request (session, "PATCH", url, NULL, CLAIM, recipient,
+                                             NULL));
+  relay_test_reply_free (relay_test_request (session, "GET", url, NULL, NULL));
+  relay_test_reply_free (relay_test_request (session, "DELETE", url, NULL, CLAIM, sender,
+                                             NULL));
+  /* Failures up to and past the failure limit. */
+  for (guint i = 0; i < 4; i++)
+    relay_test_reply_free (relay_test_request (session, "POST", url, NULL, CLAIM,
+                                               recipient, NULL));
+}
+
+static void
+test_logs_hold_no_claims_tokens_ids_or_addresses (void)
+{
+  const char *env[] = { "G_MESSAGES_DEBUG=all", NULL };
+  const char *quiet_args[] = { "--failure-limit=2", NULL };
+  const char *loud_args[] = { "--failure-limit=2", "--log-addresses", NULL };
+  g_autoptr(RelayTestServer) quiet = relay_test_server_start_full (NULL, quiet_args, env);
+  g_autoptr(RelayTestServer) loud = relay_test_server_start_full (NULL, loud_args, env);
+  g_autoptr(GPtrArray) secrets = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *quiet_log = NULL, *loud_log = NULL;
+
+  exercise_every_call (quiet, secrets);
+  exercise_every_call (loud, secrets);
+  relay_test_server_stop (quiet, FALSE);
+  relay_test_server_stop (loud, FALSE);
+  quiet_log = relay_test_server_log (quiet);
+  loud_log = relay_test_server_log (loud);
+
+  /* The debug log did say something, so its silence below means something. */
+  g_assert_nonnull (strstr (quiet_log, "over a limit"));
+  for (guint i = 0; i < secrets->len; i++)
+    {
+      g_assert_null (strstr (quiet_log, g_ptr_array_index (secrets, i)));
+      g_assert_null (strstr (loud_log, g_ptr_array_index (secrets, i)));
+    }
+  g_assert_null (strstr (quiet_log, "127.0.0.1"));
+  g_assert_nonnull (strstr (loud_log, "127.0.0.1"));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Slow clients                                                             */
+/* ------------------------------------------------------------------------ */
+
+static GSocket *
+connect_raw (RelayTestServer *relay)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, &error);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback,
+                                                                 relay_test_server_port (relay));
+
+  g_assert_no_error (error);
+  g_socket_connect (socket, address, NULL, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&socket);
+}
+
+/* Seconds until the relay closes @socket, sending one byte of @trickle
+ * every half second meanwhile (none if NULL); -1 if still open at @limit. */
+static double
+seconds_until_closed (GSocket    *socket,
+                      const char *trickle,
+                      double      limit)
+{
+  gint64 started = g_get_monotonic_time ();
+  gsize sent = 0;
+  char buffer[256];
+
+  g_socket_set_blocking (socket, FALSE);
+  while ((g_get_monotonic_time () - started) / 1e6 < limit)
+    {
+      gssize got;
+
+      if (trickle != NULL && trickle[sent] != '\0' &&
+          g_socket_send (socket, trickle + sent, 1, NULL, NULL) == 1)
+        sent++;
+      g_socket_condition_timed_wait (socket, G_IO_IN, 500 * 1000, NULL, NULL);
+      got = g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL);
+      if (got == 0 || (got < 0 && !g_socket_condition_check (socket, G_IO_OUT)))
+        return (g_get_monotonic_time () - started) / 1e6;
+    }
+  return -1;
+}
+
+static void
+test_slow_clients_are_cut_off (void)
+{
+  const char *args[] = { "--request-timeout=2", NULL };
+  g_autoptr(RelayTestServer) relay = relay_test_server_start (args);
+  g_autoptr(GSocket) idle = connect_raw (relay);
+  g_autoptr(GSocket) trickling = NULL;
+  g_autofree char *health = g_strconcat (relay_test_server_url (relay), "/healthz", NULL);
+  g_autoptr(RelayTestReply) still_serving = NULL;
+  double idle_closed, trickle_closed;
+
+  /* Over TLS an idle connection is a stalled handshake: cut off alike. */
+  idle_closed = seconds_until_closed (idle, NULL, 8);
+  g_test_message ("idle closed after %.1f s", idle_closed);
+  g_assert_cmpfloat (idle_closed, >=, 1.5);
+  g_assert_cmpfloat (idle_closed, <=, 4.5);
+
+  if (!relay_test_server_is_tls (relay))
+    {
+      trickling = connect_raw (relay);
+      trickle_closed = seconds_until_closed (trickling,
+                                             "POST /v1/m HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                             "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 8);
+      g_test_message ("trickling client closed after %.1f s", trickle_closed);
+      g_assert_cmpfloat (trickle_closed, >=, 1.5);
+      g_assert_cmpfloat (trickle_closed, <=, 4.5);
+    }
+
+  still_serving = relay_test_request (session, "GET", health, NULL, NULL);
+  g_assert_cmpuint (still_serving->status, ==, 200);
+}
+
+static void
+test_kept_alive_connection_is_closed_when_idle (void)
+{
+  const char *args[] = { "--request-timeout=2", NULL };
+  g_autoptr(RelayTestServer) relay = relay_test_server_start (args);
+  g_autoptr(GSocket) socket = NULL;
+  const char *request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  char buffer[512];
+  double closed;
+
+  if (relay_test_server_is_tls (relay))
+    {
+      g_test_skip ("plain HTTP only: the request is written on the raw socket");
+      return;
+    }
+  socket = connect_raw (relay);
+  g_assert_cmpint (g_socket_send (socket, request, strlen (request), NULL, NULL), ==,
+                   (gssize) strlen (request));
+  g_assert_cmpint (g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL), >, 0);
+  g_assert_true (g_str_has_prefix (buffer, "HTTP/1.1 200"));
+
+  closed = seconds_until_closed (socket, NULL, 8);
+  g_assert_cmpfloat (closed, >=, 1.0);
+  g_assert_cmpfloat (closed, <=, 4.5);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (g_getenv ("TW_RELAY_EXE") == NULL)
+    return 77;
+  session = relay_test_session_new ();
+
+  g_test_add_func ("/relay/expiry/expired-mailbox-is-refused-before-any-sweep",
+                   test_expired_mailbox_is_refused_before_any_sweep);
+  g_test_add_func ("/relay/expiry/swept-mailbox-leaves-a-tombstone",
+                   test_swept_mailbox_leaves_a_tombstone);
+  g_test_add_func ("/relay/durability/acknowledged-writes-survive-kill-9",
+                   test_acknowledged_writes_survive_kill_9);
+  g_test_add_func ("/relay/durability/schema-is-versioned-and-a-newer-one-refused",
+                   test_schema_is_versioned_and_a_newer_one_refused);
+  g_test_add_func ("/relay/config/environment-and-file-give-the-same-settings",
+                   test_environment_and_file_give_the_same_settings);
+  g_test_add_func ("/relay/config/help-documents-every-option",
+                   test_help_documents_every_option);
+  g_test_add_func ("/relay/config/bad-settings-are-refused-with-a-reason",
+                   test_bad_settings_are_refused_with_a_reason);
+  g_test_add_func ("/relay/privacy/logs-hold-no-claims-tokens-ids-or-addresses",
+                   test_logs_hold_no_claims_tokens_ids_or_addresses);
+  g_test_add_func ("/relay/hostile/slow-clients-are-cut-off", test_slow_clients_are_cut_off);
+  g_test_add_func ("/relay/hostile/kept-alive-connection-is-closed-when-idle",
+                   test_kept_alive_connection_is_closed_when_idle);
+
+  status = g_test_run ();
+  g_clear_object (&session);
+  return status;
+}
