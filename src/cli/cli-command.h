@@ -7,6 +7,7 @@
 #include "wallet-auth.h"
 #include "wallet-contacts.h"
 #include "wallet-relays.h"
+#include "wallet-share-manager.h"
 #include "wallet-store.h"
 #include "wallet-vault.h"
 
@@ -57,6 +58,7 @@ struct _CliContext
   WalletAuth *auth;
   WalletContacts *contacts;
   WalletRelays *relays;
+  WalletShareManager *shares;
 };
 
 /* Parses the command's options and the global ones, leaving the program

@@ -5,13 +5,13 @@
 
 #include <glib/gi18n.h>
 
-#if CLI_HAVE_CONTACTS
 #include "cli-contacts.h"
-#endif
 #include "cli-credentials.h"
 #include "cli-key.h"
 #include "cli-passcode.h"
 #include "cli-relays.h"
+#include "cli-share.h"
+#include "cli-shares.h"
 #include "cli-wifi.h"
 
 static const CliCommand commands[] = {
@@ -29,6 +29,23 @@ static const CliCommand commands[] = {
     cli_wifi_import },
   { "wifi export", N_("ID"), N_("Print a Wi-Fi network as WIFI: QR text (with --qr, the code)"),
     NULL, cli_wifi_export },
+  { "share", N_("ID"), N_("Share a credential: prints the link, the PIN and a QR code"),
+    N_("The recipient opens the link with “tigress receive” or the app and types the PIN. "
+       "A share with a PIN completes when this wallet answers: keep it running with --wait, "
+       "or run “tigress run” later."),
+    cli_share_send },
+  { "receive", N_("[LINK]"), N_("Open a share someone sent you (the link is read from "
+                                "standard input when not given)"),
+    N_("Shows what is shared, from whom and through which relay, and asks before accepting. "
+       "The link holds its key: giving it on standard input keeps it out of the process "
+       "list."),
+    cli_share_receive },
+  { "shares", "", N_("List shares in progress and finished"), NULL, cli_shares_list },
+  { "shares cancel", N_("ID"), N_("Cancel a share you sent, or decline one you opened"), NULL,
+    cli_shares_cancel },
+  { "shares pin", N_("ID"), N_("Show the PIN of a share you sent again"), NULL, cli_shares_pin },
+  { "run", "", N_("Carry pending shares forward until they are done or wait for you"), NULL,
+    cli_shares_run },
   { "relays list", "", N_("List the trusted relays"), NULL, cli_relays_list },
   { "relays add", N_("URL"), N_("Trust a relay"), NULL, cli_relays_add },
   { "relays remove", N_("URL"), N_("Stop trusting a relay"), NULL, cli_relays_remove },
@@ -42,14 +59,12 @@ static const CliCommand commands[] = {
     cli_passcode_unlock },
   { "status", "", N_("Say whether a passcode is set and how many wrong tries were made"), NULL,
     cli_passcode_status },
-#if CLI_HAVE_CONTACTS
   { "contacts fingerprint", "", N_("Show this wallet's fingerprint and public key"), NULL,
     cli_contacts_fingerprint },
   { "contacts pin", N_("NAME KEY"), N_("Pin a contact's public key after comparing fingerprints"),
     NULL, cli_contacts_pin },
   { "contacts list", "", N_("List pinned contacts"), NULL, cli_contacts_list },
   { "contacts remove", N_("ID"), N_("Unpin a contact"), NULL, cli_contacts_remove },
-#endif
   { "key verify", N_("KEY"), N_("Act as a lock: challenge a digital key and check its answer"),
     N_("Describe the lock with --lock OWNER (an owner identity in this wallet) or with "
        "--owner-key and --resource-id. Exit code 0 means the lock opens; 10 means it "

@@ -13,6 +13,7 @@
 #include "wallet-credential.h"
 #include "wallet-keyring.h"
 #include "wallet-relays.h"
+#include "wallet-share.h"
 #include "wallet-vault.h"
 #include "wallet-wifi.h"
 
@@ -77,13 +78,32 @@ static const DomainExit domain_exits[] = {
 
   { wallet_wifi_error_quark, ANY_CODE, CLI_EXIT_USAGE },
 
-#if CLI_HAVE_CONTACTS
   { wallet_contacts_error_quark, WALLET_CONTACTS_ERROR_NOT_FOUND, CLI_EXIT_NOT_FOUND },
   { wallet_contacts_error_quark, WALLET_CONTACTS_ERROR_NO_IDENTITY, CLI_EXIT_NOT_FOUND },
   { wallet_contacts_error_quark, WALLET_CONTACTS_ERROR_BAD_KEY, CLI_EXIT_USAGE },
   { wallet_contacts_error_quark, WALLET_CONTACTS_ERROR_BAD_NAME, CLI_EXIT_USAGE },
   { wallet_contacts_error_quark, ANY_CODE, CLI_EXIT_FAILURE },
-#endif
+
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_INVALID_OPTIONS, CLI_EXIT_USAGE },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_CREDENTIAL_NOT_FOUND, CLI_EXIT_NOT_FOUND },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_NOT_SHAREABLE, CLI_EXIT_USAGE },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_NO_RELAY, CLI_EXIT_USAGE },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_RELAY_NOT_TRUSTED, CLI_EXIT_DECLINED },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_BAD_LINK, CLI_EXIT_USAGE },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_KEY_MISSING, CLI_EXIT_USAGE },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_BAD_PIN, CLI_EXIT_USAGE },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_ALREADY_IN_WALLET, CLI_EXIT_SHARE_ENDED },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_ACCEPTED_ELSEWHERE, CLI_EXIT_SHARE_ENDED },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_ENDED, CLI_EXIT_SHARE_ENDED },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_EXPIRED, CLI_EXIT_SHARE_ENDED },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_PIN_ATTEMPTS, CLI_EXIT_SHARE_ENDED },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_ALTERED, CLI_EXIT_SHARE_ENDED },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_PEER_FAULT, CLI_EXIT_SHARE_ENDED },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_PIN_HIDDEN, CLI_EXIT_LOCKED },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_RELAY_UNREACHABLE, CLI_EXIT_RELAY },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_RELAY_REFUSED, CLI_EXIT_RELAY },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_STORE_PENDING, CLI_EXIT_KEYRING },
+  { wallet_share_error_quark, ANY_CODE, CLI_EXIT_FAILURE },
 
   { wallet_relays_error_quark, WALLET_RELAYS_ERROR_NOT_FOUND, CLI_EXIT_NOT_FOUND },
   { wallet_relays_error_quark, ANY_CODE, CLI_EXIT_USAGE },

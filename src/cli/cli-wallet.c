@@ -126,7 +126,6 @@ WalletContacts *
 cli_wallet_get_contacts (CliContext  *context,
                          GError     **error)
 {
-#if CLI_HAVE_CONTACTS
   g_autoptr(WalletContacts) contacts = NULL;
   g_autoptr(GAsyncResult) result = NULL;
 
@@ -143,10 +142,31 @@ cli_wallet_get_contacts (CliContext  *context,
 
   context->contacts = g_steal_pointer (&contacts);
   return context->contacts;
-#else
-  g_set_error_literal (error, CLI_ERROR, CLI_EXIT_FAILURE, "contacts are not built yet");
-  return NULL;
-#endif
+}
+
+WalletShareManager *
+cli_wallet_get_share_manager (CliContext  *context,
+                              GError     **error)
+{
+  g_autoptr(WalletShareManager) manager = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (context->shares != NULL)
+    return context->shares;
+  if (cli_wallet_get_store (context, error) == NULL
+      || cli_wallet_get_contacts (context, error) == NULL)
+    return NULL;
+
+  manager = wallet_share_manager_new (context->store, context->contacts,
+                                      cli_wallet_get_relays (context));
+  wallet_share_manager_load_async (manager, context->cancellable,
+                                   cli_command_async_done, &result);
+  cli_command_wait (context, &result);
+  if (!wallet_share_manager_load_finish (manager, result, error))
+    return NULL;
+
+  context->shares = g_steal_pointer (&manager);
+  return context->shares;
 }
 
 GSettings *
@@ -281,6 +301,9 @@ cli_wallet_close (CliContext *context)
   if (context->vault != NULL)
     wallet_vault_lock (context->vault);
   g_clear_pointer (&context->passcode, tw_secret_unref);
+  /* The manager first: it stops its network work before the store and the
+   * vault it uses go away. */
+  g_clear_object (&context->shares);
   g_clear_object (&context->auth);
   g_clear_object (&context->store);
   g_clear_object (&context->contacts);

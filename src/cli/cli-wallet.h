@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cli-command.h"
+#include "wallet-share-manager.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,11 @@ WalletStore     *cli_wallet_get_store          (CliContext         *context,
 /* The identity and pinned contacts, unlocked and loaded. */
 WalletContacts  *cli_wallet_get_contacts       (CliContext         *context,
                                                 GError            **error);
+
+/* The share manager, unlocked and loaded: loading resumes every unfinished
+ * share of this wallet in the background. */
+WalletShareManager *cli_wallet_get_share_manager (CliContext      *context,
+                                                  GError         **error);
 
 /* The trusted relays (no passcode needed). */
 WalletRelays    *cli_wallet_get_relays         (CliContext         *context);

@@ -14,9 +14,8 @@ static const char * const all_commands[] = {
   "list", "show", "add", "remove", "wifi import", "wifi export",
   "relays list", "relays add", "relays remove", "relays default", "relays test",
   "passcode set", "passcode change", "unlock", "status", "key verify",
-#if CLI_HAVE_CONTACTS
   "contacts fingerprint", "contacts pin", "contacts list", "contacts remove",
-#endif
+  "share", "receive", "shares", "shares cancel", "shares pin", "run",
 };
 
 static void

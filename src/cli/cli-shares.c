@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "cli-shares.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "cli-exit.h"
+#include "cli-prompt.h"
+#include "cli-wallet.h"
+
+/* The last state told to people, per share, so each change is told once. */
+#define REPORTED_STATE_KEY "cli-reported-state"
+
+void
+cli_shares_write_json (CliJson     *writer,
+                       WalletShare *share)
+{
+  cli_json_begin_object (writer, NULL);
+  cli_shares_write_json_members (writer, share);
+  cli_json_end_object (writer);
+}
+
+void
+cli_shares_write_json_members (CliJson     *writer,
+                               WalletShare *share)
+{
+  const GError *share_error = wallet_share_get_error (share);
+  gboolean outgoing = wallet_share_get_direction (share) == WALLET_SHARE_OUTGOING;
+  gboolean verified = wallet_share_get_flow (share) == WALLET_SHARE_FLOW_VERIFIED;
+
+  cli_json_string (writer, "id", wallet_share_get_id (share));
+  cli_json_string (writer, "share_id", wallet_share_get_share_id (share));
+  cli_json_string (writer, "mailbox_id", wallet_share_get_mailbox_id (share));
+  cli_json_string (writer, "direction", outgoing ? "outgoing" : "incoming");
+  cli_json_string (writer, "flow", verified ? "verified" : "direct");
+  cli_json_string (writer, "state", wallet_share_state_to_string (wallet_share_get_state (share)));
+  cli_json_boolean (writer, "final", wallet_share_is_final (share));
+  cli_json_boolean (writer, "needs_user", wallet_share_needs_user (share));
+  cli_json_string (writer, "title", wallet_share_get_title (share));
+  cli_json_string (writer, "credential_type",
+                   wallet_credential_type_to_string (wallet_share_get_credential_type (share)));
+  cli_json_string (writer, "credential_id", wallet_share_get_credential_id (share));
+  cli_json_string (writer, "relay", wallet_share_get_relay (share));
+  cli_json_boolean (writer, "relay_trusted", wallet_share_get_relay_trusted (share));
+  cli_json_boolean (writer, "sender_verified", wallet_share_get_sender_verified (share));
+  cli_json_string (writer, "sender_name", wallet_share_get_sender_name (share));
+  cli_json_boolean (writer, "from_other_app", wallet_share_get_from_other_app (share));
+  cli_json_int (writer, "tries_left", wallet_share_get_tries_left (share));
+  cli_json_date_time (writer, "expiration", wallet_share_get_expiration (share));
+  cli_json_int (writer, "seconds_left", wallet_share_get_seconds_left (share));
+  cli_json_boolean (writer, "opened_on_several_devices",
+                    wallet_share_get_opened_on_several_devices (share));
+  cli_json_boolean (writer, "clock_skewed", wallet_share_get_clock_skewed (share));
+  cli_json_string (writer, "error", share_error != NULL ? share_error->message : NULL);
+  cli_json_date_time (writer, "created", wallet_share_get_created (share));
+}
+
+const char *
+cli_shares_get_name (WalletShare *share)
+{
+  const char *title = wallet_share_get_title (share);
+
+  return title != NULL ? title : _("(incoming share)");
+}
+
+void
+cli_shares_report_state (CliContext  *context,
+                         WalletShare *share)
+{
+  WalletShareState state = wallet_share_get_state (share);
+  gpointer reported = g_object_get_data (G_OBJECT (share), REPORTED_STATE_KEY);
+  const GError *share_error = wallet_share_get_error (share);
+
+  if (context->json || reported == GINT_TO_POINTER (state + 1))
+    return;
+  g_object_set_data (G_OBJECT (share), REPORTED_STATE_KEY, GINT_TO_POINTER (state + 1));
+
+  fprintf (stderr, "%s: %s\n", cli_shares_get_name (share), wallet_share_state_get_label (state));
+  if (state == WALLET_SHARE_STATE_PIN_WRONG)
+    fprintf (stderr, g_dngettext (GETTEXT_PACKAGE, "  %u PIN try left.\n",
+                                  "  %u PIN tries left.\n", wallet_share_get_tries_left (share)),
+             wallet_share_get_tries_left (share));
+  if (state == WALLET_SHARE_STATE_OPENED_ON_SEVERAL_DEVICES)
+    fprintf (stderr, "  %s\n", _("More than one device opened the link: treat what it holds "
+                                 "as exposed."));
+  if (share_error != NULL)
+    fprintf (stderr, "  %s\n", share_error->message);
+}
+
+typedef struct {
+  CliContext *context;
+  GCancellable *cancellable;
+  gboolean timed_out;
+} Waiting;
+
+static gboolean
+on_wait_timeout (gpointer user_data)
+{
+  Waiting *waiting = user_data;
+
+  waiting->timed_out = TRUE;
+  g_cancellable_cancel (waiting->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_interrupted (GCancellable *interrupted,
+                gpointer      user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
+static void
+on_share_changed (WalletShareManager *manager,
+                  WalletShare        *share,
+                  gpointer            user_data)
+{
+  cli_shares_report_state (user_data, share);
+}
+
+static gboolean
+finish_wait (Waiting       *waiting,
+             WalletShare   *share,
+             GAsyncResult  *result,
+             GError       **error)
+{
+  g_autoptr(GError) wait_error = NULL;
+
+  if (wallet_share_manager_wait_finish (waiting->context->shares, result, &wait_error))
+    return TRUE;
+  if (waiting->timed_out)
+    {
+      g_set_error (error, CLI_ERROR, CLI_EXIT_PENDING,
+                   _("“%s” is still in progress (%s). It is saved: run “tigress run” to "
+                     "go on with it."), cli_shares_get_name (share),
+                   wallet_share_state_get_label (wallet_share_get_state (share)));
+      return FALSE;
+    }
+  g_propagate_error (error, g_steal_pointer (&wait_error));
+  return FALSE;
+}
+
+gboolean
+cli_shares_wait (CliContext   *context,
+                 WalletShare  *share,
+                 guint         timeout_seconds,
+                 GError      **error)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  Waiting waiting = { context, cancellable, FALSE };
+  guint timeout_source = 0;
+  gulong interrupt_handler;
+  gulong change_handler;
+
+  cli_shares_report_state (context, share);
+  interrupt_handler = g_cancellable_connect (context->cancellable, G_CALLBACK (on_interrupted),
+                                             cancellable, NULL);
+  change_handler = g_signal_connect (context->shares, "share-changed",
+                                     G_CALLBACK (on_share_changed), context);
+  if (timeout_seconds > 0)
+    timeout_source = g_timeout_add_seconds (timeout_seconds, on_wait_timeout, &waiting);
+
+  wallet_share_manager_wait_async (context->shares, share, cancellable,
+                                   cli_command_async_done, &result);
+  cli_command_wait (context, &result);
+
+  if (timeout_source != 0 && !waiting.timed_out)
+    g_source_remove (timeout_source);
+  g_signal_handler_disconnect (context->shares, change_handler);
+  g_cancellable_disconnect (context->cancellable, interrupt_handler);
+  return finish_wait (&waiting, share, result, error);
+}
+
+gboolean
+cli_shares_check_outcome (WalletShare  *share,
+                          GError      **error)
+{
+  const GError *share_error = wallet_share_get_error (share);
+
+  switch (wallet_share_get_state (share))
+    {
+    case WALLET_SHARE_STATE_DELIVERED:
+    case WALLET_SHARE_STATE_RECEIVED:
+      return TRUE;
+    case WALLET_SHARE_STATE_DECLINED:
+      g_set_error (error, CLI_ERROR, CLI_EXIT_SHARE_ENDED, _("“%s” was declined."),
+                   cli_shares_get_name (share));
+      return FALSE;
+    case WALLET_SHARE_STATE_CANCELLED:
+      g_set_error (error, CLI_ERROR, CLI_EXIT_SHARE_ENDED, _("“%s” was cancelled."),
+                   cli_shares_get_name (share));
+      return FALSE;
+    case WALLET_SHARE_STATE_EXPIRED:
+      g_set_error (error, CLI_ERROR, CLI_EXIT_SHARE_ENDED,
+                   _("“%s” expired before it was completed."), cli_shares_get_name (share));
+      return FALSE;
+    case WALLET_SHARE_STATE_FAILED:
+      if (share_error != NULL)
+        g_propagate_error (error, g_error_copy (share_error));
+      else
+        g_set_error (error, CLI_ERROR, CLI_EXIT_SHARE_ENDED, _("“%s” failed."),
+                     cli_shares_get_name (share));
+      return FALSE;
+    case WALLET_SHARE_STATE_NEW:
+    case WALLET_SHARE_STATE_CONNECTING:
+    case WALLET_SHARE_STATE_WAITING_FOR_RECIPIENT:
+    case WALLET_SHARE_STATE_OPENED:
+    case WALLET_SHARE_STATE_OPENED_ON_SEVERAL_DEVICES:
+    case WALLET_SHARE_STATE_WAITING_FOR_PIN:
+    case WALLET_SHARE_STATE_PIN_WRONG:
+    case WALLET_SHARE_STATE_WAITING_FOR_SENDER:
+    case WALLET_SHARE_STATE_DELIVERING:
+    case WALLET_SHARE_STATE_STORING:
+    default:
+      g_set_error (error, CLI_ERROR, CLI_EXIT_PENDING, _("“%s” is still in progress (%s)."),
+                   cli_shares_get_name (share),
+                   wallet_share_state_get_label (wallet_share_get_state (share)));
+      return FALSE;
+    }
+}
+
+/* tigress shares ---------------------------------------------------------- */
+
+static void
+print_shares (GListModel *shares)
+{
+  g_autoptr(CliTable) table = cli_table_new ();
+
+  if (g_list_model_get_n_items (shares) == 0)
+    {
+      printf ("%s\n", _("No shares. Share a credential with “tigress share ID”."));
+      return;
+    }
+  cli_table_add_row (table, _("ID"), _("DIRECTION"), _("STATE"), _("TITLE"), _("EXPIRES"), NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (shares); i++)
+    {
+      g_autoptr(WalletShare) share = g_list_model_get_item (shares, i);
+      g_autofree char *expires = cli_format_date_time (wallet_share_get_expiration (share));
+
+      cli_table_add_row (table, wallet_share_get_id (share),
+                         wallet_share_get_direction (share) == WALLET_SHARE_OUTGOING
+                           ? _("sending") : _("receiving"),
+                         wallet_share_state_to_string (wallet_share_get_state (share)),
+                         cli_shares_get_name (share), expires, NULL);
+    }
+  cli_table_print (table, stdout);
+}
+
+gboolean
+cli_shares_list (CliContext  *context,
+                 int          argc,
+                 char       **argv,
+                 GError     **error)
+{
+  gboolean active = FALSE;
+  const GOptionEntry entries[] = {
+    { "active", 'a', 0, G_OPTION_ARG_NONE, &active, N_("Only shares still in progress"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GListStore) shown = g_list_store_new (WALLET_TYPE_SHARE);
+  GListModel *shares;
+
+  if (!cli_command_parse (context, entries, &argc, &argv, 0, 0, error))
+    return FALSE;
+  if (cli_wallet_get_share_manager (context, error) == NULL)
+    return FALSE;
+
+  shares = G_LIST_MODEL (context->shares);
+  for (guint i = 0; i < g_list_model_get_n_items (shares); i++)
+    {
+      g_autoptr(WalletShare) share = g_list_model_get_item (shares, i);
+
+      if (!active || !wallet_share_is_final (share))
+        g_list_store_append (shown, share);
+    }
+
+  if (context->json)
+    {
+      g_autoptr(CliJson) writer = cli_json_new (stdout);
+
+      cli_json_begin_array (writer, NULL);
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (shown)); i++)
+        {
+          g_autoptr(WalletShare) share = g_list_model_get_item (G_LIST_MODEL (shown), i);
+
+          cli_shares_write_json (writer, share);
+        }
+      cli_json_end_array (writer);
+    }
+  else
+    print_shares (G_LIST_MODEL (shown));
+  return TRUE;
+}
+
+/* A share by its local id or at least CLI_WALLET_MIN_ID_PREFIX of its
+ * first characters. Transfer none. */
+static WalletShare *
+find_share (CliContext  *context,
+            const char  *reference,
+            GError     **error)
+{
+  GListModel *shares = G_LIST_MODEL (context->shares);
+  WalletShare *found = wallet_share_manager_lookup (context->shares, reference);
+  guint matches = 0;
+
+  for (guint i = 0; found == NULL && i < g_list_model_get_n_items (shares); i++)
+    {
+      g_autoptr(WalletShare) share = g_list_model_get_item (shares, i);
+
+      if (strlen (reference) >= CLI_WALLET_MIN_ID_PREFIX
+          && g_str_has_prefix (wallet_share_get_id (share), reference))
+        matches++;
+    }
+  for (guint i = 0; found == NULL && matches == 1 && i < g_list_model_get_n_items (shares); i++)
+    {
+      g_autoptr(WalletShare) share = g_list_model_get_item (shares, i);
+
+      if (g_str_has_prefix (wallet_share_get_id (share), reference))
+        found = wallet_share_manager_lookup (context->shares, wallet_share_get_id (share));
+    }
+
+  if (found == NULL)
+    g_set_error (error, CLI_ERROR, matches > 1 ? CLI_EXIT_USAGE : CLI_EXIT_NOT_FOUND,
+                 _("No single share has the id “%s”. “tigress shares” lists them."), reference);
+  return found;
+}
+
+static void
+report_share (CliContext  *context,
+              WalletShare *share)
+{
+  if (context->json)
+    {
+      g_autoptr(CliJson) writer = cli_json_new (stdout);
+
+      cli_shares_write_json (writer, share);
+    }
+  else
+    printf ("%s: %s\n", cli_shares_get_name (share),
+            wallet_share_state_get_label (wallet_share_get_state (share)));
+}
+
+gboolean
+cli_shares_cancel (CliContext  *context,
+                   int          argc,
+                   char       **argv,
+                   GError     **error)
+{
+  WalletShare *share;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (!cli_command_parse (context, NULL, &argc, &argv, 1, 1, error))
+    return FALSE;
+  if (cli_wallet_get_share_manager (context, error) == NULL)
+    return FALSE;
+  share = find_share (context, argv[1], error);
+  if (share == NULL)
+    return FALSE;
+  g_object_ref (share);
+
+  wallet_share_manager_cancel_async (context->shares, share, context->cancellable,
+                                     cli_command_async_done, &result);
+  cli_command_wait (context, &result);
+  if (!wallet_share_manager_cancel_finish (context->shares, result, error))
+    {
+      g_object_unref (share);
+      return FALSE;
+    }
+  report_share (context, share);
+  g_object_unref (share);
+  return TRUE;
+}
+
+gboolean
+cli_shares_pin (CliContext  *context,
+                int          argc,
+                char       **argv,
+                GError     **error)
+{
+  WalletShare *share;
+  g_autoptr(WalletAuthProof) proof = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TwSecret) pin = NULL;
+
+  if (!cli_command_parse (context, NULL, &argc, &argv, 1, 1, error))
+    return FALSE;
+  if (cli_wallet_get_share_manager (context, error) == NULL)
+    return FALSE;
+  share = find_share (context, argv[1], error);
+  if (share == NULL)
+    return FALSE;
+
+  /* Showing the PIN again is as sensitive as sending: prove it is you. */
+  proof = cli_wallet_confirm_presence (context, WALLET_AUTH_PURPOSE_SEND, error);
+  if (proof == NULL)
+    return FALSE;
+  wallet_share_manager_reveal_pin_async (context->shares, share, proof, context->cancellable,
+                                         cli_command_async_done, &result);
+  cli_command_wait (context, &result);
+  pin = wallet_share_manager_reveal_pin_finish (context->shares, result, error);
+  if (pin == NULL)
+    return FALSE;
+
+  if (context->json)
+    {
+      g_autoptr(CliJson) writer = cli_json_new (stdout);
+
+      cli_json_begin_object (writer, NULL);
+      cli_json_string (writer, "id", wallet_share_get_id (share));
+      cli_json_secret (writer, "pin", pin);
+      cli_json_end_object (writer);
+    }
+  else
+    cli_print_secret_field (_("PIN"), pin);
+  return TRUE;
+}
+
+/* tigress run ------------------------------------------------------------- */
+
+/* The shares that can go on without anyone: not final, not waiting for
+ * this user. */
+static GPtrArray *
+collect_running (WalletShareManager *manager)
+{
+  GPtrArray *running = g_ptr_array_new_with_free_func (g_object_unref);
+  GListModel *shares = G_LIST_MODEL (manager);
+
+  for (guint i = 0; i < g_list_model_get_n_items (shares); i++)
+    {
+      g_autoptr(WalletShare) share = g_list_model_get_item (shares, i);
+
+      if (!wallet_share_is_final (share) && !wallet_share_needs_user (share))
+        g_ptr_array_add (running, g_steal_pointer (&share));
+    }
+  return running;
+}
+
+static guint
+seconds_left_of (gint64 deadline)
+{
+  gint64 left = (deadline - g_get_monotonic_time ()) / G_USEC_PER_SEC;
+
+  return (guint) MAX (left, 1);
+}
+
+static void
+write_run_summary (CliContext *context,
+                   GPtrArray  *shares)
+{
+  g_autoptr(CliJson) writer = NULL;
+
+  if (!context->json)
+    return;
+  writer = cli_json_new (stdout);
+  cli_json_begin_array (writer, NULL);
+  for (guint i = 0; i < shares->len; i++)
+    cli_shares_write_json (writer, shares->pdata[i]);
+  cli_json_end_array (writer);
+}
+
+gboolean
+cli_shares_run (CliContext  *context,
+                int          argc,
+                char       **argv,
+                GError     **error)
+{
+  int timeout_seconds = 300;
+  int poll_interval_ms = 0;
+  const GOptionEntry entries[] = {
+    { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout_seconds,
+      N_("Stop after this many seconds (default 300; 0: no limit)"), N_("SECONDS") },
+    { "poll-interval", 0, 0, G_OPTION_ARG_INT, &poll_interval_ms,
+      N_("Poll the relay this often instead of long polling"), N_("MS") },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GPtrArray) running = NULL;
+  gint64 deadline;
+
+  if (!cli_command_parse (context, entries, &argc, &argv, 0, 0, error))
+    return FALSE;
+  if (timeout_seconds < 0 || poll_interval_ms < 0)
+    {
+      g_set_error_literal (error, CLI_ERROR, CLI_EXIT_USAGE,
+                           _("--timeout and --poll-interval cannot be negative."));
+      return FALSE;
+    }
+  if (cli_wallet_get_share_manager (context, error) == NULL)
+    return FALSE;
+  if (poll_interval_ms > 0)
+    wallet_share_manager_set_polling (context->shares, 0, (guint) poll_interval_ms);
+
+  running = collect_running (context->shares);
+  deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
+  for (guint i = 0; i < running->len; i++)
+    if (!cli_shares_wait (context, running->pdata[i],
+                          timeout_seconds > 0 ? seconds_left_of (deadline) : 0, error))
+      {
+        write_run_summary (context, running);
+        return FALSE;
+      }
+
+  if (running->len == 0 && !context->json)
+    printf ("%s\n", _("No share is waiting to go on."));
+  write_run_summary (context, running);
+  return TRUE;
+}

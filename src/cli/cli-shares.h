@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "cli-command.h"
+#include "cli-output.h"
+#include "wallet-share-manager.h"
+
+G_BEGIN_DECLS
+
+/* tigress shares | shares cancel | shares pin | run */
+gboolean  cli_shares_list     (CliContext  *context,
+                               int          argc,
+                               char       **argv,
+                               GError     **error);
+gboolean  cli_shares_cancel   (CliContext  *context,
+                               int          argc,
+                               char       **argv,
+                               GError     **error);
+gboolean  cli_shares_pin      (CliContext  *context,
+                               int          argc,
+                               char       **argv,
+                               GError     **error);
+gboolean  cli_shares_run      (CliContext  *context,
+                               int          argc,
+                               char       **argv,
+                               GError     **error);
+
+/* A share as a JSON object: ids, direction, flow, state, title, type,
+ * relay and trust, sender, tries left, expiration, error. No secrets. */
+void      cli_shares_write_json   (CliJson      *writer,
+                                   WalletShare  *share);
+
+/* The same members without the braces, to add more after them. */
+void      cli_shares_write_json_members (CliJson   *writer,
+                                         WalletShare *share);
+
+/* Waits until @share is final or needs the user, telling people about
+ * each change on standard error (unless --json). @timeout_seconds 0: no
+ * limit; at the limit it fails with CLI_EXIT_PENDING. */
+gboolean  cli_shares_wait         (CliContext   *context,
+                                   WalletShare  *share,
+                                   guint         timeout_seconds,
+                                   GError      **error);
+
+/* The outcome of a final share as an exit: TRUE for DELIVERED and
+ * RECEIVED, otherwise FALSE with an error that says what happened. */
+gboolean  cli_shares_check_outcome (WalletShare *share,
+                                    GError     **error);
+
+/* The share's title, or words saying it is not known yet. */
+const char *cli_shares_get_name   (WalletShare  *share);
+
+/* Prints "Title: state" for people, on standard error. */
+void      cli_shares_report_state (CliContext   *context,
+                                   WalletShare  *share);
+
+G_END_DECLS
