@@ -482,7 +482,6 @@ tigress_credential_editor_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->credential);
   g_clear_pointer (&self->field_widgets, g_hash_table_unref);
-  gtk_widget_dispose_template (GTK_WIDGET (self), TIGRESS_TYPE_CREDENTIAL_EDITOR);
 
   G_OBJECT_CLASS (tigress_credential_editor_parent_class)->dispose (object);
 }

@@ -9,6 +9,7 @@ struct _TigressCredentialRow
 {
   GtkWidget parent_instance;
 
+  GtkWidget *content_box;
   GtkImage *type_icon;
   GtkLabel *title_label;
   GtkLabel *subtitle_label;
@@ -121,6 +122,7 @@ tigress_credential_row_class_init (TigressCredentialRowClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE "/tigress-credential-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, TigressCredentialRow, content_box);
   gtk_widget_class_bind_template_child (widget_class, TigressCredentialRow, type_icon);
   gtk_widget_class_bind_template_child (widget_class, TigressCredentialRow, title_label);
   gtk_widget_class_bind_template_child (widget_class, TigressCredentialRow, subtitle_label);

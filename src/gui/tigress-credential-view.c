@@ -360,7 +360,6 @@ tigress_credential_view_dispose (GObject *object)
 
   g_clear_object (&self->credential);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
-  gtk_widget_dispose_template (GTK_WIDGET (self), TIGRESS_TYPE_CREDENTIAL_VIEW);
 
   G_OBJECT_CLASS (tigress_credential_view_parent_class)->dispose (object);
 }

@@ -649,7 +649,6 @@ tigress_invitation_dialog_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->share);
   g_clear_pointer (&self->link_text, tw_secret_unref);
-  gtk_widget_dispose_template (GTK_WIDGET (self), TIGRESS_TYPE_INVITATION_DIALOG);
 
   G_OBJECT_CLASS (tigress_invitation_dialog_parent_class)->dispose (object);
 }

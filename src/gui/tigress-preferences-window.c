@@ -370,7 +370,6 @@ tigress_preferences_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->relays);
   g_clear_pointer (&self->relay_rows, g_ptr_array_unref);
-  gtk_widget_dispose_template (GTK_WIDGET (self), TIGRESS_TYPE_PREFERENCES_WINDOW);
 
   G_OBJECT_CLASS (tigress_preferences_window_parent_class)->dispose (object);
 }

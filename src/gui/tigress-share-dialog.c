@@ -618,7 +618,6 @@ tigress_share_dialog_dispose (GObject *object)
   g_clear_object (&self->qr);
   g_clear_pointer (&self->link, tw_link_unref);
   g_clear_pointer (&self->pin, tw_secret_unref);
-  gtk_widget_dispose_template (GTK_WIDGET (self), TIGRESS_TYPE_SHARE_DIALOG);
 
   G_OBJECT_CLASS (tigress_share_dialog_parent_class)->dispose (object);
 }

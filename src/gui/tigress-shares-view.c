@@ -299,7 +299,6 @@ tigress_shares_view_dispose (GObject *object)
     gtk_list_box_bind_model (self->outgoing_list, NULL, NULL, NULL, NULL);
   if (self->incoming_list != NULL)
     gtk_list_box_bind_model (self->incoming_list, NULL, NULL, NULL, NULL);
-  gtk_widget_dispose_template (GTK_WIDGET (object), TIGRESS_TYPE_SHARES_VIEW);
   g_clear_object (&self->outgoing);
   g_clear_object (&self->incoming);
 

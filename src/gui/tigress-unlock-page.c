@@ -327,7 +327,6 @@ tigress_unlock_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->vault);
-  gtk_widget_dispose_template (GTK_WIDGET (self), TIGRESS_TYPE_UNLOCK_PAGE);
 
   G_OBJECT_CLASS (tigress_unlock_page_parent_class)->dispose (object);
 }

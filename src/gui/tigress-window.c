@@ -334,7 +334,10 @@ open_pending_invitation (TigressWindow *self)
 static void
 on_unlocked (TigressWindow *self)
 {
+  /* The passcode entry must give up the focus before its page goes. */
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_stack_set_visible_child_name (self->main_stack, "wallet");
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
   update_list_page (self);
   wallet_store_load_async (self->store, self->cancellable, on_store_loaded,
                            g_object_ref (self));
@@ -355,6 +358,7 @@ close_dialogs (TigressWindow *self)
 static void
 on_vault_locked (TigressWindow *self)
 {
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
   close_dialogs (self);
   show_credential (self, NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
@@ -390,7 +394,8 @@ static void
 commit_deletion (TigressWindow *self,
                  const char    *id)
 {
-  if (!g_hash_table_remove (self->pending_deletions, id))
+  if (self->pending_deletions == NULL ||
+      !g_hash_table_remove (self->pending_deletions, id))
     return;
 
   /* Hold the app so a quit right after the toast still deletes. */
@@ -823,12 +828,14 @@ tigress_window_dispose (GObject *object)
 {
   TigressWindow *self = TIGRESS_WINDOW (object);
 
+  /* Closing the window ends the chance to undo. */
+  if (self->pending_deletions != NULL)
+    commit_all_deletions (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   remember_dialog (self, NULL);
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
-  gtk_widget_dispose_template (GTK_WIDGET (self), TIGRESS_TYPE_WINDOW);
   g_clear_object (&self->selection);
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);

@@ -40,4 +40,9 @@ GtkWidget *tigress_test_find_labelled     (GtkWidget           *root,
  * which also activates its action. */
 void       tigress_test_click             (GtkWidget           *button);
 
+/* Settings every GUI test wants: no cursor blinking (on Xvfb without a
+ * window manager GTK warns when a blink timeout finds the window without
+ * focus), no animations (so pages switch at once). Call after gtk_init(). */
+void       tigress_test_quiet_gtk_settings (void);
+
 G_END_DECLS

@@ -10,7 +10,7 @@
  * key; the https form is 116 characters, "tigress:" adds 8. */
 #define SAMPLE_HTTPS_LINK \
   "https://relay.example.org/v1/m/0b6f2c3e-5d41-4a8e-9f1b-2c7d8e9a0b1c?v=a" \
-  "#q0vXh1e8QyYkJ2m5n7p9r1t3v5x7z9B2D4F6H8J0L2N="
+  "#q0vXh1e8QyYkJ2m5n7p9r1t3v5x7z9B2D4F6H8J0L2M="
 #define SAMPLE_LINK "tigress:" SAMPLE_HTTPS_LINK
 
 static GtkWindow *window;
