@@ -22,6 +22,7 @@ struct _WalletKeyring
 
   guint          timeout_ms;
   gboolean       sandboxed;
+  char          *collection;     /* where new items go */
   SecretService *service;        /* opened on first use; dropped when the daemon goes */
   char          *plain_session;  /* our "plain" session on that service, for batch reads */
 };
@@ -208,6 +209,7 @@ wallet_keyring_finalize (GObject *object)
                               NULL, NULL, NULL);
     }
   drop_service (self);
+  g_free (self->collection);
   G_OBJECT_CLASS (wallet_keyring_parent_class)->finalize (object);
 }
 
@@ -221,6 +223,7 @@ static void
 wallet_keyring_init (WalletKeyring *self)
 {
   self->timeout_ms = WALLET_KEYRING_DEFAULT_TIMEOUT_MS;
+  self->collection = g_strdup (SECRET_COLLECTION_DEFAULT);
   self->sandboxed = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
 }
 
@@ -228,6 +231,17 @@ WalletKeyring *
 wallet_keyring_new (void)
 {
   return g_object_new (WALLET_TYPE_KEYRING, NULL);
+}
+
+void
+wallet_keyring_set_collection (WalletKeyring *self,
+                               const char    *collection)
+{
+  g_return_if_fail (WALLET_IS_KEYRING (self));
+  g_return_if_fail (collection != NULL);
+
+  g_free (self->collection);
+  self->collection = g_strdup (collection);
 }
 
 guint
@@ -319,6 +333,8 @@ typedef struct {
   gboolean        timed_out;
   gboolean        retried;
   gboolean        verifying;         /* OP_STORE: the write is done, reading back */
+  SecretService  *service;           /* this call's own, so a drop elsewhere cannot pull it */
+  char           *session;           /* its plain session, for batch reads */
 } Op;
 
 static void run_op (GTask *task);
@@ -338,6 +354,8 @@ op_free (Op *op)
   g_clear_object (&op->call_cancellable);
   g_clear_pointer (&op->stored, g_bytes_unref);
   g_clear_pointer (&op->payload, g_bytes_unref);
+  g_clear_object (&op->service);
+  g_free (op->session);
   g_free (op->id);
   g_free (op->type);
   g_free (op->label);
@@ -434,6 +452,8 @@ op_fail (GTask  *task,
        * nothing succeeds. */
       op->retried = TRUE;
       op->verifying = FALSE;
+      g_clear_object (&op->service);
+      g_clear_pointer (&op->session, g_free);
       run_op (task);
       return;
     }
@@ -458,9 +478,9 @@ op_attributes (Op *op)
 /* ------------------------------------------------------------------ */
 
 static GDBusConnection *
-service_connection (WalletKeyring *self)
+service_connection (Op *op)
 {
-  return g_dbus_proxy_get_connection (G_DBUS_PROXY (self->service));
+  return g_dbus_proxy_get_connection (G_DBUS_PROXY (op->service));
 }
 
 static void
@@ -548,7 +568,6 @@ on_searched (GObject      *source,
              gpointer      user_data)
 {
   GTask *task = user_data;
-  WalletKeyring *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
   GError *error = NULL;
   g_autoptr(GVariant) reply = NULL;
@@ -574,9 +593,9 @@ on_searched (GObject      *source,
       op_return_fetched (task, g_ptr_array_new ());
       return;
     }
-  g_dbus_connection_call (service_connection (self), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
+  g_dbus_connection_call (service_connection (op), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
                           SECRET_SERVICE_IFACE, "GetSecrets",
-                          g_variant_new ("(@aoo)", unlocked, self->plain_session),
+                          g_variant_new ("(@aoo)", unlocked, op->session),
                           G_VARIANT_TYPE ("(a{o(oayays)})"), G_DBUS_CALL_FLAGS_NONE, -1,
                           op->call_cancellable, on_got_secrets, task);
 }
@@ -584,7 +603,6 @@ on_searched (GObject      *source,
 static void
 search (GTask *task)
 {
-  WalletKeyring *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
   GVariantBuilder attributes;
 
@@ -593,7 +611,7 @@ search (GTask *task)
   if (op->id != NULL)
     g_variant_builder_add (&attributes, "{ss}", WALLET_ATTRIBUTE_ID, op->id);
 
-  g_dbus_connection_call (service_connection (self), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
+  g_dbus_connection_call (service_connection (op), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
                           SECRET_SERVICE_IFACE, "SearchItems",
                           g_variant_new ("(a{ss})", &attributes),
                           G_VARIANT_TYPE ("(aoao)"), G_DBUS_CALL_FLAGS_NONE, -1,
@@ -607,6 +625,7 @@ on_session_opened (GObject      *source,
 {
   GTask *task = user_data;
   WalletKeyring *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
   GError *error = NULL;
   g_autoptr(GVariant) reply = NULL;
 
@@ -616,14 +635,10 @@ on_session_opened (GObject      *source,
       op_fail (task, error);
       return;
     }
-  if (self->service == NULL)
-    {
-      /* Dropped meanwhile by a failing call: start over. */
-      run_op (task);
-      return;
-    }
-  g_free (self->plain_session);
-  g_variant_get (reply, "(vo)", NULL, &self->plain_session);
+  g_variant_get (reply, "(vo)", NULL, &op->session);
+  /* Later calls on the same service reuse it. */
+  if (self->service == op->service && self->plain_session == NULL)
+    self->plain_session = g_strdup (op->session);
   search (task);
 }
 
@@ -633,15 +648,14 @@ on_session_opened (GObject      *source,
 static void
 fetch (GTask *task)
 {
-  WalletKeyring *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
 
-  if (self->plain_session != NULL)
+  if (op->session != NULL)
     {
       search (task);
       return;
     }
-  g_dbus_connection_call (service_connection (self), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
+  g_dbus_connection_call (service_connection (op), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
                           SECRET_SERVICE_IFACE, "OpenSession",
                           g_variant_new ("(sv)", "plain", g_variant_new_string ("")),
                           G_VARIANT_TYPE ("(vo)"), G_DBUS_CALL_FLAGS_NONE, -1,
@@ -699,14 +713,14 @@ dispatch (GTask *task)
           secret_value_new (g_bytes_get_data (op->stored, NULL), g_bytes_get_size (op->stored),
                             SECRET_CONTENT_TYPE);
 
-        secret_service_store (self->service, &schemas[op->kind], attributes,
-                              SECRET_COLLECTION_DEFAULT, op->label, value,
+        secret_service_store (op->service, &schemas[op->kind], attributes,
+                              self->collection, op->label, value,
                               op->call_cancellable, on_stored, task);
         break;
       }
     case OP_DELETE:
       g_hash_table_remove (attributes, WALLET_ATTRIBUTE_TYPE);
-      secret_service_clear (self->service, &schemas[op->kind], attributes,
+      secret_service_clear (op->service, &schemas[op->kind], attributes,
                             op->call_cancellable, on_cleared, task);
       break;
     case OP_LOAD:
@@ -724,6 +738,7 @@ on_service_opened (GObject      *source,
 {
   GTask *task = user_data;
   WalletKeyring *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
   GError *error = NULL;
   SecretService *service = secret_service_open_finish (result, &error);
 
@@ -732,8 +747,9 @@ on_service_opened (GObject      *source,
       op_fail (task, error);
       return;
     }
-  drop_service (self);
-  self->service = service;
+  op->service = service;
+  if (self->service == NULL)
+    self->service = g_object_ref (service);
   dispatch (task);
 }
 
@@ -745,6 +761,8 @@ run_op (GTask *task)
 
   if (self->service != NULL)
     {
+      op->service = g_object_ref (self->service);
+      op->session = g_strdup (self->plain_session);
       dispatch (task);
       return;
     }

@@ -86,6 +86,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (WalletKeyringItem, wallet_keyring_item_free)
 
 WalletKeyring      *wallet_keyring_new              (void);
 
+/* Which collection new items go to: a libsecret alias or object path.
+ * "default" (the user's default keyring) unless changed; "session" keeps
+ * items in memory only, for tests and benchmarks. Reads search every
+ * collection. */
+void                wallet_keyring_set_collection   (WalletKeyring        *self,
+                                                     const char           *collection);
+
 guint               wallet_keyring_get_timeout      (WalletKeyring        *self);
 /* In milliseconds; applies to calls started afterwards. */
 void                wallet_keyring_set_timeout      (WalletKeyring        *self,
