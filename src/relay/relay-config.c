@@ -50,7 +50,8 @@ static const OptionSpec options[] = {
     "A reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are believed; "
     "repeat for several. Default: none" },
   { "threads", KIND_COUNT, FIELD (threads), "0", "N",
-    "HTTP worker threads, each serving the same port. Default 0: one per CPU" },
+    "HTTP worker threads, each serving the same port. Default 0: two per CPU, so that "
+    "one disk sync can serve the writes of several threads" },
   { "no-rate-limits", KIND_FLAG_OFF, FIELD (rate_limits), "false", NULL,
     "Turn off the per-address limits (creates, failed requests); for test rigs" },
   { "log-addresses", KIND_FLAG_ON, FIELD (log_addresses), "false", NULL,
@@ -397,7 +398,7 @@ validate (RelayConfig  *config,
     return FALSE;
 
   if (config->threads == 0)
-    config->threads = MAX (1, g_get_num_processors ());
+    config->threads = MAX (2, 2 * g_get_num_processors ());
   return TRUE;
 }
 

@@ -10,6 +10,7 @@
 
 #define RELAY_SECRET_SIZE 32
 #define BUSY_TIMEOUT_MS   10000
+#define MAX_GROUP_COMMIT  256   /* writes made durable by one commit at most */
 
 /* The columns every mailbox query returns, in this order. */
 #define MAILBOX_COLUMNS \
@@ -33,6 +34,9 @@ typedef enum {
   STMT_BEGIN,
   STMT_COMMIT,
   STMT_ROLLBACK,
+  STMT_SAVEPOINT,
+  STMT_RELEASE,
+  STMT_ROLLBACK_TO,
   STMT_SELECT_MAILBOX,
   STMT_SELECT_BY_CREATE,
   STMT_INSERT_MAILBOX,
@@ -52,6 +56,9 @@ static const char *const statement_sql[N_STMTS] = {
   [STMT_BEGIN] = "BEGIN IMMEDIATE",
   [STMT_COMMIT] = "COMMIT",
   [STMT_ROLLBACK] = "ROLLBACK",
+  [STMT_SAVEPOINT] = "SAVEPOINT one_write",
+  [STMT_RELEASE] = "RELEASE one_write",
+  [STMT_ROLLBACK_TO] = "ROLLBACK TO one_write",
   [STMT_SELECT_MAILBOX] = "SELECT " MAILBOX_COLUMNS " FROM mailbox WHERE id = ?1",
   [STMT_SELECT_BY_CREATE] =
     "SELECT " MAILBOX_COLUMNS " FROM mailbox WHERE create_request = ?1",
@@ -159,6 +166,13 @@ struct _RelayStoreSqlite
 
   RelayStoreChangeFunc  change_func;
   gpointer              change_data;
+
+  /* Group commit: writes queue here and one thread at a time (the leader)
+   * applies everything queued in one transaction with one sync. */
+  GMutex                write_lock;
+  GCond                 write_done;
+  GQueue                pending_writes;
+  gboolean              leading;
 };
 
 static void relay_store_sqlite_iface_init (RelayStoreInterface *iface);
@@ -313,13 +327,6 @@ commit (Connection  *conn,
 
   run (conn, stmt (conn, STMT_ROLLBACK), "rolling back", NULL);
   return FALSE;
-}
-
-static void
-rollback (Connection *conn)
-{
-  if (!sqlite3_get_autocommit (conn->db))
-    run (conn, stmt (conn, STMT_ROLLBACK), "rolling back", NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -631,6 +638,131 @@ notify_change (RelayStoreSqlite *self,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Group commit                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* One write, applied inside the leader's transaction. */
+typedef gboolean (*WriteFunc) (RelayStoreSqlite  *self,
+                               Connection        *conn,
+                               gpointer           data,
+                               GError           **error);
+
+typedef struct {
+  WriteFunc  func;
+  gpointer   data;
+  gboolean   done;
+  GError    *error;
+} PendingWrite;
+
+static void
+fail_batch (GPtrArray    *batch,
+            const GError *error)
+{
+  for (guint i = 0; i < batch->len; i++)
+    {
+      PendingWrite *write = g_ptr_array_index (batch, i);
+
+      if (write->error == NULL)
+        write->error = g_error_copy (error);
+    }
+}
+
+/* Each write runs in a savepoint of its own, so a write that fails leaves
+ * no trace and the others in the batch still commit. */
+static void
+apply_write (RelayStoreSqlite *self,
+             Connection       *conn,
+             PendingWrite     *write)
+{
+  if (!run (conn, stmt (conn, STMT_SAVEPOINT), "starting a write", &write->error))
+    return;
+  if (!write->func (self, conn, write->data, &write->error))
+    run (conn, stmt (conn, STMT_ROLLBACK_TO), "undoing a write", NULL);
+  run (conn, stmt (conn, STMT_RELEASE), "finishing a write", NULL);
+}
+
+static void
+commit_batch (RelayStoreSqlite *self,
+              GPtrArray        *batch)
+{
+  g_autoptr(GError) error = NULL;
+  Connection *conn = acquire_connection (self, &error);
+
+  if (conn == NULL || !begin (conn, &error))
+    {
+      fail_batch (batch, error);
+      release_connection (self, conn);
+      return;
+    }
+
+  for (guint i = 0; i < batch->len; i++)
+    apply_write (self, conn, g_ptr_array_index (batch, i));
+  if (!commit (conn, &error))
+    fail_batch (batch, error);
+  release_connection (self, conn);
+}
+
+/* Called by the leader with write_lock held; drops it while working. */
+static void
+lead_one_batch (RelayStoreSqlite *self)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+
+  while (batch->len < MAX_GROUP_COMMIT && !g_queue_is_empty (&self->pending_writes))
+    g_ptr_array_add (batch, g_queue_pop_head (&self->pending_writes));
+
+  g_mutex_unlock (&self->write_lock);
+  commit_batch (self, batch);
+  g_mutex_lock (&self->write_lock);
+
+  for (guint i = 0; i < batch->len; i++)
+    ((PendingWrite *) g_ptr_array_index (batch, i))->done = TRUE;
+  g_cond_broadcast (&self->write_done);
+}
+
+/*
+ * Applies @func durably: returns once the transaction holding it has been
+ * committed with a full sync. Writes that arrive while a commit is syncing
+ * wait and are committed together by the next leader, so one sync serves
+ * many writes; the writes never wait for each other inside SQLite's own
+ * lock (which would sleep).
+ */
+static gboolean
+write_durably (RelayStoreSqlite  *self,
+               WriteFunc          func,
+               gpointer           data,
+               GError           **error)
+{
+  PendingWrite write = { func, data, FALSE, NULL };
+
+  g_mutex_lock (&self->write_lock);
+  g_queue_push_tail (&self->pending_writes, &write);
+  while (!write.done)
+    {
+      if (self->leading)
+        {
+          g_cond_wait (&self->write_done, &self->write_lock);
+          continue;
+        }
+
+      self->leading = TRUE;
+      while (!write.done)
+        lead_one_batch (self);
+      self->leading = FALSE;
+      /* Hand over: a waiting thread leads whatever queued meanwhile. */
+      g_cond_broadcast (&self->write_done);
+    }
+  g_mutex_unlock (&self->write_lock);
+
+  if (write.error != NULL)
+    {
+      g_propagate_error (error, write.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Create                                                                   */
 /* ------------------------------------------------------------------------ */
 
@@ -708,6 +840,25 @@ create_in_transaction (RelayStoreSqlite    *self,
   return TRUE;
 }
 
+typedef struct {
+  const RelayMailbox *mailbox;
+  guint               max_live;
+  gint64              now;
+  RelayOutcome       *outcome;
+} CreateWrite;
+
+static gboolean
+create_write (RelayStoreSqlite  *self,
+              Connection        *conn,
+              gpointer           data,
+              GError           **error)
+{
+  CreateWrite *create = data;
+
+  return create_in_transaction (self, conn, create->mailbox, create->max_live, create->now,
+                                create->outcome, error);
+}
+
 static gboolean
 relay_store_sqlite_create (RelayStore          *store,
                            const RelayMailbox  *mailbox,
@@ -717,21 +868,17 @@ relay_store_sqlite_create (RelayStore          *store,
                            GError             **error)
 {
   RelayStoreSqlite *self = RELAY_STORE_SQLITE (store);
-  Connection *conn = acquire_connection (self, error);
-  gboolean ok;
+  CreateWrite create = { mailbox, max_live, now, outcome };
 
-  if (conn == NULL)
-    return FALSE;
-
-  ok = begin (conn, error) &&
-       create_in_transaction (self, conn, mailbox, max_live, now, outcome, error) &&
-       commit (conn, error);
-  if (!ok)
-    rollback (conn);
-  else if (outcome->status == RELAY_STORE_OK)
+  relay_outcome_clear (outcome);
+  if (!write_durably (self, create_write, &create, error))
+    {
+      relay_outcome_clear (outcome);
+      return FALSE;
+    }
+  if (outcome->status == RELAY_STORE_OK)
     g_atomic_pointer_add (&self->live_count, 1);
-  release_connection (self, conn);
-  return ok;
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -740,29 +887,40 @@ relay_store_sqlite_create (RelayStore          *store,
 
 /* Tries to take the free recipient slot; FALSE in *bound_out if another
  * reader was first. */
+typedef struct {
+  const RelayAccess *access;
+  gboolean          *bound;
+} BindWrite;
+
 static gboolean
-try_bind (Connection         *conn,
+bind_write (RelayStoreSqlite  *self,
+            Connection        *conn,
+            gpointer           data,
+            GError           **error)
+{
+  BindWrite *bind = data;
+  sqlite3_stmt *statement = stmt (conn, STMT_BIND);
+
+  sqlite3_bind_text (statement, 1, bind->access->mailbox_id, -1, SQLITE_STATIC);
+  bind_hash (statement, 2, TRUE, bind->access->claim_hash);
+  sqlite3_bind_int64 (statement, 3, bind->access->now);
+  if (!run (conn, statement, "binding a mailbox", error))
+    return FALSE;
+
+  *bind->bound = sqlite3_changes (conn->db) == 1;
+  return TRUE;
+}
+
+static gboolean
+try_bind (RelayStoreSqlite   *self,
           const RelayAccess  *access,
           gboolean           *bound_out,
           GError            **error)
 {
-  sqlite3_stmt *statement;
+  BindWrite bind = { access, bound_out };
 
-  if (!begin (conn, error))
-    return FALSE;
-
-  statement = stmt (conn, STMT_BIND);
-  sqlite3_bind_text (statement, 1, access->mailbox_id, -1, SQLITE_STATIC);
-  bind_hash (statement, 2, TRUE, access->claim_hash);
-  sqlite3_bind_int64 (statement, 3, access->now);
-  if (!run (conn, statement, "binding a mailbox", error))
-    {
-      rollback (conn);
-      return FALSE;
-    }
-
-  *bound_out = sqlite3_changes (conn->db) == 1;
-  return commit (conn, error);
+  *bound_out = FALSE;
+  return write_durably (self, bind_write, &bind, error);
 }
 
 /* One pass of the read rules; *want_bind_out asks the caller to bind. */
@@ -811,7 +969,7 @@ read_with_connection (RelayStoreSqlite   *self,
         return TRUE;
 
       decide_read (access, bind_token_hash, mailbox, &want_bind, outcome);
-      if (want_bind && !try_bind (conn, access, &bound, error))
+      if (want_bind && !try_bind (self, access, &bound, error))
         return FALSE;
       if (want_bind && !bound)
         continue;
@@ -1003,6 +1161,25 @@ write_in_transaction (RelayStoreSqlite   *self,
   return TRUE;
 }
 
+typedef struct {
+  const RelayAccess *access;
+  WriteStep          step;
+  gconstpointer      input;
+  RelayOutcome      *outcome;
+} MailboxWrite;
+
+static gboolean
+mailbox_write (RelayStoreSqlite  *self,
+               Connection        *conn,
+               gpointer           data,
+               GError           **error)
+{
+  MailboxWrite *write = data;
+
+  return write_in_transaction (self, conn, write->access, write->step, write->input,
+                               write->outcome, error);
+}
+
 static gboolean
 run_write (RelayStoreSqlite   *self,
            const RelayAccess  *access,
@@ -1011,24 +1188,14 @@ run_write (RelayStoreSqlite   *self,
            RelayOutcome       *outcome,
            GError            **error)
 {
-  Connection *conn = acquire_connection (self, error);
-  gboolean ok;
-
-  if (conn == NULL)
-    return FALSE;
+  MailboxWrite write = { access, step, input, outcome };
 
   relay_outcome_clear (outcome);
-  ok = begin (conn, error) &&
-       write_in_transaction (self, conn, access, step, input, outcome, error);
-  /* A refused write changed nothing; commit costs no sync then. */
-  ok = ok && commit (conn, error);
-  if (!ok)
-    {
-      rollback (conn);
-      relay_outcome_clear (outcome);
-    }
-  release_connection (self, conn);
-  return ok;
+  if (write_durably (self, mailbox_write, &write, error))
+    return TRUE;
+
+  relay_outcome_clear (outcome);
+  return FALSE;
 }
 
 static gboolean
@@ -1175,6 +1342,24 @@ forget_old_tombstones (Connection  *conn,
   return run (conn, statement, "removing old tombstones", error);
 }
 
+typedef struct {
+  gint64     now;
+  guint      batch;
+  GPtrArray *swept_ids;
+} SweepWrite;
+
+static gboolean
+sweep_write (RelayStoreSqlite  *self,
+             Connection        *conn,
+             gpointer           data,
+             GError           **error)
+{
+  SweepWrite *sweep = data;
+
+  return sweep_batch (self, conn, sweep->now, sweep->batch, sweep->swept_ids, error) &&
+         forget_old_tombstones (conn, sweep->now, sweep->batch, error);
+}
+
 static gboolean
 relay_store_sqlite_sweep (RelayStore  *store,
                           gint64       now,
@@ -1184,23 +1369,11 @@ relay_store_sqlite_sweep (RelayStore  *store,
 {
   RelayStoreSqlite *self = RELAY_STORE_SQLITE (store);
   g_autoptr(GPtrArray) swept_ids = g_ptr_array_new_with_free_func (g_free);
-  Connection *conn = acquire_connection (self, error);
-  gboolean ok;
+  SweepWrite sweep = { now, batch, swept_ids };
+  gboolean ok = write_durably (self, sweep_write, &sweep, error);
 
-  if (conn == NULL)
-    return FALSE;
-
-  ok = begin (conn, error) &&
-       sweep_batch (self, conn, now, batch, swept_ids, error) &&
-       forget_old_tombstones (conn, now, batch, error) &&
-       commit (conn, error);
   if (!ok)
-    {
-      rollback (conn);
-      g_ptr_array_set_size (swept_ids, 0);
-    }
-  release_connection (self, conn);
-
+    g_ptr_array_set_size (swept_ids, 0);
   g_atomic_pointer_add (&self->live_count, -(gssize) swept_ids->len);
   for (guint i = 0; i < swept_ids->len; i++)
     notify_change (self, g_ptr_array_index (swept_ids, i), NULL);
@@ -1387,6 +1560,8 @@ relay_store_sqlite_finalize (GObject *object)
   RelayStoreSqlite *self = RELAY_STORE_SQLITE (object);
 
   g_async_queue_unref (self->idle_connections);
+  g_mutex_clear (&self->write_lock);
+  g_cond_clear (&self->write_done);
   tw_wipe (self->relay_secret, sizeof self->relay_secret);
   g_free (self->path);
 
@@ -1403,6 +1578,9 @@ static void
 relay_store_sqlite_init (RelayStoreSqlite *self)
 {
   self->idle_connections = g_async_queue_new_full ((GDestroyNotify) connection_free);
+  g_mutex_init (&self->write_lock);
+  g_cond_init (&self->write_done);
+  g_queue_init (&self->pending_writes);
 }
 
 static void
