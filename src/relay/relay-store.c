@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "relay-store.h"
+#include "relay-store-redis.h"
 #include "relay-store-sqlite.h"
 
 #include <string.h>
@@ -38,12 +39,7 @@ relay_store_open (const char  *spec,
     }
 
   if (g_str_has_prefix (spec, "redis://"))
-    {
-      g_set_error (error, RELAY_STORE_ERROR, RELAY_STORE_ERROR_UNAVAILABLE,
-                   "This relay was built without the Redis storage backend; "
-                   "use --storage sqlite:PATH");
-      return NULL;
-    }
+    return RELAY_STORE (relay_store_redis_new (spec, error));
 
   g_set_error (error, RELAY_STORE_ERROR, RELAY_STORE_ERROR_BAD_SPEC,
                "Unknown storage \"%s\": use sqlite:PATH or redis://HOST:PORT", spec);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "relay-test.h"
+#include "relay-test-redis.h"
 
 #include <json-glib/json-glib.h>
 #include <signal.h>
@@ -111,9 +112,12 @@ new_storage_spec (void)
   if (backend == NULL || g_str_equal (backend, "sqlite"))
     return g_strdup_printf ("sqlite:%s/relay-%u.db", relay_test_scratch_dir (), ++counter);
 
-  /* Runs on another backend start their server first and name it here. */
+  /* A server named here is used as it is; otherwise the test starts its
+   * own, and gives each relay a fresh database on it. */
   if (g_str_equal (backend, "redis") && g_getenv ("TW_RELAY_TEST_REDIS_URL") != NULL)
     return g_strdup (g_getenv ("TW_RELAY_TEST_REDIS_URL"));
+  if (g_str_equal (backend, "redis"))
+    return relay_test_redis_new_shared_storage ();
 
   g_error ("TW_RELAY_TEST_STORAGE=%s has no server to test against", backend);
 }
