@@ -7,6 +7,7 @@
 
 #include "tw-base64.h"
 #include "tw-json-strict.h"
+#include "tw-link.h"
 
 /* A saved state holds up to three messages in base64 besides the keys. */
 static const TwJsonLimits state_limits = {
@@ -696,7 +697,8 @@ restore_strings (TwShareCore  *core,
       || (th = tw_json_get_string (state, "th", &local_error)) == NULL
       || !tw_transcript_from_base64 (th, &core->th, &local_error))
     return tw_share_bad_state (error, local_error);
-  if (share_id != NULL && !tw_share_id_is_valid (share_id))
+  if ((share_id != NULL && !tw_share_id_is_valid (share_id))
+      || (mailbox_id != NULL && !tw_link_mailbox_id_is_valid (mailbox_id)))
     return tw_share_bad_state (error, NULL);
 
   core->share_id = g_strdup (share_id);

@@ -1068,7 +1068,7 @@ check_restored (TwShareRecipient  *self,
   gboolean awaits_sender = self->core.last_own_format == TW_MESSAGE_ACCEPT
                            && !tw_share_core_is_over (&self->core);
 
-  if (!tw_link_mailbox_id_is_valid (self->core.mailbox_id)
+  if (self->core.mailbox_id == NULL || !tw_link_mailbox_id_is_valid (self->core.mailbox_id)
       || (awaits_sender && (self->w == NULL || self->scalar == NULL))
       || (self->certificate != NULL && self->subject_seed == NULL)
       || (self->core.step == TW_SHARE_ACTION_STORE && self->credential_content == NULL
