@@ -26,7 +26,7 @@ start_dev_relay () {
       echo "the relay stopped right after starting (its output is above)" >&2
       return 1
     fi
-    if exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null; then
+    if { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
       printf 'GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
       if head -n1 <&3 | grep -q ' 200'; then ready=1; fi
       exec 3>&- 3<&-

@@ -175,11 +175,14 @@ show_pin_page (TigressInvitationDialog *self,
                                          "That PIN was wrong. %u tries are left: check the "
                                          "PIN with the sender.", tries), tries);
   else
-    message = g_strdup_printf (ngettext ("%u try.", "%u tries.", tries), tries);
+    message = g_strdup_printf (ngettext ("You have %u try.", "You have %u tries.", tries),
+                               tries);
   gtk_label_set_text (self->pin_message, message);
   gtk_widget_set_visible (GTK_WIDGET (self->pin_message), TRUE);
   if (after_wrong_pin)
     gtk_widget_add_css_class (GTK_WIDGET (self->pin_message), "error");
+  if (wallet_share_get_title (self->share) != NULL)
+    adw_status_page_set_title (self->pin_page, wallet_share_get_title (self->share));
   gtk_editable_set_text (GTK_EDITABLE (self->pin_row), "");
   set_page (self, "pin");
 }

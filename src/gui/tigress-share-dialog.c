@@ -207,6 +207,8 @@ tigress_share_dialog_show_invitation (TigressShareDialog *self,
   tigress_share_dialog_set_status (self, _("Waiting for the recipient to open the "
                                            "invitation…"), FALSE);
   set_page (self, "invitation");
+  /* Focus on Copy, not on the link text, which would show it selected. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->copy_link_button));
 }
 
 const char *

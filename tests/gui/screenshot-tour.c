@@ -26,6 +26,9 @@
 #define PASSCODE "tour passcode"
 
 static TigressApplication *app;
+/* A second share manager in the same keyring stands in for a friend's
+ * wallet, so the request view has an invitation to show. */
+static WalletShareManager *friend;
 static TigressWindow *win;
 static const char *output_dir;
 
@@ -196,15 +199,16 @@ share_screens (void)
   tigress_window_select_credential (win, wallet_credential_get_id (find ("Home Wi-Fi")));
   gtk_widget_activate_action (GTK_WIDGET (win), "win.share-credential", NULL);
   dialog = TIGRESS_SHARE_DIALOG (tigress_window_get_open_dialog (win));
-  gtk_window_set_default_size (GTK_WINDOW (dialog), 520, 760);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 520, 860);
   shoot (GTK_WIDGET (dialog), "share-options");
 
   g_signal_emit_by_name (tigress_share_dialog_get_part (dialog, "next-button"), "clicked");
   gtk_editable_set_text (GTK_EDITABLE (tigress_share_dialog_get_part (dialog, "auth-row")),
                          PASSCODE);
   g_signal_emit_by_name (tigress_share_dialog_get_part (dialog, "next-button"), "clicked");
-  require (tigress_test_wait_until (dialog_page_is, (gpointer) "invitation", 60000),
-           "the invitation page");
+  if (!tigress_test_wait_until (dialog_page_is, (gpointer) "invitation", 60000))
+    g_error ("screenshot-tour: the share did not start; the dialog shows its “%s” page.",
+             tigress_share_dialog_get_page (dialog));
   shoot (GTK_WIDGET (dialog), "share-invitation");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   shoot (GTK_WIDGET (dialog), "share-invitation-dark");
@@ -215,14 +219,92 @@ share_screens (void)
   return g_strdup (tw_secret_get_text (link));
 }
 
+static gboolean
+result_ready (gpointer user_data)
+{
+  return *(GAsyncResult **) user_data != NULL;
+}
+
 static void
-invitation_and_shares (const char *link)
+keep_result (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static char *
+share_from_friend (void)
+{
+  WalletShareOptions options = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WalletAuthProof) proof = NULL;
+  g_autoptr(WalletShare) share = NULL;
+  g_autoptr(TwSecret) passcode = tw_secret_new_from_string (PASSCODE);
+  g_autoptr(TwSecret) link = NULL;
+
+  friend = wallet_share_manager_new_with_namespace (tigress_application_get_store (app),
+                                                    tigress_application_get_contacts (app),
+                                                    tigress_application_get_relays (app),
+                                                    "tour-friend");
+  wallet_share_manager_load_async (friend, NULL, keep_result, &result);
+  require (tigress_test_wait_until (result_ready, &result, 60000), "loading the friend's shares");
+  if (!wallet_share_manager_load_finish (friend, result, &error))
+    g_error ("screenshot-tour: %s", error->message);
+  g_clear_object (&result);
+
+  wallet_auth_with_passcode_async (tigress_application_get_auth (app), WALLET_AUTH_PURPOSE_SEND,
+                                   passcode, NULL, keep_result, &result);
+  require (tigress_test_wait_until (result_ready, &result, 60000), "the friend's confirmation");
+  proof = wallet_auth_with_passcode_finish (tigress_application_get_auth (app), result, &error);
+  if (proof == NULL)
+    g_error ("screenshot-tour: %s", error->message);
+  g_clear_object (&result);
+
+  options.credential_id = wallet_credential_get_id (find ("Bank"));
+  options.with_pin = TRUE;
+  wallet_share_manager_create_async (friend, &options, proof, NULL, keep_result, &result);
+  require (tigress_test_wait_until (result_ready, &result, 60000), "the friend's share");
+  share = wallet_share_manager_create_finish (friend, result, &error);
+  if (share == NULL)
+    g_error ("screenshot-tour: %s", error->message);
+  link = wallet_share_dup_link (share, WALLET_SHARE_LINK_TIGRESS);
+  return g_strdup (tw_secret_get_text (link));
+}
+
+static gboolean
+invitation_page_is (gpointer user_data)
+{
+  GtkWindow *dialog = tigress_window_get_open_dialog (win);
+
+  return TIGRESS_IS_INVITATION_DIALOG (dialog) &&
+         g_strcmp0 (tigress_invitation_dialog_get_page (TIGRESS_INVITATION_DIALOG (dialog)),
+                    user_data) == 0;
+}
+
+static void
+invitation_and_shares (const char *own_link)
 {
   TigressInvitationDialog *dialog;
+  g_autofree char *link = share_from_friend ();
 
   tigress_window_open_invitation (win, link);
   dialog = TIGRESS_INVITATION_DIALOG (tigress_window_get_open_dialog (win));
   shoot (GTK_WIDGET (dialog), "invitation-request");
+  g_signal_emit_by_name (tigress_invitation_dialog_get_part (dialog, "accept-button"), "clicked");
+  gtk_editable_set_text (GTK_EDITABLE (tigress_invitation_dialog_get_part (dialog, "auth-row")),
+                         PASSCODE);
+  g_signal_emit_by_name (tigress_invitation_dialog_get_part (dialog, "auth-row"),
+                         "entry-activated");
+  require (tigress_test_wait_until (invitation_page_is, (gpointer) "pin", 60000),
+           "the PIN page");
+  shoot (GTK_WIDGET (dialog), "invitation-pin");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  tigress_window_open_invitation (win, own_link);
+  dialog = TIGRESS_INVITATION_DIALOG (tigress_window_get_open_dialog (win));
+  shoot (GTK_WIDGET (dialog), "invitation-own-link");
   gtk_window_destroy (GTK_WINDOW (dialog));
 
   tigress_window_open_invitation (win, "tigress:https://relay.example.org/v1/m/nothing");
@@ -282,6 +364,7 @@ main (int   argc,
   tw_crypto_init ();
   gtk_init ();
   adw_init ();
+  tigress_test_quiet_gtk_settings ();
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_LIGHT);
 
@@ -304,6 +387,7 @@ main (int   argc,
   preferences_and_narrow ();
 
   gtk_window_destroy (GTK_WINDOW (win));
+  g_clear_object (&friend);
   g_clear_object (&app);
   return 0;
 }
