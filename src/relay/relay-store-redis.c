@@ -2250,7 +2250,7 @@ relay_store_redis_new (const char  *spec,
     }
   release_connection (self, conn);
   self->opened = TRUE;
-  g_message ("Keeping mailboxes in Redis at %s", self->where);
+  g_message ("Keeping mailboxes in Redis, database %u", self->db);
   return g_steal_pointer (&self);
 }
 
