@@ -335,10 +335,15 @@ typedef struct {
   gboolean        verifying;         /* OP_STORE: the write is done, reading back */
   SecretService  *service;           /* this call's own, so a drop elsewhere cannot pull it */
   char           *session;           /* its plain session, for batch reads */
+  gboolean        unlock_tried;      /* asked the daemon to unlock (it may prompt) once */
+  guint           prompt_signal;     /* our subscription to the prompt's Completed */
+  GDBusConnection *prompt_connection;
 } Op;
 
 static void run_op (GTask *task);
 static void fetch (GTask *task);
+static void dispatch (GTask *task);
+static void unlock_collection (GTask *task);
 
 static void
 op_free (Op *op)
@@ -350,6 +355,9 @@ op_free (Op *op)
     }
   if (op->caller_handler != 0)
     g_cancellable_disconnect (op->caller_cancellable, op->caller_handler);
+  if (op->prompt_signal != 0)
+    g_dbus_connection_signal_unsubscribe (op->prompt_connection, op->prompt_signal);
+  g_clear_object (&op->prompt_connection);
   g_clear_object (&op->caller_cancellable);
   g_clear_object (&op->call_cancellable);
   g_clear_pointer (&op->stored, g_bytes_unref);
@@ -446,6 +454,13 @@ op_fail (GTask  *task,
     default:
       break;
     }
+  if (mapped->code == WALLET_KEYRING_ERROR_LOCKED && op->op == OP_STORE && !op->unlock_tried &&
+      op->service != NULL)
+    {
+      /* Ask the daemon to unlock the collection; it shows its own prompt. */
+      unlock_collection (task);
+      return;
+    }
   if (mapped->code == WALLET_KEYRING_ERROR_DISCONNECTED && !op->retried)
     {
       /* Every operation is safe to repeat: a store replaces, a delete of
@@ -481,6 +496,163 @@ static GDBusConnection *
 service_connection (Op *op)
 {
   return g_dbus_proxy_get_connection (G_DBUS_PROXY (op->service));
+}
+
+/* ------------------------------------------------------------------ */
+/* Unlocking: the daemon asks people for their keyring password         */
+/* ------------------------------------------------------------------ */
+
+/* People need time to type a password; a prompt nobody answers must still
+ * end. */
+#define PROMPT_TIMEOUT_MS (120 * 1000)
+
+static void
+restart_timer (Op   *op,
+               guint timeout_ms)
+{
+  if (op->timer != NULL)
+    {
+      g_source_destroy (op->timer);
+      g_source_unref (op->timer);
+    }
+  op->timer = g_timeout_source_new (timeout_ms);
+  g_source_set_callback (op->timer, on_timeout, op, NULL);
+  g_source_attach (op->timer, g_main_context_get_thread_default ());
+}
+
+static void
+on_prompt_completed (GDBusConnection *connection,
+                     const char      *sender,
+                     const char      *path,
+                     const char      *interface,
+                     const char      *signal,
+                     GVariant        *parameters,
+                     gpointer         user_data)
+{
+  GTask *task = user_data;
+  WalletKeyring *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  gboolean dismissed = TRUE;
+
+  if (g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(bv)")))
+    g_variant_get (parameters, "(bv)", &dismissed, NULL);
+  g_dbus_connection_signal_unsubscribe (op->prompt_connection, op->prompt_signal);
+  op->prompt_signal = 0;
+  restart_timer (op, self->timeout_ms);
+
+  if (dismissed)
+    op_fail (task, keyring_error (WALLET_KEYRING_ERROR_LOCKED));
+  else
+    dispatch (task);
+}
+
+static void
+on_prompt_shown (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source),
+                                                            result, &error);
+
+  /* On success, on_prompt_completed carries on. */
+  if (reply == NULL)
+    op_fail (task, error);
+}
+
+static void
+on_unlock_called (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  Op *op = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source),
+                                                            result, &error);
+  const char *prompt;
+
+  if (reply == NULL)
+    {
+      op_fail (task, error);
+      return;
+    }
+  g_variant_get (reply, "(@ao&o)", NULL, &prompt);
+  if (g_str_equal (prompt, "/"))
+    {
+      dispatch (task);
+      return;
+    }
+
+  op->prompt_connection = g_object_ref (service_connection (op));
+  op->prompt_signal = g_dbus_connection_signal_subscribe (op->prompt_connection, SECRET_BUS_NAME,
+                                                          "org.freedesktop.Secret.Prompt",
+                                                          "Completed", prompt, NULL,
+                                                          G_DBUS_SIGNAL_FLAGS_NONE,
+                                                          on_prompt_completed, task, NULL);
+  restart_timer (op, PROMPT_TIMEOUT_MS);
+  g_dbus_connection_call (op->prompt_connection, SECRET_BUS_NAME, prompt,
+                          "org.freedesktop.Secret.Prompt", "Prompt", g_variant_new ("(s)", ""),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, op->call_cancellable,
+                          on_prompt_shown, task);
+}
+
+static void
+unlock_objects (GTask    *task,
+                GVariant *objects)
+{
+  Op *op = g_task_get_task_data (task);
+
+  op->unlock_tried = TRUE;
+  g_dbus_connection_call (service_connection (op), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
+                          SECRET_SERVICE_IFACE, "Unlock", g_variant_new ("(@ao)", objects),
+                          G_VARIANT_TYPE ("(aoo)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                          op->call_cancellable, on_unlock_called, task);
+}
+
+static void
+on_alias_read (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source),
+                                                            result, &error);
+  const char *collection;
+
+  if (reply == NULL)
+    {
+      op_fail (task, error);
+      return;
+    }
+  g_variant_get (reply, "(&o)", &collection);
+  if (g_str_equal (collection, "/"))
+    {
+      op_fail (task, keyring_error (WALLET_KEYRING_ERROR_NO_COLLECTION));
+      return;
+    }
+  unlock_objects (task, g_variant_new_objv (&collection, 1));
+}
+
+/* For a write: the collection it goes to. */
+static void
+unlock_collection (GTask *task)
+{
+  WalletKeyring *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+
+  op->unlock_tried = TRUE;
+  if (g_variant_is_object_path (self->collection))
+    {
+      unlock_objects (task, g_variant_new_objv ((const char **) &self->collection, 1));
+      return;
+    }
+  g_dbus_connection_call (service_connection (op), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
+                          SECRET_SERVICE_IFACE, "ReadAlias",
+                          g_variant_new ("(s)", self->collection), G_VARIANT_TYPE ("(o)"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, op->call_cancellable, on_alias_read, task);
 }
 
 static void
@@ -585,7 +757,10 @@ on_searched (GObject      *source,
 
   if (g_variant_n_children (locked) > 0)
     {
-      op_fail (task, keyring_error (WALLET_KEYRING_ERROR_LOCKED));
+      if (op->unlock_tried)
+        op_fail (task, keyring_error (WALLET_KEYRING_ERROR_LOCKED));
+      else
+        unlock_objects (task, locked);
       return;
     }
   if (g_variant_n_children (unlocked) == 0)
