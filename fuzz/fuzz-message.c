@@ -1,13 +1,4 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/*
- * NOTE FOR THE AUTHOR OF fuzz-message (the flows/messages engineer): at
- * 17:48 the links engineer wrote this file without noticing that you had
- * created it a minute earlier, and your version (five modes, with the
- * share-state seeds in fuzz/corpus/fuzz-message/) was overwritten. It was
- * never committed, so git cannot bring it back. Please put your version
- * back; this stand-in only keeps the fuzz build compiling until then, and
- * the links engineer will not commit it.
- */
 #include "config.h"
 
 #include <stdint.h>
@@ -15,6 +6,8 @@
 
 #include "tw-json-strict.h"
 #include "tw-message.h"
+#include "tw-share-recipient.h"
+#include "tw-share-sender.h"
 
 /*
  * The message decoder. The first input byte picks what the rest is:
@@ -26,9 +19,16 @@
  *   2  a body (JSON object): the target signs a deliver message around it
  *      with a fixed key, and the decoder must accept exactly that message
  *      and give back the same body
+ *   3  a saved sender state, given to tw_share_sender_restore()
+ *   4  a saved recipient state, given to tw_share_recipient_restore()
  *
- * In every mode a refusal must be NULL with an error, and an accepted
- * message must keep the exact plaintext it was read from.
+ * In modes 0 to 2 a refusal must be NULL with an error, and an accepted
+ * message must keep the exact plaintext it was read from. In modes 3 and 4
+ * a refused state must come with an error; an accepted one must save to
+ * text that restores and saves again to the same bytes, and the restored
+ * machine must survive the user cancelling it, after which its own saved
+ * state must restore again. (A tampered state may be accepted, but then it
+ * must behave like any state the machine could have written itself.)
  */
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
@@ -41,6 +41,8 @@ enum {
   MODE_FROM_RECIPIENT,
   MODE_FIRST_FROM_SENDER,
   MODE_SIGNED_BODY,
+  MODE_SENDER_STATE,
+  MODE_RECIPIENT_STATE,
   MODE_COUNT,
 };
 
@@ -150,6 +152,156 @@ fuzz_signed_body (TwSecret *body)
   g_assert_true (json_node_equal (expected, decoded));
 }
 
+/* The two machines behind one set of functions, so both kinds of state go
+ * through the same checks. */
+typedef struct {
+  gpointer             (*restore)    (TwSecret *state, GError **error);
+  TwSecret            *(*save)       (gpointer machine);
+  gboolean             (*cancel)     (gpointer machine, GError **error);
+  void                 (*free)       (gpointer machine);
+  const TwShareAction *(*get_action) (gpointer machine);
+} MachineOps;
+
+static gpointer
+sender_restore (TwSecret *state, GError **error)
+{
+  return tw_share_sender_restore (state, error);
+}
+
+static TwSecret *
+sender_save (gpointer machine)
+{
+  return tw_share_sender_save (machine);
+}
+
+static gboolean
+sender_cancel (gpointer machine, GError **error)
+{
+  return tw_share_sender_cancel (machine, error);
+}
+
+static void
+sender_free (gpointer machine)
+{
+  tw_share_sender_free (machine);
+}
+
+static const TwShareAction *
+sender_get_action (gpointer machine)
+{
+  return tw_share_sender_get_action (machine);
+}
+
+static gpointer
+recipient_restore (TwSecret *state, GError **error)
+{
+  return tw_share_recipient_restore (state, error);
+}
+
+static TwSecret *
+recipient_save (gpointer machine)
+{
+  return tw_share_recipient_save (machine);
+}
+
+static gboolean
+recipient_cancel (gpointer machine, GError **error)
+{
+  return tw_share_recipient_cancel (machine, error);
+}
+
+static void
+recipient_free (gpointer machine)
+{
+  tw_share_recipient_free (machine);
+}
+
+static const TwShareAction *
+recipient_get_action (gpointer machine)
+{
+  return tw_share_recipient_get_action (machine);
+}
+
+static const MachineOps sender_ops = {
+  sender_restore, sender_save, sender_cancel, sender_free, sender_get_action,
+};
+
+static const MachineOps recipient_ops = {
+  recipient_restore, recipient_save, recipient_cancel, recipient_free, recipient_get_action,
+};
+
+/* What a restored machine offers to do must be complete: a write carries
+ * bytes and a request id, a delete a request id. */
+static void
+check_action (const MachineOps *ops,
+              gpointer          machine)
+{
+  const TwShareAction *action = ops->get_action (machine);
+
+  if (action->kind == TW_SHARE_ACTION_CREATE || action->kind == TW_SHARE_ACTION_WRITE)
+    {
+      g_assert_nonnull (action->payload);
+      g_assert_nonnull (action->request_id);
+    }
+  if (action->kind == TW_SHARE_ACTION_DELETE)
+    g_assert_nonnull (action->request_id);
+}
+
+static gpointer
+restore_checked (const MachineOps *ops,
+                 TwSecret         *state)
+{
+  g_autoptr (GError) error = NULL;
+  gpointer machine = ops->restore (state, &error);
+
+  if (machine == NULL)
+    g_assert_nonnull (error);
+  else
+    g_assert_no_error (error);
+  return machine;
+}
+
+/* save -> restore -> save gives the same bytes. */
+static void
+check_round_trip (const MachineOps *ops,
+                  gpointer          machine)
+{
+  g_autoptr (TwSecret) saved = ops->save (machine);
+  g_autoptr (TwSecret) saved_again = NULL;
+  gpointer again = restore_checked (ops, saved);
+
+  g_assert_nonnull (again);
+  saved_again = ops->save (again);
+  g_assert_true (tw_secret_equal (saved, saved_again));
+  check_action (ops, again);
+  ops->free (again);
+}
+
+static void
+fuzz_state (const MachineOps *ops,
+            TwSecret         *state)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TwSecret) after_cancel = NULL;
+  gpointer machine = restore_checked (ops, state);
+  gpointer again;
+
+  if (machine == NULL)
+    return;
+
+  check_action (ops, machine);
+  check_round_trip (ops, machine);
+
+  if (!ops->cancel (machine, &error))
+    g_assert_nonnull (error);
+  check_action (ops, machine);
+  after_cancel = ops->save (machine);
+  again = restore_checked (ops, after_cancel);
+  g_assert_nonnull (again);
+  ops->free (again);
+  ops->free (machine);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -171,6 +323,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     case MODE_SIGNED_BODY:
       if (tw_secret_get_size (rest) > 0)
         fuzz_signed_body (rest);
+      break;
+    case MODE_SENDER_STATE:
+      fuzz_state (&sender_ops, rest);
+      break;
+    case MODE_RECIPIENT_STATE:
+      fuzz_state (&recipient_ops, rest);
       break;
     default:
       g_assert_not_reached ();
