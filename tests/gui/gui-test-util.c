@@ -151,3 +151,93 @@ tigress_test_quiet_gtk_settings (void)
                 "gtk-enable-animations", FALSE,
                 NULL);
 }
+
+static const char notifications_xml[] =
+  "<node>"
+  "  <interface name='org.freedesktop.Notifications'>"
+  "    <method name='Notify'>"
+  "      <arg type='s' direction='in'/> <arg type='u' direction='in'/>"
+  "      <arg type='s' direction='in'/> <arg type='s' direction='in'/>"
+  "      <arg type='s' direction='in'/> <arg type='as' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/> <arg type='i' direction='in'/>"
+  "      <arg type='u' direction='out'/>"
+  "    </method>"
+  "    <method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "    <method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "    <method name='GetServerInformation'>"
+  "      <arg type='s' direction='out'/> <arg type='s' direction='out'/>"
+  "      <arg type='s' direction='out'/> <arg type='s' direction='out'/>"
+  "    </method>"
+  "  </interface>"
+  "</node>";
+
+static void
+on_notification_call (GDBusConnection       *connection,
+                      const char            *sender,
+                      const char            *object_path,
+                      const char            *interface_name,
+                      const char            *method_name,
+                      GVariant              *parameters,
+                      GDBusMethodInvocation *invocation,
+                      gpointer               user_data)
+{
+  GPtrArray *received = user_data;
+  static guint32 next_id = 1;
+
+  if (g_str_equal (method_name, "Notify"))
+    {
+      const char *summary = NULL, *body = NULL;
+
+      g_variant_get_child (parameters, 3, "&s", &summary);
+      g_variant_get_child (parameters, 4, "&s", &body);
+      g_ptr_array_add (received, g_strdup_printf ("%s: %s", summary, body));
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", next_id++));
+    }
+  else if (g_str_equal (method_name, "GetCapabilities"))
+    {
+      const char *capabilities[] = { "body", NULL };
+
+      g_dbus_method_invocation_return_value (invocation,
+                                             g_variant_new ("(^as)", capabilities));
+    }
+  else if (g_str_equal (method_name, "GetServerInformation"))
+    g_dbus_method_invocation_return_value (invocation,
+                                           g_variant_new ("(ssss)", "tigress-test", "tigress",
+                                                          "1", "1.2"));
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static gboolean
+name_owned (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+static void
+on_name_acquired (GDBusConnection *connection,
+                  const char      *name,
+                  gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+GPtrArray *
+tigress_test_start_notification_server (void)
+{
+  static const GDBusInterfaceVTable vtable = { on_notification_call, NULL, NULL, { 0 } };
+  static gboolean owned = FALSE;
+  GPtrArray *received = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+
+  g_assert_no_error (error);
+  g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications",
+                                     info->interfaces[0], &vtable, received, NULL, &error);
+  g_assert_no_error (error);
+  g_bus_own_name_on_connection (bus, "org.freedesktop.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                on_name_acquired, NULL, &owned, NULL);
+  g_assert_true (tigress_test_wait_until (name_owned, &owned, 10000));
+  return received;
+}

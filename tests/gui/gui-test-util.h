@@ -45,4 +45,11 @@ void       tigress_test_click             (GtkWidget           *button);
  * focus), no animations (so pages switch at once). Call after gtk_init(). */
 void       tigress_test_quiet_gtk_settings (void);
 
+/* The test sessions have no notification server, so this one stands in:
+ * it owns org.freedesktop.Notifications on the session bus and keeps the
+ * title and body of each notification it is sent, as "TITLE: BODY"
+ * strings in the returned array (owned by the server; lives as long as
+ * the process). Call after gtk_init(). */
+GPtrArray *tigress_test_start_notification_server (void);
+
 G_END_DECLS

@@ -643,6 +643,7 @@ main (int   argc,
   gtk_init ();
   adw_init ();
   tigress_test_quiet_gtk_settings ();
+  tigress_test_start_notification_server ();
 
   settings = g_settings_new (APP_ID);
   g_settings_set_uint (settings, "clipboard-timeout", 5);

@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Shares between two running app instances: this test's app is the
+ * recipient; share-peer runs a second app in its own session (own bus and
+ * keyring) as the sender, or as another recipient device. A real
+ * tigress-relay runs on loopback. Everything goes through the windows:
+ * the share dialog on one side, the invitation dialog on the other.
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <libsoup/soup.h>
+
+#include "tw-crypto.h"
+#include "tigress-application.h"
+#include "tigress-invitation-dialog.h"
+#include "tigress-unlock-page.h"
+#include "tigress-window.h"
+
+#include "gui-test-util.h"
+
+#define PASSCODE "recipient passcode"
+#define SLOW_MS 90000
+
+typedef struct {
+  GSubprocess *process;
+  GOutputStream *input;
+  GDataInputStream *output;
+  char *session_dir;
+} Peer;
+
+static TigressApplication *app;
+static GPtrArray *notifications;
+static TigressWindow *win;
+static GSubprocess *relay;
+static char *relay_url;
+static char *scratch;
+
+/* ------------------------------------------------------------------ */
+/* The relay                                                          */
+/* ------------------------------------------------------------------ */
+
+static guint16
+free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_socket_bind (socket, any_port, FALSE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gboolean
+relay_is_healthy (const char *url)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 2, NULL);
+  g_autofree char *health = g_strconcat (url, "/healthz", NULL);
+  g_autoptr(SoupMessage) message = soup_message_new (SOUP_METHOD_GET, health);
+  g_autoptr(GBytes) body = soup_session_send_and_read (session, message, NULL, NULL);
+
+  return body != NULL && soup_message_get_status (message) == SOUP_STATUS_OK;
+}
+
+static void
+start_relay (void)
+{
+  guint16 port = free_port ();
+  g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", port);
+  g_autofree char *storage = g_strdup_printf ("sqlite:%s/relay.db", scratch);
+  g_autoptr(GError) error = NULL;
+
+  relay = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                            &error, g_getenv ("TIGRESS_RELAY"), "--listen", listen,
+                            "--storage", storage, "--no-rate-limits", NULL);
+  g_assert_no_error (error);
+  relay_url = g_strdup_printf ("http://127.0.0.1:%u", port);
+  for (guint i = 0; i < 100 && !relay_is_healthy (relay_url); i++)
+    g_usleep (100 * 1000);
+  g_assert_true (relay_is_healthy (relay_url));
+}
+
+/* ------------------------------------------------------------------ */
+/* The other app                                                      */
+/* ------------------------------------------------------------------ */
+
+static void
+run_wallet_session (const char *verb,
+                    const char *dir)
+{
+  const char *argv[] = { g_getenv ("TIGRESS_WALLET_SESSION"), verb, dir, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+static void
+on_line_read (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  char **line = user_data;
+
+  *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
+                                                     NULL, NULL);
+  if (*line == NULL)
+    *line = g_strdup ("error the peer went away");
+}
+
+static gboolean
+pointer_is_set (gpointer user_data)
+{
+  return *(char **) user_data != NULL;
+}
+
+/* The next answer line; the main loop keeps running meanwhile, so this
+ * app can answer the relay while the peer waits. */
+static char *
+peer_read (Peer *peer)
+{
+  char *line = NULL;
+
+  g_data_input_stream_read_line_async (peer->output, G_PRIORITY_DEFAULT, NULL, on_line_read,
+                                       &line);
+  g_assert_true (tigress_test_wait_until (pointer_is_set, &line, SLOW_MS));
+  return line;
+}
+
+static void
+peer_send (Peer       *peer,
+           const char *command)
+{
+  g_autofree char *line = g_strconcat (command, "\n", NULL);
+
+  g_assert_true (g_output_stream_write_all (peer->input, line, strlen (line), NULL, NULL, NULL));
+  g_assert_true (g_output_stream_flush (peer->input, NULL, NULL));
+}
+
+static void
+peer_expect (Peer       *peer,
+             const char *command,
+             const char *answer)
+{
+  g_autofree char *line = NULL;
+
+  peer_send (peer, command);
+  line = peer_read (peer);
+  g_assert_cmpstr (line, ==, answer);
+}
+
+static Peer *
+peer_start (const char *name)
+{
+  Peer *peer = g_new0 (Peer, 1);
+  g_autoptr(GError) error = NULL;
+
+  peer->session_dir = g_build_filename (scratch, name, NULL);
+  run_wallet_session ("start", peer->session_dir);
+  peer->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                    &error, g_getenv ("TIGRESS_WALLET_SESSION"), "run",
+                                    peer->session_dir, g_getenv ("TIGRESS_SHARE_PEER"),
+                                    relay_url, NULL);
+  g_assert_no_error (error);
+  peer->input = g_subprocess_get_stdin_pipe (peer->process);
+  peer->output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer->process));
+  peer_expect (peer, "setup", "ok");
+  return peer;
+}
+
+static void
+peer_stop (Peer *peer)
+{
+  peer_send (peer, "quit");
+  g_subprocess_wait (peer->process, NULL, NULL);
+  run_wallet_session ("stop", peer->session_dir);
+  g_clear_object (&peer->output);
+  g_clear_object (&peer->process);
+  g_free (peer->session_dir);
+  g_free (peer);
+}
+
+typedef struct {
+  char *link;
+  char *pin;   /* NULL for a direct share */
+  gboolean warned;
+} Invitation;
+
+static void
+invitation_clear (Invitation *invitation)
+{
+  g_free (invitation->link);
+  if (invitation->pin != NULL)
+    tw_wipe (invitation->pin, strlen (invitation->pin));
+  g_free (invitation->pin);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Invitation, invitation_clear)
+
+static void
+peer_share (Peer       *peer,
+            const char *kind,
+            Invitation *invitation)
+{
+  g_autofree char *link = NULL;
+  g_autofree char *pin = NULL;
+  g_autofree char *warning = NULL;
+
+  peer_send (peer, kind);
+  link = peer_read (peer);
+  g_assert_true (g_str_has_prefix (link, "link tigress:"));
+  pin = peer_read (peer);
+  g_assert_true (g_str_has_prefix (pin, "pin "));
+  warning = peer_read (peer);
+  invitation->link = g_strdup (link + strlen ("link "));
+  invitation->pin = g_str_equal (pin, "pin none") ? NULL : g_strdup (pin + strlen ("pin "));
+  invitation->warned = g_str_equal (warning, "warning yes");
+  tw_wipe (pin, strlen (pin));
+}
+
+/* ------------------------------------------------------------------ */
+/* This app, the recipient                                            */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+main_page_is_wallet (gpointer user_data)
+{
+  GtkStack *stack = GTK_STACK (tigress_window_get_part (win, "main-stack"));
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (stack), "wallet") == 0;
+}
+
+static gboolean
+setup_form_shown (gpointer user_data)
+{
+  return gtk_widget_get_visible (tigress_unlock_page_get_part (user_data, "confirm-row"));
+}
+
+static void
+set_up_recipient (void)
+{
+  TigressUnlockPage *page = TIGRESS_UNLOCK_PAGE (tigress_window_get_part (win, "unlock-page"));
+
+  g_assert_true (tigress_test_wait_until (setup_form_shown, page, SLOW_MS));
+  gtk_editable_set_text (GTK_EDITABLE (tigress_unlock_page_get_part (page, "passcode-row")),
+                         PASSCODE);
+  gtk_editable_set_text (GTK_EDITABLE (tigress_unlock_page_get_part (page, "confirm-row")),
+                         PASSCODE);
+  tigress_test_click (tigress_unlock_page_get_part (page, "submit-button"));
+  g_assert_true (tigress_test_wait_until (main_page_is_wallet, NULL, SLOW_MS));
+}
+
+static TigressInvitationDialog *
+open_and_accept (const char *link)
+{
+  TigressInvitationDialog *dialog;
+
+  tigress_window_open_invitation (win, link);
+  dialog = TIGRESS_INVITATION_DIALOG (tigress_window_get_open_dialog (win));
+  g_assert_true (TIGRESS_IS_INVITATION_DIALOG (dialog));
+  g_assert_cmpstr (tigress_invitation_dialog_get_page (dialog), ==, "request");
+  tigress_test_click (tigress_invitation_dialog_get_part (dialog, "accept-button"));
+  g_assert_cmpstr (tigress_invitation_dialog_get_page (dialog), ==, "auth");
+  gtk_editable_set_text (GTK_EDITABLE (tigress_invitation_dialog_get_part (dialog, "auth-row")),
+                         PASSCODE);
+  g_signal_emit_by_name (tigress_invitation_dialog_get_part (dialog, "auth-row"),
+                         "entry-activated");
+  return dialog;
+}
+
+typedef struct {
+  TigressInvitationDialog *dialog;
+  const char *page;
+} PageWait;
+
+static gboolean
+dialog_settled_on (gpointer user_data)
+{
+  PageWait *wait = user_data;
+  const char *page = tigress_invitation_dialog_get_page (wait->dialog);
+
+  return g_str_equal (page, wait->page) ||
+         (g_str_equal (page, "failed") && !g_str_equal (wait->page, "failed"));
+}
+
+static void
+assert_page (TigressInvitationDialog *dialog,
+             const char              *page)
+{
+  PageWait wait = { dialog, page };
+
+  g_assert_true (tigress_test_wait_until (dialog_settled_on, &wait, SLOW_MS));
+  if (!g_str_equal (tigress_invitation_dialog_get_page (dialog), page))
+    g_test_message ("The dialog shows %s: %s", tigress_invitation_dialog_get_page (dialog),
+                    tigress_invitation_dialog_get_message (dialog));
+  g_assert_cmpstr (tigress_invitation_dialog_get_page (dialog), ==, page);
+}
+
+static const char *
+failure_title (TigressInvitationDialog *dialog)
+{
+  return adw_status_page_get_title (ADW_STATUS_PAGE (tigress_invitation_dialog_get_part (dialog,
+                                                                                         "failed-page")));
+}
+
+static void
+type_pin (TigressInvitationDialog *dialog,
+          const char              *pin)
+{
+  GtkWidget *row = tigress_invitation_dialog_get_part (dialog, "pin-row");
+
+  gtk_editable_set_text (GTK_EDITABLE (row), pin);
+  g_signal_emit_by_name (row, "entry-activated");
+}
+
+static WalletCredential *
+find_stored (const char *title)
+{
+  GListModel *model = G_LIST_MODEL (tigress_application_get_store (app));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(WalletCredential) credential = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (wallet_credential_get_title (credential), title) == 0)
+        return credential;
+    }
+  return NULL;
+}
+
+static void
+close_dialog (TigressInvitationDialog *dialog)
+{
+  if (tigress_window_get_open_dialog (win) == GTK_WINDOW (dialog))
+    gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* The window of a test is never in front (Xvfb has no window manager to
+ * give it focus), so share news arrive as desktop notifications. */
+static gboolean
+notified_about (const char *words)
+{
+  for (guint i = 0; i < notifications->len; i++)
+    if (strstr (g_ptr_array_index (notifications, i), words) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* ------------------------------------------------------------------ */
+/* The cases                                                          */
+/* ------------------------------------------------------------------ */
+
+static Peer *sender;
+
+static void
+test_verified_share_wrong_then_right_pin (void)
+{
+  g_auto(Invitation) invitation = { 0 };
+  TigressInvitationDialog *dialog;
+  g_autofree char *wrong_pin = NULL;
+  WalletCredential *stored;
+
+  peer_share (sender, "share pin", &invitation);
+  g_assert_nonnull (invitation.pin);
+  g_assert_false (invitation.warned);
+
+  dialog = open_and_accept (invitation.link);
+  assert_page (dialog, "pin");
+  g_assert_nonnull (strstr (tigress_invitation_dialog_get_message (dialog), "3"));
+
+  /* A wrong PIN: the sender's wallet says so, and two tries are left. */
+  wrong_pin = g_strdup (invitation.pin);
+  wrong_pin[0] = wrong_pin[0] == '9' ? '0' : wrong_pin[0] + 1;
+  type_pin (dialog, wrong_pin);
+  assert_page (dialog, "working");
+  assert_page (dialog, "pin");
+  g_assert_nonnull (strstr (tigress_invitation_dialog_get_message (dialog), "wrong"));
+  g_assert_nonnull (strstr (tigress_invitation_dialog_get_message (dialog), "2"));
+
+  type_pin (dialog, invitation.pin);
+  assert_page (dialog, "done");
+  stored = find_stored ("Door code");
+  g_assert_nonnull (stored);
+  g_assert_cmpstr (tw_secret_get_text (wallet_credential_get_secret (stored, WALLET_FIELD_SECRET)),
+                   ==, "open-sesame-42");
+  peer_expect (sender, "wait delivered", "ok");
+  close_dialog (dialog);
+  g_assert_true (notified_about ("Door code"));
+}
+
+static void
+test_direct_share_is_saved_unverified (void)
+{
+  g_auto(Invitation) invitation = { 0 };
+  TigressInvitationDialog *dialog;
+  g_autofree char *description = NULL;
+  guint before = g_list_model_get_n_items (G_LIST_MODEL (tigress_application_get_store (app)));
+
+  peer_share (sender, "share direct", &invitation);
+  g_assert_null (invitation.pin);
+  g_assert_true (invitation.warned);
+
+  dialog = open_and_accept (invitation.link);
+  assert_page (dialog, "details");
+  description = g_strdup (adw_status_page_get_description (
+    ADW_STATUS_PAGE (tigress_invitation_dialog_get_part (dialog, "details-page"))));
+  g_assert_nonnull (strstr (description, "sender not verified"));
+  tigress_test_click (tigress_invitation_dialog_get_part (dialog, "save-button"));
+  assert_page (dialog, "done");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (tigress_application_get_store (app))),
+                    ==, before + 1);
+  peer_expect (sender, "wait delivered", "ok");
+  close_dialog (dialog);
+}
+
+static gboolean
+dialog_closed (gpointer user_data)
+{
+  return tigress_window_get_open_dialog (win) == NULL;
+}
+
+static void
+test_discard_tells_the_sender (void)
+{
+  g_auto(Invitation) invitation = { 0 };
+  TigressInvitationDialog *dialog;
+
+  peer_share (sender, "share direct", &invitation);
+  dialog = open_and_accept (invitation.link);
+  assert_page (dialog, "details");
+  tigress_test_click (tigress_invitation_dialog_get_part (dialog, "discard-button"));
+  g_assert_true (tigress_test_wait_until (dialog_closed, NULL, SLOW_MS));
+  peer_expect (sender, "wait declined", "ok");
+}
+
+static void
+test_cancelled_by_sender_is_explained (void)
+{
+  g_auto(Invitation) invitation = { 0 };
+  TigressInvitationDialog *dialog;
+
+  peer_share (sender, "share pin", &invitation);
+  peer_expect (sender, "cancel", "ok");
+
+  dialog = open_and_accept (invitation.link);
+  assert_page (dialog, "failed");
+  g_assert_cmpstr (failure_title (dialog), ==, "Cancelled by the Sender");
+  g_assert_nonnull (strstr (tigress_invitation_dialog_get_message (dialog), "new link"));
+  g_assert_false (gtk_widget_get_visible (tigress_invitation_dialog_get_part (dialog,
+                                                                              "retry-button")));
+  close_dialog (dialog);
+}
+
+static void
+test_accepted_on_another_device_is_explained (void)
+{
+  g_auto(Invitation) invitation = { 0 };
+  TigressInvitationDialog *dialog;
+  Peer *other_device = peer_start ("other-device");
+  g_autofree char *command = NULL;
+
+  peer_share (sender, "share direct", &invitation);
+  command = g_strconcat ("accept ", invitation.link, NULL);
+  peer_expect (other_device, command, "page details");
+
+  dialog = open_and_accept (invitation.link);
+  assert_page (dialog, "failed");
+  g_assert_cmpstr (failure_title (dialog), ==, "Already Accepted on Another Device");
+  close_dialog (dialog);
+  peer_stop (other_device);
+}
+
+static void
+test_unreachable_relay_offers_retry (void)
+{
+  g_autofree char *link = g_strdup_printf ("tigress:http://127.0.0.1:%u/v1/m/"
+                                           "0b6f2c3e-5d41-4a8e-9f1b-2c7d8e9a0b1c?v=a"
+                                           "#q0vXh1e8QyYkJ2m5n7p9r1t3v5x7z9B2D4F6H8J0L2M=",
+                                           free_port ());
+  TigressInvitationDialog *dialog = open_and_accept (link);
+
+  assert_page (dialog, "failed");
+  g_assert_cmpstr (failure_title (dialog), ==, "Cannot Reach the Relay");
+  g_assert_true (gtk_widget_get_visible (tigress_invitation_dialog_get_part (dialog,
+                                                                             "retry-button")));
+  close_dialog (dialog);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  const char *relays[2] = { NULL, NULL };
+  int status;
+
+  tw_crypto_init ();
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+  tigress_test_quiet_gtk_settings ();
+  notifications = tigress_test_start_notification_server ();
+
+  scratch = g_strdup (g_getenv ("TW_TEST_SCRATCH"));
+  start_relay ();
+  relays[0] = relay_url;
+  settings = g_settings_new (APP_ID);
+  g_settings_set_strv (settings, "trusted-relays", relays);
+
+  app = tigress_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_application_activate (G_APPLICATION (app));
+  win = TIGRESS_WINDOW (tigress_application_get_main_window (app));
+  set_up_recipient ();
+  sender = peer_start ("sender");
+
+  g_test_add_func ("/gui/share/verified-share-with-wrong-then-right-pin",
+                   test_verified_share_wrong_then_right_pin);
+  g_test_add_func ("/gui/share/direct-share-is-saved-as-unverified",
+                   test_direct_share_is_saved_unverified);
+  g_test_add_func ("/gui/share/discard-tells-the-sender", test_discard_tells_the_sender);
+  g_test_add_func ("/gui/share/cancelled-by-sender-is-explained",
+                   test_cancelled_by_sender_is_explained);
+  g_test_add_func ("/gui/share/accepted-on-another-device-is-explained",
+                   test_accepted_on_another_device_is_explained);
+  g_test_add_func ("/gui/share/unreachable-relay-offers-retry",
+                   test_unreachable_relay_offers_retry);
+  status = g_test_run ();
+
+  peer_stop (sender);
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_clear_object (&app);
+  g_subprocess_send_signal (relay, SIGTERM);
+  g_subprocess_wait (relay, NULL, NULL);
+  g_clear_object (&relay);
+  return status;
+}
