@@ -1067,8 +1067,14 @@ check_restored (TwShareRecipient  *self,
 {
   gboolean awaits_sender = self->core.last_own_format == TW_MESSAGE_ACCEPT
                            && !tw_share_core_is_over (&self->core);
+  /* Once the first message is taken, its share id and signing key are what
+   * every later message is checked against; without them any share's
+   * message, signed by anyone, would pass. */
+  gboolean knows_sender = self->core.peer_next_seq == 0
+                          || (self->core.share_id != NULL && self->core.has_sender_key);
 
   if (self->core.mailbox_id == NULL || !tw_link_mailbox_id_is_valid (self->core.mailbox_id)
+      || !knows_sender
       || (awaits_sender && (self->w == NULL || self->scalar == NULL))
       || (self->certificate != NULL && self->subject_seed == NULL)
       || (self->core.step == TW_SHARE_ACTION_STORE && self->credential_content == NULL

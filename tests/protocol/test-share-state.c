@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Saved share states that were tampered with. A state lives in the keyring,
+ * so whoever can change it can change much else; still, a state whose parts
+ * do not fit together must be refused at restore, not trusted until it
+ * crashes the machine or weakens a check later.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "tw-crypto.h"
+#include "tw-json-strict.h"
+#include "tw-share-recipient.h"
+#include "tw-share-sender.h"
+
+#define MAILBOX_ID "0f8b1a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b"
+#define PIN        "135790"
+#define WIFI       "{\"ssid\":\"home\",\"password\":\"p4ss w0rd\"}"
+
+typedef struct {
+  TwShareSender    *sender;
+  TwShareRecipient *recipient;
+} Pair;
+
+static void
+pair_clear (Pair *pair)
+{
+  g_clear_pointer (&pair->sender, tw_share_sender_free);
+  g_clear_pointer (&pair->recipient, tw_share_recipient_free);
+}
+
+/* A verified share, run until the recipient has read the offer and waits
+ * for its user: the recipient now knows the share id and the sender's key. */
+static void
+pair_start (Pair *pair)
+{
+  g_autoptr (TwSecret) content = tw_secret_new_from_string (WIFI);
+  g_autoptr (TwSecret) pin = tw_secret_new_from_string (PIN);
+  g_autoptr (GError) error = NULL;
+  const TwShareAction *action;
+  TwShareRequest request = {
+    .flow = TW_SHARE_FLOW_VERIFIED,
+    .kind = TW_SHARE_KIND_COPY,
+    .type = "wifi",
+    .title = "Home network",
+    .credential_format = "wifi-v1",
+    .credential_content = content,
+    .pin = pin,
+  };
+
+  pair->sender = tw_share_sender_new (&request, &error);
+  g_assert_no_error (error);
+  action = tw_share_sender_get_action (pair->sender);
+  g_assert_cmpint (action->kind, ==, TW_SHARE_ACTION_CREATE);
+  pair->recipient = tw_share_recipient_new (MAILBOX_ID,
+                                            tw_share_sender_get_link_key (pair->sender),
+                                            &error);
+  g_assert_no_error (error);
+  g_assert_true (tw_share_recipient_receive (pair->recipient, action->payload, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tw_share_recipient_get_action (pair->recipient)->kind, ==,
+                   TW_SHARE_ACTION_ASK_USER);
+  g_assert_true (tw_share_sender_created (pair->sender, MAILBOX_ID, &error));
+  g_assert_no_error (error);
+}
+
+/* @state with @member set to the JSON value @value, or removed when @value
+ * is NULL. The test's own tree is wiped with nothing: it holds test keys. */
+static TwSecret *
+tamper (TwSecret   *state,
+        const char *member,
+        const char *value)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) root = json_from_string (tw_secret_get_text (state), &error);
+  g_autofree char *text = NULL;
+  JsonObject *object;
+
+  g_assert_no_error (error);
+  object = json_node_get_object (root);
+  g_assert_true (json_object_has_member (object, member));
+  if (value == NULL)
+    json_object_remove_member (object, member);
+  else
+    json_object_set_member (object, member, json_from_string (value, &error));
+  g_assert_no_error (error);
+
+  text = json_to_string (root, FALSE);
+  return tw_secret_new_from_string (text);
+}
+
+static void
+assert_recipient_refused (TwSecret *state)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TwShareRecipient) restored = tw_share_recipient_restore (state, &error);
+
+  g_assert_null (restored);
+  g_assert_error (error, TW_SHARE_ERROR, TW_SHARE_ERROR_BAD_STATE);
+}
+
+G_GNUC_UNUSED static void
+assert_sender_refused (TwSecret *state)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TwShareSender) restored = tw_share_sender_restore (state, &error);
+
+  g_assert_null (restored);
+  g_assert_error (error, TW_SHARE_ERROR, TW_SHARE_ERROR_BAD_STATE);
+}
+
+/* The untouched state restores: the refusals below are about the tampering. */
+static void
+test_an_untouched_state_restores (void)
+{
+  Pair pair = { 0 };
+  g_autoptr (TwSecret) recipient_state = NULL;
+  g_autoptr (TwSecret) sender_state = NULL;
+  g_autoptr (TwShareRecipient) recipient = NULL;
+  g_autoptr (TwShareSender) sender = NULL;
+  g_autoptr (GError) error = NULL;
+
+  pair_start (&pair);
+  recipient_state = tw_share_recipient_save (pair.recipient);
+  sender_state = tw_share_sender_save (pair.sender);
+  recipient = tw_share_recipient_restore (recipient_state, &error);
+  g_assert_no_error (error);
+  sender = tw_share_sender_restore (sender_state, &error);
+  g_assert_no_error (error);
+  pair_clear (&pair);
+}
+
+/* Without the key, the restored recipient would take a message signed by
+ * anyone as the sender's. */
+static void
+test_a_recipient_that_forgot_the_sender_key_is_refused (void)
+{
+  Pair pair = { 0 };
+  g_autoptr (TwSecret) state = NULL;
+  g_autoptr (TwSecret) tampered = NULL;
+
+  pair_start (&pair);
+  state = tw_share_recipient_save (pair.recipient);
+  tampered = tamper (state, "sender_key", NULL);
+  assert_recipient_refused (tampered);
+  pair_clear (&pair);
+}
+
+/* Without the share id, the restored recipient would take a message of any
+ * share, and the PAKE would run with no share id to bind. */
+static void
+test_a_recipient_that_forgot_the_share_id_is_refused (void)
+{
+  Pair pair = { 0 };
+  g_autoptr (TwSecret) state = NULL;
+  g_autoptr (TwSecret) tampered = NULL;
+
+  pair_start (&pair);
+  state = tw_share_recipient_save (pair.recipient);
+  tampered = tamper (state, "share", NULL);
+  assert_recipient_refused (tampered);
+  pair_clear (&pair);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  tw_crypto_init ();
+
+  g_test_add_func ("/share/state/an-untouched-state-restores",
+                   test_an_untouched_state_restores);
+  g_test_add_func ("/share/state/a-recipient-that-forgot-the-sender-key-is-refused",
+                   test_a_recipient_that_forgot_the_sender_key_is_refused);
+  g_test_add_func ("/share/state/a-recipient-that-forgot-the-share-id-is-refused",
+                   test_a_recipient_that_forgot_the_share_id_is_refused);
+
+  return g_test_run ();
+}
