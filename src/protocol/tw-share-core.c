@@ -760,8 +760,28 @@ restore_numbers (TwShareCore  *core,
   return TRUE;
 }
 
+/* Each role has steps it never takes: only the sender creates a mailbox,
+ * only the recipient asks its user or stores. And a write only ever leads
+ * to reading, deleting or being done. */
+static gboolean
+steps_fit_role (TwShareCore *core)
+{
+  gboolean sender = core->role == TW_ROLE_SENDER;
+
+  if (core->step == TW_SHARE_ACTION_CREATE && !sender)
+    return FALSE;
+  if ((core->step == TW_SHARE_ACTION_ASK_USER || core->step == TW_SHARE_ACTION_STORE)
+      && sender)
+    return FALSE;
+
+  return core->after_write == TW_SHARE_ACTION_READ
+         || core->after_write == TW_SHARE_ACTION_DELETE
+         || core->after_write == TW_SHARE_ACTION_DONE;
+}
+
 /* The parts must fit together, so a damaged state cannot make the machine
- * write nothing under a request id, or write without a mailbox. */
+ * write nothing under a request id, write without a mailbox, or put
+ * anything but one of our own UUIDs in a Mailbox-Request-ID header. */
 static gboolean
 check_consistency (TwShareCore  *core,
                    GError      **error)
@@ -770,6 +790,8 @@ check_consistency (TwShareCore  *core,
                     || core->step == TW_SHARE_ACTION_WRITE;
 
   if (core->link_key == NULL
+      || !steps_fit_role (core)
+      || (core->request_id != NULL && !tw_link_mailbox_id_is_valid (core->request_id))
       || (writes && (core->last_own == NULL || core->request_id == NULL))
       || (core->step == TW_SHARE_ACTION_WRITE && core->mailbox_id == NULL)
       || (core->step == TW_SHARE_ACTION_DELETE && core->request_id == NULL)

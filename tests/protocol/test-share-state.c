@@ -100,7 +100,7 @@ assert_recipient_refused (TwSecret *state)
   g_assert_error (error, TW_SHARE_ERROR, TW_SHARE_ERROR_BAD_STATE);
 }
 
-G_GNUC_UNUSED static void
+static void
 assert_sender_refused (TwSecret *state)
 {
   g_autoptr (GError) error = NULL;
@@ -163,6 +163,61 @@ test_a_recipient_that_forgot_the_share_id_is_refused (void)
   pair_clear (&pair);
 }
 
+/* The request id goes into an HTTP header on the next write or delete. */
+static void
+test_a_request_id_that_is_not_a_uuid_is_refused (void)
+{
+  static const char * const bad_ids[] = {
+    "\"0f8b1a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b\\r\\nX-Injected: 1\"",
+    "\"\"",
+    "\"not a request id\"",
+  };
+  Pair pair = { 0 };
+  g_autoptr (TwSecret) state = NULL;
+  g_autoptr (GError) error = NULL;
+
+  /* A sender that cancelled waits to write its cancel: it holds a request
+   * id. */
+  pair_start (&pair);
+  g_assert_true (tw_share_sender_cancel (pair.sender, &error));
+  g_assert_no_error (error);
+  state = tw_share_sender_save (pair.sender);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_ids); i++)
+    {
+      g_autoptr (TwSecret) tampered = tamper (state, "request", bad_ids[i]);
+
+      assert_sender_refused (tampered);
+    }
+  pair_clear (&pair);
+}
+
+/* A sender never asks its user to accept or store; a recipient never
+ * creates a mailbox. */
+static void
+test_a_step_the_role_never_takes_is_refused (void)
+{
+  static const char * const sender_never[] = { "\"ask-user\"", "\"store\"" };
+  Pair pair = { 0 };
+  g_autoptr (TwSecret) sender_state = NULL;
+  g_autoptr (TwSecret) recipient_state = NULL;
+  g_autoptr (TwSecret) recipient_tampered = NULL;
+
+  pair_start (&pair);
+  sender_state = tw_share_sender_save (pair.sender);
+  for (guint i = 0; i < G_N_ELEMENTS (sender_never); i++)
+    {
+      g_autoptr (TwSecret) tampered = tamper (sender_state, "step", sender_never[i]);
+
+      assert_sender_refused (tampered);
+    }
+
+  recipient_state = tw_share_recipient_save (pair.recipient);
+  recipient_tampered = tamper (recipient_state, "step", "\"create\"");
+  assert_recipient_refused (recipient_tampered);
+  pair_clear (&pair);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -176,6 +231,10 @@ main (int    argc,
                    test_a_recipient_that_forgot_the_sender_key_is_refused);
   g_test_add_func ("/share/state/a-recipient-that-forgot-the-share-id-is-refused",
                    test_a_recipient_that_forgot_the_share_id_is_refused);
+  g_test_add_func ("/share/state/a-request-id-that-is-not-a-uuid-is-refused",
+                   test_a_request_id_that_is_not_a_uuid_is_refused);
+  g_test_add_func ("/share/state/a-step-the-role-never-takes-is-refused",
+                   test_a_step_the_role_never_takes_is_refused);
 
   return g_test_run ();
 }
