@@ -20,6 +20,7 @@
 #define DEFAULT_PORT         6379
 #define TIMEOUT_MS           2000   /* connect, and each command */
 #define RECONNECT_PAUSE_US   (500 * G_TIME_SPAN_MILLISECOND)
+#define SLOW_FAILURE_US      (100 * G_TIME_SPAN_MILLISECOND)
 #define FEED_RETRY_MIN_MS    100
 #define FEED_RETRY_MAX_MS    2000
 #define WRITE_ATTEMPTS       32
@@ -672,8 +673,8 @@ ensure_layout (RelayStoreRedis  *self,
   return ok;
 }
 
-/* After a failed connect, calls fail at once for a moment instead of each
- * waiting for a server that is not there. */
+/* After a connect that failed slowly (a server that does not answer),
+ * calls fail at once for a moment instead of each waiting for it. */
 static gboolean
 connect_paused (RelayStoreRedis  *self,
                 GError          **error)
@@ -705,6 +706,7 @@ connect_for_calls (RelayStoreRedis  *self,
                    GError          **error)
 {
   g_autoptr(GError) local_error = NULL;
+  gint64 started = g_get_monotonic_time ();
   Connection *conn;
 
   if (connect_paused (self, error))
@@ -718,7 +720,10 @@ connect_for_calls (RelayStoreRedis  *self,
 
   if (conn == NULL)
     {
-      pause_connecting (self, local_error);
+      /* A refused connection costs nothing; only one that timed out is
+       * worth not repeating for a while. */
+      if (g_get_monotonic_time () - started > SLOW_FAILURE_US)
+        pause_connecting (self, local_error);
       note_reachable (self, FALSE, local_error->message);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
