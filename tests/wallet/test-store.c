@@ -38,6 +38,17 @@ make_credential (WalletCredentialType type)
 
   if (type == WALLET_CREDENTIAL_DIGITAL_KEY_OWNER)
     return wallet_credential_new_digital_key_owner (TITLE_MARKER " owner");
+  if (type == WALLET_CREDENTIAL_DIGITAL_KEY)
+    {
+      g_autoptr(TwSecret) device_key = tw_secret_new (TW_ED25519_SEED_SIZE);
+      g_autoptr(GBytes) certificate = g_bytes_new_static ("not a real certificate", 22);
+
+      tw_random_bytes (tw_secret_get_data (device_key), TW_ED25519_SEED_SIZE);
+      credential = wallet_credential_new_digital_key (TITLE_MARKER " key", certificate,
+                                                      device_key);
+      wallet_credential_set_field (credential, WALLET_FIELD_NOT_AFTER, "2031-01-01T00:00:00Z");
+      return credential;
+    }
   credential = wallet_credential_new (type);
   wallet_credential_set_title (credential, TITLE_MARKER);
   switch (type)
@@ -106,7 +117,7 @@ test_store_and_reload_each_type (void)
 {
   WalletCredentialType types[] = {
     WALLET_CREDENTIAL_PASSWORD, WALLET_CREDENTIAL_WIFI, WALLET_CREDENTIAL_ACCESS_CODE,
-    WALLET_CREDENTIAL_DIGITAL_KEY_OWNER,
+    WALLET_CREDENTIAL_DIGITAL_KEY_OWNER, WALLET_CREDENTIAL_DIGITAL_KEY,
   };
   g_autoptr(WalletStore) reloaded = NULL;
 
@@ -120,12 +131,13 @@ test_store_and_reload_each_type (void)
       g_assert_true (wallet_store_lookup (fixture.store, wallet_credential_get_id (credential))
                      == credential);
     }
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture.store)), ==, 4);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture.store)), ==,
+                    G_N_ELEMENTS (types));
 
   reloaded = reload ();
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (reloaded)), ==, 4);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (reloaded)), ==, G_N_ELEMENTS (types));
   g_assert_cmpuint (wallet_store_get_n_unreadable (reloaded), ==, 0);
-  for (guint i = 0; i < 4; i++)
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
     {
       g_autoptr(WalletCredential) original =
         g_list_model_get_item (G_LIST_MODEL (fixture.store), i);
