@@ -10,7 +10,7 @@
 #include "relay-preview.h"
 #include "tw-crypto.h"
 
-#define SWEEP_BATCH            2000
+#define SWEEP_BATCH            5000
 #define STORE_RETRY_SECONDS    5
 #define FULL_RETRY_SECONDS     60
 #define WAITING_RETRY_SECONDS  5

@@ -735,9 +735,19 @@ on_sweep (gpointer user_data)
   if (!relay_handler_sweep (self->handler, &swept, &error))
     g_warning ("Removing expired mailboxes failed, will retry: %s", error->message);
   else if (swept > 0)
-    g_debug ("Removed %u expired mailboxes", swept);
+    g_info ("Removed %u expired mailboxes", swept);
   relay_handler_prune_limits (self->handler);
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_first_sweep (gpointer user_data)
+{
+  RelayServer *self = user_data;
+
+  on_sweep (self);
+  self->sweep_source = g_timeout_add_seconds (self->config->sweep_interval, on_sweep, self);
+  return G_SOURCE_REMOVE;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -808,8 +818,10 @@ relay_server_start (RelayServer  *self,
       return FALSE;
     }
 
-  on_sweep (self);
-  self->sweep_source = g_timeout_add_seconds (config->sweep_interval, on_sweep, self);
+  /* The first sweep runs once serving has begun, not before: a relay that
+   * was down for a while may find many mailboxes to remove. */
+  self->sweep_source = g_timeout_add_seconds (MIN (config->sweep_interval, 1), on_first_sweep,
+                                              self);
   return TRUE;
 }
 

@@ -48,6 +48,7 @@ typedef enum {
   STMT_INSERT_TOMBSTONE,
   STMT_SELECT_TOMBSTONE,
   STMT_SELECT_EXPIRED,
+  STMT_DELETE_BY_ROWID,
   STMT_DELETE_OLD_TOMBSTONES,
   N_STMTS
 } StmtId;
@@ -97,8 +98,9 @@ static const char *const statement_sql[N_STMTS] = {
     "SELECT reason, sender_claim, recipient_claim, request FROM tombstone "
     "WHERE key = ?1 AND until > ?2",
   [STMT_SELECT_EXPIRED] =
-    "SELECT id, sender_claim, recipient_claim, expires_at FROM mailbox "
+    "SELECT id, sender_claim, recipient_claim, expires_at, rowid FROM mailbox "
     "WHERE expires_at <= ?1 LIMIT ?2",
+  [STMT_DELETE_BY_ROWID] = "DELETE FROM mailbox WHERE rowid = ?1",
   [STMT_DELETE_OLD_TOMBSTONES] =
     "DELETE FROM tombstone WHERE key IN "
     "(SELECT key FROM tombstone WHERE until <= ?1 LIMIT ?2)",
@@ -239,7 +241,8 @@ connection_open (const char  *path,
   /* FULL: a commit is on disk before we answer 200, so an acknowledged
    * mailbox survives kill -9 and power loss alike. */
   if (!connection_exec (conn, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                        "PRAGMA foreign_keys = OFF; PRAGMA secure_delete = ON;",
+                        "PRAGMA foreign_keys = OFF; PRAGMA secure_delete = FAST;"
+                        "PRAGMA cache_size = -16384;",
                         "setting up the connection", error))
     {
       connection_free (conn);
@@ -1296,6 +1299,7 @@ sweep_batch (RelayStoreSqlite  *self,
              GError           **error)
 {
   sqlite3_stmt *expired = stmt (conn, STMT_SELECT_EXPIRED);
+  g_autoptr(GArray) rowids = g_array_new (FALSE, FALSE, sizeof (gint64));
   int rc;
 
   sqlite3_bind_int64 (expired, 1, now);
@@ -1305,8 +1309,10 @@ sweep_batch (RelayStoreSqlite  *self,
       guint8 sender[RELAY_HASH_SIZE], recipient[RELAY_HASH_SIZE];
       gboolean has_recipient;
       gint64 expires_at = sqlite3_column_int64 (expired, 3);
+      gint64 rowid = sqlite3_column_int64 (expired, 4);
 
       g_ptr_array_add (swept_ids, column_text (expired, 0));
+      g_array_append_val (rowids, rowid);
       column_hash (expired, 1, sender);
       has_recipient = column_hash (expired, 2, recipient);
       if (!write_tombstone (self, conn, g_ptr_array_index (swept_ids, swept_ids->len - 1),
@@ -1318,11 +1324,11 @@ sweep_batch (RelayStoreSqlite  *self,
   if (rc != SQLITE_DONE)
     return set_sqlite_error (conn->db, "finding expired mailboxes", error);
 
-  for (guint i = 0; i < swept_ids->len; i++)
+  for (guint i = 0; i < rowids->len; i++)
     {
-      sqlite3_stmt *remove = stmt (conn, STMT_DELETE_MAILBOX);
+      sqlite3_stmt *remove = stmt (conn, STMT_DELETE_BY_ROWID);
 
-      sqlite3_bind_text (remove, 1, g_ptr_array_index (swept_ids, i), -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (remove, 1, g_array_index (rowids, gint64, i));
       if (!run (conn, remove, "removing an expired mailbox", error))
         return FALSE;
     }
