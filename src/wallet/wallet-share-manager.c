@@ -371,9 +371,10 @@ wallet_share_manager_get_n_active (WalletShareManager *self)
 
   for (guint i = 0; i < self->runners->len; i++)
     {
-      WalletShare *share = wallet_share_runner_get_share (g_ptr_array_index (self->runners, i));
+      WalletShareRunner *runner = g_ptr_array_index (self->runners, i);
+      WalletShareState state = wallet_share_get_state (wallet_share_runner_get_share (runner));
 
-      if (!wallet_share_is_final (share))
+      if (state != WALLET_SHARE_STATE_NEW && !wallet_share_runner_is_finished (runner))
         n_active++;
     }
   return n_active;
@@ -588,6 +589,7 @@ fill_request (WalletCredential         *credential,
               GError                  **error)
 {
   WalletCredentialType type = wallet_credential_get_credential_type (credential);
+  g_autofree char *format = NULL;
 
   request->title = options->title != NULL ? options->title
                                           : wallet_credential_get_title (credential);
@@ -601,8 +603,9 @@ fill_request (WalletCredential         *credential,
                      "shared."));
       return FALSE;
     }
-  if (!wallet_credential_to_share (credential, format_out, content_out, error))
+  if (!wallet_credential_to_share (credential, &format, content_out, error))
     return FALSE;
+  *format_out = wallet_share_format_to_wire (format);
 
   request->kind = TW_SHARE_KIND_COPY;
   request->type = wallet_credential_type_to_string (type);
@@ -925,10 +928,17 @@ wallet_share_manager_open_link (WalletShareManager  *self,
                    _("This is a link this wallet shared: it is meant for someone else."));
       return NULL;
     }
-  if (existing != NULL)
+  if (existing != NULL && !wallet_share_is_final (existing))
     return g_object_ref (existing);
   if (!check_ledger (self, mailbox_url, error))
     return NULL;
+  if (existing != NULL)
+    {
+      g_set_error (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_ENDED,
+                   _("This share has ended. Ask the sender for a new link if you still "
+                     "need it."));
+      return NULL;
+    }
 
   id = g_uuid_string_random ();
   relay = tw_link_get_relay_base (link);
@@ -1096,17 +1106,17 @@ wallet_share_manager_remove_async (WalletShareManager  *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *item_id = NULL;
-  WalletShareState state;
+  WalletShareRunner *runner;
 
   g_return_if_fail (WALLET_IS_SHARE_MANAGER (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, wallet_share_manager_remove_async);
-  if (runner_for_task (self, share, task) == NULL)
+  if ((runner = runner_for_task (self, share, task)) == NULL)
     return;
 
-  state = wallet_share_get_state (share);
-  if (state != WALLET_SHARE_STATE_NEW && !wallet_share_state_is_final (state))
+  if (wallet_share_get_state (share) != WALLET_SHARE_STATE_NEW &&
+      !wallet_share_runner_is_finished (runner))
     {
       g_task_return_new_error (task, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_STILL_ACTIVE,
                                _("This share is still going on. Cancel it first, then "

@@ -258,9 +258,10 @@ gboolean            wallet_share_manager_cancel_finish    (WalletShareManager   
                                                            GAsyncResult         *result,
                                                            GError              **error);
 
-/* Removes a final (or NEW) share from the model and its state from the
- * keyring. STILL_ACTIVE for a share in progress: cancel it first. The
- * ledger keeps its entry. */
+/* Removes a finished (or NEW) share from the model and its state from the
+ * keyring. STILL_ACTIVE for a share in progress, and for a final one whose
+ * last writes are not done yet (see wallet_share_manager_wait_async()):
+ * cancel it first, or wait. The ledger keeps its entry. */
 void                wallet_share_manager_remove_async     (WalletShareManager   *self,
                                                            WalletShare          *share,
                                                            GCancellable         *cancellable,
@@ -270,9 +271,10 @@ gboolean            wallet_share_manager_remove_finish    (WalletShareManager   
                                                            GAsyncResult         *result,
                                                            GError              **error);
 
-/* Completes when @share is final or waits for the user
- * (wallet_share_needs_user()); at once if it is already. For the CLI's
- * `run` and for tests. */
+/* Completes when @share waits for the user (wallet_share_needs_user()),
+ * or when it is final and everything about it is written (the ledger entry
+ * and its last saved state), so the caller may quit; at once if it is
+ * already. For the CLI's `run` and for tests. */
 void                wallet_share_manager_wait_async       (WalletShareManager   *self,
                                                            WalletShare          *share,
                                                            GCancellable         *cancellable,
@@ -287,7 +289,9 @@ gboolean            wallet_share_manager_wait_finish      (WalletShareManager   
  * call it too (e.g. on logind's PrepareForSleep). */
 void                wallet_share_manager_reconnect        (WalletShareManager   *self);
 
-/* The number of shares that are not final. */
+/* The number of shares the manager still works on: not final, or final
+ * with their last writes (receipt, ledger, saved state) still to do. NEW
+ * incoming shares do not count. The CLI's `run` waits for 0. */
 guint               wallet_share_manager_get_n_active     (WalletShareManager   *self);
 
 G_END_DECLS

@@ -62,4 +62,10 @@ TwLink      *wallet_share_get_link                (WalletShare          *self);
 
 WalletShareState wallet_share_state_from_string   (const char           *name);
 
+/* The protocol names formats with lower-case letters, digits, "-" and "."
+ * only, while the wallet's own formats are "tigress/<type>": on the wire
+ * they travel as "tigress.<type>". Other formats pass unchanged. */
+char        *wallet_share_format_to_wire          (const char           *format);
+char        *wallet_share_format_from_wire        (const char           *format);
+
 G_END_DECLS

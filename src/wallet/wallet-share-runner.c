@@ -256,6 +256,12 @@ wallet_share_runner_get_mailbox_url (WalletShareRunner *self)
 }
 
 gboolean
+wallet_share_runner_is_finished (WalletShareRunner *self)
+{
+  return self->finished;
+}
+
+gboolean
 wallet_share_runner_is_shut_down (WalletShareRunner *self)
 {
   return self->shut_down;
@@ -459,7 +465,9 @@ evaluate_waiter (WalletShareRunner  *self,
                  GError            **error)
 {
   WalletShareState state = wallet_share_get_state (self->share);
-  gboolean final = wallet_share_state_is_final (state);
+  /* Ended and written down: the ledger and the keyring have it, so the
+   * caller may quit at once. */
+  gboolean final = wallet_share_state_is_final (state) && self->finished;
   gboolean user_turn = wallet_share_needs_user (self->share);
 
   switch (waiter->kind)
@@ -479,7 +487,7 @@ evaluate_waiter (WalletShareRunner  *self,
         return 1;
       break;
     case WAIT_CREATE:
-      if (!final && wallet_share_get_has_link (self->share))
+      if (!wallet_share_state_is_final (state) && wallet_share_get_has_link (self->share))
         return 1;
       break;
     case WAIT_ACCEPT:
@@ -800,6 +808,8 @@ enter_final (WalletShareRunner *self,
            wallet_share_state_to_string (state));
 
   self->stalled = FALSE;
+  /* The link is useless now; nobody should pass it on. */
+  wallet_share_set_link (self->share, NULL);
   wallet_share_set_error (self->share, owned);
   wallet_share_set_state (self->share, state);
   self->final_pending = TRUE;
@@ -1494,11 +1504,17 @@ build_credential (WalletShareRunner  *self,
   WalletCredential *credential;
 
   if (details->kind == TW_SHARE_KIND_DIGITAL_KEY)
-    credential = build_digital_key (self, error);
+    {
+      credential = build_digital_key (self, error);
+    }
   else
-    credential = wallet_credential_new_from_share (
-        tw_share_recipient_get_credential_format (self->recipient),
-        tw_share_recipient_get_credential_content (self->recipient), error);
+    {
+      g_autofree char *format = wallet_share_format_from_wire (
+          tw_share_recipient_get_credential_format (self->recipient));
+
+      credential = wallet_credential_new_from_share (
+          format, tw_share_recipient_get_credential_content (self->recipient), error);
+    }
 
   if (credential != NULL)
     wallet_credential_set_share_id (credential, details->share_id);

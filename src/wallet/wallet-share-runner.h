@@ -75,6 +75,9 @@ WalletShareRunner *wallet_share_runner_restore      (WalletShareContext *ctx,
 WalletShare       *wallet_share_runner_get_share    (WalletShareRunner  *self);
 /* The mailbox URL without a key, NULL before it exists. */
 const char        *wallet_share_runner_get_mailbox_url (WalletShareRunner *self);
+/* TRUE once the share ended and its ledger entry and final record are
+ * written: nothing is left to do. */
+gboolean           wallet_share_runner_is_finished  (WalletShareRunner  *self);
 /* TRUE once stopped by wallet_share_runner_shutdown(). */
 gboolean           wallet_share_runner_is_shut_down (WalletShareRunner  *self);
 

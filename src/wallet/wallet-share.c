@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "tw-base64.h"
@@ -759,4 +760,23 @@ wallet_share_get_pin_revealed (WalletShare *self)
 {
   g_return_val_if_fail (WALLET_IS_SHARE (self), FALSE);
   return self->pin_revealed;
+}
+
+#define WALLET_FORMAT_PREFIX "tigress/"
+#define WIRE_FORMAT_PREFIX   "tigress."
+
+char *
+wallet_share_format_to_wire (const char *format)
+{
+  if (format != NULL && g_str_has_prefix (format, WALLET_FORMAT_PREFIX))
+    return g_strconcat (WIRE_FORMAT_PREFIX, format + strlen (WALLET_FORMAT_PREFIX), NULL);
+  return g_strdup (format);
+}
+
+char *
+wallet_share_format_from_wire (const char *format)
+{
+  if (format != NULL && g_str_has_prefix (format, WIRE_FORMAT_PREFIX))
+    return g_strconcat (WALLET_FORMAT_PREFIX, format + strlen (WIRE_FORMAT_PREFIX), NULL);
+  return g_strdup (format);
 }
