@@ -24,7 +24,7 @@ struct _TigressApplication
   TigressClipboard *clipboard;
   TigressWindow *window;
   gboolean shares_pending;
-  gboolean told_about_background;
+  guint pending_check;
 };
 
 G_DEFINE_FINAL_TYPE (TigressApplication, tigress_application, ADW_TYPE_APPLICATION)
@@ -201,6 +201,20 @@ on_shares_loaded (GObject      *source,
     wallet_share_manager_get_n_active (self->shares) > 0);
 }
 
+/* A share can keep working after its last visible change (writing the
+ * receipt, deleting the mailbox), so the hold is rechecked while it lasts. */
+static gboolean
+recheck_pending (gpointer user_data)
+{
+  TigressApplication *self = user_data;
+  gboolean pending = wallet_share_manager_get_n_active (self->shares) > 0;
+
+  if (!pending)
+    self->pending_check = 0;
+  tigress_application_set_shares_pending (self, pending);
+  return pending ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
 static void
 on_vault_unlocked (TigressApplication *self)
 {
@@ -288,7 +302,11 @@ tigress_application_set_shares_pending (TigressApplication *self,
 
   self->shares_pending = pending;
   if (pending)
-    g_application_hold (G_APPLICATION (self));
+    {
+      g_application_hold (G_APPLICATION (self));
+      if (self->pending_check == 0 && self->shares != NULL)
+        self->pending_check = g_timeout_add_seconds (2, recheck_pending, self);
+    }
   else
     g_application_release (G_APPLICATION (self));
   if (self->window != NULL)
@@ -401,6 +419,7 @@ tigress_application_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->pending_check, g_source_remove);
   g_clear_object (&self->clipboard);
   g_clear_object (&self->shares);
   g_clear_object (&self->contacts);

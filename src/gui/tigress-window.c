@@ -41,6 +41,7 @@ struct _TigressWindow
   GHashTable *pending_deletions;
   char *pending_invitation;
   GtkWindow *open_dialog;
+  GtkDropTarget *drop_target;
   GCancellable *cancellable;
 };
 
@@ -753,6 +754,14 @@ tigress_window_get_part (TigressWindow *self,
   return NULL;
 }
 
+GtkDropTarget *
+tigress_window_get_drop_target (TigressWindow *self)
+{
+  g_return_val_if_fail (TIGRESS_IS_WINDOW (self), NULL);
+
+  return self->drop_target;
+}
+
 GListModel *
 tigress_window_get_visible_credentials (TigressWindow *self)
 {
@@ -808,6 +817,7 @@ add_activity_watchers (TigressWindow *self)
 
   gtk_drop_target_set_gtypes (drop, drop_types, G_N_ELEMENTS (drop_types));
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  self->drop_target = drop;
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 }
 

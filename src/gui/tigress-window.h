@@ -33,6 +33,9 @@ gboolean       tigress_window_select_credential (TigressWindow     *self,
 GtkWidget     *tigress_window_get_part         (TigressWindow      *self,
                                                 const char         *name);
 
+/* The window's drop target for invitation links (text or a URI list). */
+GtkDropTarget *tigress_window_get_drop_target (TigressWindow *self);
+
 /* The credential list after search filtering (a GListModel of
  * WalletCredential). */
 GListModel    *tigress_window_get_visible_credentials (TigressWindow *self);

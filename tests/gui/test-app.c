@@ -16,6 +16,7 @@
 #include "tigress-credential-editor.h"
 #include "tigress-credential-view.h"
 #include "tigress-invitation-dialog.h"
+#include "tigress-preferences-window.h"
 #include "tigress-share-dialog.h"
 #include "tigress-unlock-page.h"
 #include "tigress-window.h"
@@ -519,6 +520,103 @@ test_invitation_failures_are_explained (void)
   g_assert_true (tigress_test_wait_until (no_dialog_open, NULL, 5000));
 }
 
+static gboolean
+invitation_request_open (gpointer user_data)
+{
+  GtkWindow *dialog = tigress_window_get_open_dialog (win);
+
+  return TIGRESS_IS_INVITATION_DIALOG (dialog) &&
+         g_str_equal (tigress_invitation_dialog_get_page (TIGRESS_INVITATION_DIALOG (dialog)),
+                      "request");
+}
+
+static void
+close_open_dialog (void)
+{
+  gtk_window_destroy (tigress_window_get_open_dialog (win));
+  g_assert_true (tigress_test_wait_until (no_dialog_open, NULL, 5000));
+}
+
+/* The tigress: URL scheme and the command line both reach the app as
+ * GApplication "open"; paste and drop reach the same request view. */
+static void
+test_invitation_arrives_by_open_paste_and_drop (void)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg ("tigress:" OTHER_LINK_BASE "#" LINK_KEY);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (win));
+  GValue text = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+
+  g_application_open (G_APPLICATION (app), &file, 1, "");
+  g_assert_true (tigress_test_wait_until (invitation_request_open, NULL, 5000));
+  close_open_dialog ();
+
+  gdk_clipboard_set_text (clipboard, "tigress:" OTHER_LINK_BASE "#" LINK_KEY);
+  activate ("win.paste-invitation", NULL);
+  g_assert_true (tigress_test_wait_until (invitation_request_open, NULL, 5000));
+  close_open_dialog ();
+
+  g_value_init (&text, G_TYPE_STRING);
+  g_value_set_string (&text, "tigress:" OTHER_LINK_BASE "#" LINK_KEY);
+  g_signal_emit_by_name (tigress_window_get_drop_target (win), "drop", &text, 10.0, 10.0,
+                         &accepted);
+  g_value_unset (&text);
+  g_assert_true (accepted);
+  g_assert_true (tigress_test_wait_until (invitation_request_open, NULL, 5000));
+  close_open_dialog ();
+}
+
+/* ------------------------------------------------------------------ */
+/* Preferences                                                        */
+/* ------------------------------------------------------------------ */
+
+static TigressPreferencesWindow *
+find_preferences (void)
+{
+  g_autoptr(GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (TIGRESS_IS_PREFERENCES_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static void
+test_preferences_explain_relay_and_passcode_mistakes (void)
+{
+  TigressPreferencesWindow *preferences;
+  GtkWidget *entry, *message, *passcode_message;
+  g_auto(GStrv) trusted = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  preferences = find_preferences ();
+  g_assert_nonnull (preferences);
+  entry = tigress_preferences_window_get_part (preferences, "relay-entry");
+  message = tigress_preferences_window_get_part (preferences, "relay-message");
+
+  set_text (entry, "http://relay.example.net");
+  tigress_test_click (tigress_preferences_window_get_part (preferences, "add-relay-button"));
+  g_assert_true (gtk_widget_has_css_class (message, "error"));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (message)), !=, "");
+
+  set_text (entry, "https://relay.example.net");
+  tigress_test_click (tigress_preferences_window_get_part (preferences, "add-relay-button"));
+  g_assert_false (gtk_widget_has_css_class (message, "error"));
+  trusted = g_settings_get_strv (tigress_application_get_settings (app), "trusted-relays");
+  g_assert_true (g_strv_contains ((const char * const *) trusted, "https://relay.example.net"));
+
+  passcode_message = tigress_preferences_window_get_part (preferences, "passcode-message");
+  set_text (tigress_preferences_window_get_part (preferences, "old-passcode"), PASSCODE);
+  set_text (tigress_preferences_window_get_part (preferences, "new-passcode"), "short");
+  tigress_test_click (tigress_preferences_window_get_part (preferences, "change-passcode-button"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (passcode_message)), "at least 6"));
+  set_text (tigress_preferences_window_get_part (preferences, "new-passcode"), "new passcode");
+  set_text (tigress_preferences_window_get_part (preferences, "again-passcode"), "new passcodes");
+  tigress_test_click (tigress_preferences_window_get_part (preferences, "change-passcode-button"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (passcode_message)), "differ"));
+  gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
 /* ------------------------------------------------------------------ */
 /* The share page                                                     */
 /* ------------------------------------------------------------------ */
@@ -670,6 +768,10 @@ main (int   argc,
                    test_reveal_and_copy_then_clipboard_clears);
   g_test_add_func ("/gui/invitation/failures-are-explained-with-next-step",
                    test_invitation_failures_are_explained);
+  g_test_add_func ("/gui/invitation/arrives-by-open-paste-and-drop",
+                   test_invitation_arrives_by_open_paste_and_drop);
+  g_test_add_func ("/gui/preferences/explain-relay-and-passcode-mistakes",
+                   test_preferences_explain_relay_and_passcode_mistakes);
   g_test_add_func ("/gui/share/qr-code-scans-as-the-shown-link-in-light-and-dark",
                    test_share_page_qr_scans_in_light_and_dark);
   g_test_add_func ("/gui/window/narrow-window-folds-to-one-column",

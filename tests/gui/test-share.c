@@ -354,6 +354,12 @@ notified_about (const char *words)
   return FALSE;
 }
 
+static gboolean
+no_share_pending (gpointer user_data)
+{
+  return !tigress_application_get_shares_pending (app);
+}
+
 /* ------------------------------------------------------------------ */
 /* The cases                                                          */
 /* ------------------------------------------------------------------ */
@@ -375,6 +381,8 @@ test_verified_share_wrong_then_right_pin (void)
   dialog = open_and_accept (invitation.link);
   assert_page (dialog, "pin");
   g_assert_nonnull (strstr (tigress_invitation_dialog_get_message (dialog), "3"));
+  /* A share in progress keeps the app running even without its window. */
+  g_assert_true (tigress_application_get_shares_pending (app));
 
   /* A wrong PIN: the sender's wallet says so, and two tries are left. */
   wrong_pin = g_strdup (invitation.pin);
@@ -394,6 +402,7 @@ test_verified_share_wrong_then_right_pin (void)
   peer_expect (sender, "wait delivered", "ok");
   close_dialog (dialog);
   g_assert_true (notified_about ("Door code"));
+  g_assert_true (tigress_test_wait_until (no_share_pending, NULL, SLOW_MS));
 }
 
 static void
