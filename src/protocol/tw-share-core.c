@@ -385,6 +385,8 @@ tw_share_core_failure_from_reason (const char *reason)
     return TW_SHARE_FAILURE_UNSUPPORTED;
   if (g_strcmp0 (reason, TW_SHARE_REASON_ALTERED) == 0)
     return TW_SHARE_FAILURE_ALTERED;
+  if (g_strcmp0 (reason, TW_SHARE_REASON_EXPIRED) == 0)
+    return TW_SHARE_FAILURE_EXPIRED;
 
   return TW_SHARE_FAILURE_PEER_CANCELLED;
 }

@@ -28,6 +28,7 @@ G_BEGIN_DECLS
 #define TW_SHARE_REASON_PIN_ATTEMPTS "pin-attempts"
 #define TW_SHARE_REASON_UNSUPPORTED  "unsupported"
 #define TW_SHARE_REASON_ALTERED      "altered"
+#define TW_SHARE_REASON_EXPIRED      "expired"
 
 typedef struct {
   TwRole             role;

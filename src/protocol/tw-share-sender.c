@@ -547,6 +547,12 @@ handle_accept (TwShareSender  *self,
     return FALSE;
 
   tw_share_core_take (&self->core, message, payload);
+  /* The PIN may come days after the offer; a grant that has ended by then
+   * would make a certificate that is void from the start. */
+  if (self->core.kind == TW_SHARE_KIND_DIGITAL_KEY
+      && self->core.details.not_after <= g_get_real_time () / G_USEC_PER_SEC)
+    return send_cancel (self, TW_SHARE_REASON_EXPIRED, TW_SHARE_FAILURE_EXPIRED, error);
+
   return send_deliver (self, pake, subject_key, error);
 }
 

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "tw-cert.h"
 #include "tw-crypto.h"
 #include "tw-json-strict.h"
 #include "tw-share-recipient.h"
@@ -21,6 +22,7 @@
 typedef struct {
   TwShareSender    *sender;
   TwShareRecipient *recipient;
+  TwSecret         *owner_seed;     /* digital keys */
 } Pair;
 
 static void
@@ -28,26 +30,40 @@ pair_clear (Pair *pair)
 {
   g_clear_pointer (&pair->sender, tw_share_sender_free);
   g_clear_pointer (&pair->recipient, tw_share_recipient_free);
+  g_clear_pointer (&pair->owner_seed, tw_secret_unref);
 }
 
-/* A verified share, run until the recipient has read the offer and waits
- * for its user: the recipient now knows the share id and the sender's key. */
+/* A verified share (of a copy, or of a digital key valid for an hour), run
+ * until the recipient has read the offer and waits for its user: the
+ * recipient now knows the share id and the sender's key. */
 static void
-pair_start (Pair *pair)
+pair_start_kind (Pair        *pair,
+                 TwShareKind  kind)
 {
   g_autoptr (TwSecret) content = tw_secret_new_from_string (WIFI);
   g_autoptr (TwSecret) pin = tw_secret_new_from_string (PIN);
   g_autoptr (GError) error = NULL;
   const TwShareAction *action;
+  guint8 owner_key[TW_ED25519_PUBLIC_SIZE];
+  gboolean copy = kind == TW_SHARE_KIND_COPY;
   TwShareRequest request = {
     .flow = TW_SHARE_FLOW_VERIFIED,
-    .kind = TW_SHARE_KIND_COPY,
-    .type = "wifi",
+    .kind = kind,
+    .type = copy ? "wifi" : "home-key",
     .title = "Home network",
-    .credential_format = "wifi-v1",
-    .credential_content = content,
+    .credential_format = copy ? "wifi-v1" : NULL,
+    .credential_content = copy ? content : NULL,
     .pin = pin,
   };
+
+  if (!copy)
+    {
+      tw_ed25519_generate (&pair->owner_seed, owner_key);
+      request.owner_seed = pair->owner_seed;
+      memset (request.resource_id, 0xd0, sizeof request.resource_id);
+      request.rights = TW_CERT_RIGHT_UNLOCK;
+      request.not_after = g_get_real_time () / G_USEC_PER_SEC + 3600;
+    }
 
   pair->sender = tw_share_sender_new (&request, &error);
   g_assert_no_error (error);
@@ -63,6 +79,12 @@ pair_start (Pair *pair)
                    TW_SHARE_ACTION_ASK_USER);
   g_assert_true (tw_share_sender_created (pair->sender, MAILBOX_ID, &error));
   g_assert_no_error (error);
+}
+
+static void
+pair_start (Pair *pair)
+{
+  pair_start_kind (pair, TW_SHARE_KIND_COPY);
 }
 
 /* @state with @member set to the JSON value @value, or removed when @value
@@ -218,6 +240,67 @@ test_a_step_the_role_never_takes_is_refused (void)
   pair_clear (&pair);
 }
 
+/* The sender's state says when the digital key's grant ends; the PIN may
+ * come after that (the mailbox lives up to days). An expired grant makes
+ * no certificate: the share ends, and says why, instead of half-taking the
+ * recipient's accept. */
+static void
+test_a_grant_that_ended_before_the_right_pin_ends_the_share (void)
+{
+  Pair pair = { 0 };
+  g_autoptr (TwSecret) state = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (TwSecret) pin = tw_secret_new_from_string (PIN);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  const TwShareAction *action;
+  JsonObject *details;
+
+  pair_start_kind (&pair, TW_SHARE_KIND_DIGITAL_KEY);
+
+  /* An hour and more goes by: the same state, as the clock now sees it. */
+  state = tw_share_sender_save (pair.sender);
+  root = json_from_string (tw_secret_get_text (state), &error);
+  g_assert_no_error (error);
+  details = json_object_get_object_member (json_node_get_object (root), "details");
+  json_object_set_int_member (details, "not_after",
+                              g_get_real_time () / G_USEC_PER_SEC - 10);
+  text = json_to_string (root, FALSE);
+  g_clear_pointer (&state, tw_secret_unref);
+  state = tw_secret_new_from_string (text);
+  tw_share_sender_free (pair.sender);
+  pair.sender = tw_share_sender_restore (state, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (tw_share_recipient_accept (pair.recipient, pin, &error));
+  g_assert_no_error (error);
+  action = tw_share_recipient_get_action (pair.recipient);
+  g_assert_cmpint (action->kind, ==, TW_SHARE_ACTION_WRITE);
+  g_assert_true (tw_share_sender_receive (pair.sender, action->payload, &error));
+  g_assert_no_error (error);
+  g_assert_null (tw_share_sender_get_certificate (pair.sender));
+
+  /* The sender writes a cancel, deletes, and ends as EXPIRED. */
+  action = tw_share_sender_get_action (pair.sender);
+  g_assert_cmpint (action->kind, ==, TW_SHARE_ACTION_WRITE);
+  g_assert_true (tw_share_recipient_written (pair.recipient, &error));
+  g_assert_true (tw_share_recipient_receive (pair.recipient, action->payload, &error));
+  g_assert_no_error (error);
+  g_assert_true (tw_share_sender_written (pair.sender, &error));
+  g_assert_cmpint (tw_share_sender_get_action (pair.sender)->kind, ==, TW_SHARE_ACTION_DELETE);
+  g_assert_true (tw_share_sender_deleted (pair.sender, &error));
+  action = tw_share_sender_get_action (pair.sender);
+  g_assert_cmpint (action->kind, ==, TW_SHARE_ACTION_FAILED);
+  g_assert_cmpint (action->failure, ==, TW_SHARE_FAILURE_EXPIRED);
+
+  /* The recipient learns the same reason. */
+  action = tw_share_recipient_get_action (pair.recipient);
+  g_assert_cmpint (action->kind, ==, TW_SHARE_ACTION_FAILED);
+  g_assert_cmpint (action->failure, ==, TW_SHARE_FAILURE_EXPIRED);
+  g_assert_null (tw_share_recipient_get_certificate (pair.recipient));
+  pair_clear (&pair);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -235,6 +318,8 @@ main (int    argc,
                    test_a_request_id_that_is_not_a_uuid_is_refused);
   g_test_add_func ("/share/state/a-step-the-role-never-takes-is-refused",
                    test_a_step_the_role_never_takes_is_refused);
+  g_test_add_func ("/share/state/a-grant-that-ended-before-the-right-pin-ends-the-share",
+                   test_a_grant_that_ended_before_the_right_pin_ends_the_share);
 
   return g_test_run ();
 }
