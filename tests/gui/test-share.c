@@ -10,6 +10,8 @@
 
 #include <adwaita.h>
 #include <libsoup/soup.h>
+#include <signal.h>
+#include <stdlib.h>
 
 #include "tw-crypto.h"
 #include "tigress-application.h"
@@ -31,6 +33,40 @@ typedef struct {
 
 static TigressApplication *app;
 static GPtrArray *notifications;
+
+/* Processes this test started and must stop even when an assertion
+ * aborts it: the relay, and each peer session's bus and keyring daemon. */
+#define MAX_HELPERS 8
+static volatile pid_t helper_pids[MAX_HELPERS];
+
+static void
+remember_helper (pid_t pid)
+{
+  for (guint i = 0; i < MAX_HELPERS; i++)
+    if (helper_pids[i] == 0)
+      {
+        helper_pids[i] = pid;
+        return;
+      }
+}
+
+static void
+forget_helper (pid_t pid)
+{
+  for (guint i = 0; i < MAX_HELPERS; i++)
+    if (helper_pids[i] == pid)
+      helper_pids[i] = 0;
+}
+
+static void
+stop_helpers_on_abort (int signal_number)
+{
+  for (guint i = 0; i < MAX_HELPERS; i++)
+    if (helper_pids[i] > 0)
+      kill (helper_pids[i], SIGTERM);
+  signal (signal_number, SIG_DFL);
+  raise (signal_number);
+}
 static TigressWindow *win;
 static GSubprocess *relay;
 static char *relay_url;
@@ -79,6 +115,7 @@ start_relay (void)
                             &error, g_getenv ("TIGRESS_RELAY"), "--listen", listen,
                             "--storage", storage, "--no-rate-limits", NULL);
   g_assert_no_error (error);
+  remember_helper ((pid_t) atoi (g_subprocess_get_identifier (relay)));
   relay_url = g_strdup_printf ("http://127.0.0.1:%u", port);
   for (guint i = 0; i < 100 && !relay_is_healthy (relay_url); i++)
     g_usleep (100 * 1000);
@@ -101,6 +138,18 @@ run_wallet_session (const char *verb,
                 &status, &error);
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+static pid_t
+read_pid (const char *dir,
+          const char *file)
+{
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  return (pid_t) atoi (text);
 }
 
 static void
@@ -165,6 +214,8 @@ peer_start (const char *name)
 
   peer->session_dir = g_build_filename (scratch, name, NULL);
   run_wallet_session ("start", peer->session_dir);
+  remember_helper (read_pid (peer->session_dir, "bus-pid"));
+  remember_helper (read_pid (peer->session_dir, "keyring-pid"));
   peer->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
                                     &error, g_getenv ("TIGRESS_WALLET_SESSION"), "run",
                                     peer->session_dir, g_getenv ("TIGRESS_SHARE_PEER"),
@@ -181,6 +232,8 @@ peer_stop (Peer *peer)
 {
   peer_send (peer, "quit");
   g_subprocess_wait (peer->process, NULL, NULL);
+  forget_helper (read_pid (peer->session_dir, "bus-pid"));
+  forget_helper (read_pid (peer->session_dir, "keyring-pid"));
   run_wallet_session ("stop", peer->session_dir);
   g_clear_object (&peer->output);
   g_clear_object (&peer->process);
@@ -519,6 +572,8 @@ main (int   argc,
   tigress_test_quiet_gtk_settings ();
   notifications = tigress_test_start_notification_server ();
 
+  signal (SIGABRT, stop_helpers_on_abort);
+  signal (SIGTRAP, stop_helpers_on_abort);
   scratch = g_strdup (g_getenv ("TW_TEST_SCRATCH"));
   start_relay ();
   relays[0] = relay_url;
