@@ -736,33 +736,58 @@ handle_metrics (Call *call)
 /* Routing                                                                  */
 /* ------------------------------------------------------------------------ */
 
+/* The calls on one mailbox, by method. */
+static const struct {
+  const char *method;
+  RelayRoute  route;
+} mailbox_calls[] = {
+  { "GET", RELAY_ROUTE_PREVIEW },
+  { "HEAD", RELAY_ROUTE_PREVIEW },
+  { "POST", RELAY_ROUTE_READ },
+  { "PUT", RELAY_ROUTE_UPDATE },
+  { "DELETE", RELAY_ROUTE_DELETE },
+  { "PATCH", RELAY_ROUTE_RELINQUISH },
+};
+
 static RelayRoute
 route_mailbox (Call *call)
 {
-  const char *method = call->request->method;
+  RelayRoute route = RELAY_ROUTE_OTHER;
 
-  if (g_str_equal (method, "GET") || g_str_equal (method, "HEAD"))
-    return handle_preview (call), RELAY_ROUTE_PREVIEW;
-  if (g_str_equal (method, "POST"))
-    return handle_read (call), RELAY_ROUTE_READ;
-  if (g_str_equal (method, "PUT"))
-    return handle_update (call), RELAY_ROUTE_UPDATE;
-  if (g_str_equal (method, "DELETE"))
+  for (gsize i = 0; i < G_N_ELEMENTS (mailbox_calls); i++)
+    if (g_str_equal (call->request->method, mailbox_calls[i].method))
+      route = mailbox_calls[i].route;
+
+  switch (route)
     {
-      handle_ending_call (call, relay_store_delete,
-                          "This device may not delete this mailbox.");
-      return RELAY_ROUTE_DELETE;
-    }
-  if (g_str_equal (method, "PATCH"))
-    {
+    case RELAY_ROUTE_PREVIEW:
+      handle_preview (call);
+      break;
+    case RELAY_ROUTE_READ:
+      handle_read (call);
+      break;
+    case RELAY_ROUTE_UPDATE:
+      handle_update (call);
+      break;
+    case RELAY_ROUTE_DELETE:
+      handle_ending_call (call, relay_store_delete, "This device may not delete this mailbox.");
+      break;
+    case RELAY_ROUTE_RELINQUISH:
       handle_ending_call (call, relay_store_relinquish,
                           "Only the bound recipient may relinquish this mailbox, and only "
                           "if it allows that and has not been relinquished too often.");
-      return RELAY_ROUTE_RELINQUISH;
+      break;
+    case RELAY_ROUTE_CREATE:
+    case RELAY_ROUTE_STATIC:
+    case RELAY_ROUTE_HEALTH:
+    case RELAY_ROUTE_METRICS:
+    case RELAY_ROUTE_OTHER:
+    case RELAY_N_ROUTES:
+    default:
+      respond_method_not_allowed (call, "GET, HEAD, POST, PUT, DELETE, PATCH");
+      break;
     }
-
-  respond_method_not_allowed (call, "GET, HEAD, POST, PUT, DELETE, PATCH");
-  return RELAY_ROUTE_OTHER;
+  return route;
 }
 
 /* A source that drew too many 401 and 404 answers is probably guessing
@@ -797,10 +822,13 @@ route_public (Call *call)
 
   if (g_str_equal (path, "/v1/m"))
     {
-      if (g_str_equal (call->request->method, "POST"))
-        return handle_create (call), RELAY_ROUTE_CREATE;
-      respond_method_not_allowed (call, "POST");
-      return RELAY_ROUTE_OTHER;
+      if (!g_str_equal (call->request->method, "POST"))
+        {
+          respond_method_not_allowed (call, "POST");
+          return RELAY_ROUTE_OTHER;
+        }
+      handle_create (call);
+      return RELAY_ROUTE_CREATE;
     }
   if (g_str_has_prefix (path, "/v1/m/") && relay_input_is_uuid (path + strlen ("/v1/m/")))
     {

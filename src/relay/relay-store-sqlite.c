@@ -1485,8 +1485,11 @@ migrate (Connection  *conn,
       if (!connection_exec (conn, migrations[version], "upgrading its schema", error) ||
           !connection_exec (conn, set_version, "upgrading its schema", error))
         return FALSE;
-      g_message ("Upgraded the relay database to schema version %" G_GINT64_FORMAT,
-                 version + 1);
+      if (version == 0)
+        g_message ("Created the relay database %s", path);
+      else
+        g_message ("Upgraded the relay database %s to schema version %" G_GINT64_FORMAT,
+                   path, version + 1);
     }
   return TRUE;
 }

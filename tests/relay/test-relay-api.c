@@ -888,7 +888,8 @@ test_preview_same_bytes_through_the_share (void)
   g_autofree char *data = sealed_data (64, 5);
   g_autofree char *body = update_body (data);
   g_autoptr(RelayTestReply) fresh = get_preview (id, "?v=h");
-  g_autoptr(GPtrArray) later = g_ptr_array_new_with_free_func ((GDestroyNotify) relay_test_reply_free);
+  g_autoptr(GPtrArray) later =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) relay_test_reply_free);
   g_autofree char *lower = NULL;
 
   g_assert_cmpuint (fresh->status, ==, 200);
