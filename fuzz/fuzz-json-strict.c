@@ -4,23 +4,26 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "tw-json-secret.h"
 #include "tw-json-strict.h"
 
 /*
  * The strict JSON reader. Properties checked on every input:
  * - a refusal is NULL with an error in TW_JSON_ERROR, and never json-glib
  *   refusing what the scanner let through (the two must agree on grammar);
- * - an accepted document, written out again by json-glib, is accepted
- *   again and gives an equal tree (only for trees without doubles:
- *   json-glib 1.6 writes 1e308 as "1e+308.0", which is not JSON);
+ * - an accepted document, written out again by our own writer
+ *   (TwJsonWriter), is accepted again and gives an equal tree (only for
+ *   trees without doubles: a double that is a whole number comes back as
+ *   an integer). json-glib's own writer cannot serve here: version 1.6
+ *   writes U+001F unescaped and 1e308 as "1e+308.0", neither of them JSON;
  * - tighter limits only ever refuse more.
  */
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
 
-/* json-glib's output escapes control characters and writes doubles with
- * every digit, so it may be longer than its input. */
+/* The writer escapes control characters as \u00XX, so its output may be
+ * longer than its input. */
 static const TwJsonLimits roomy = { 256, 16 * 65536, 16 * 65536 };
 static const TwJsonLimits tight = { 3, 8, 256 };
 
@@ -52,10 +55,15 @@ holds_double (JsonNode *node)
 static void
 check_rewrite_is_accepted (JsonNode *root)
 {
-  g_autofree char *rewritten = json_to_string (root, FALSE);
+  TwJsonWriter *writer = tw_json_writer_new ();
+  g_autoptr (TwSecret) rewritten = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) again = tw_json_strict_parse (rewritten, strlen (rewritten), &roomy,
-                                                     &error);
+  g_autoptr (JsonNode) again = NULL;
+
+  tw_json_writer_node (writer, root);
+  rewritten = tw_json_writer_finish (writer, 0);
+  again = tw_json_strict_parse (tw_secret_get_text (rewritten), tw_secret_get_size (rewritten),
+                                &roomy, &error);
 
   g_assert_no_error (error);
   g_assert_true (json_node_equal (root, again));
