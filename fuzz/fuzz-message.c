@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "tw-base64.h"
 #include "tw-json-strict.h"
 #include "tw-message.h"
 #include "tw-share-recipient.h"
@@ -21,6 +22,13 @@
  *      and give back the same body
  *   3  a saved sender state, given to tw_share_sender_restore()
  *   4  a saved recipient state, given to tw_share_recipient_restore()
+ *   5  a saved sender state and a plaintext from the recipient: the target
+ *      restores the state, seals the plaintext under the state's link key
+ *      and gives it to tw_share_sender_receive()
+ *   6  the same for a recipient state and a plaintext from the sender
+ *      (which must still carry the sender's signature to get far)
+ *      In modes 5 and 6 the state comes first, after a 2-byte big-endian
+ *      length; the plaintext is the rest.
  *
  * In modes 0 to 2 a refusal must be NULL with an error, and an accepted
  * message must keep the exact plaintext it was read from. In modes 3 and 4
@@ -29,6 +37,9 @@
  * machine must survive the user cancelling it, after which its own saved
  * state must restore again. (A tampered state may be accepted, but then it
  * must behave like any state the machine could have written itself.)
+ * In modes 5 and 6 a refused message must leave the machine exactly as it
+ * was (it saves to the same bytes), and an accepted one must leave a
+ * machine whose state survives a round trip.
  */
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
@@ -43,6 +54,8 @@ enum {
   MODE_SIGNED_BODY,
   MODE_SENDER_STATE,
   MODE_RECIPIENT_STATE,
+  MODE_SENDER_READS,
+  MODE_RECIPIENT_READS,
   MODE_COUNT,
 };
 
@@ -155,12 +168,19 @@ fuzz_signed_body (TwSecret *body)
 /* The two machines behind one set of functions, so both kinds of state go
  * through the same checks. */
 typedef struct {
+  gboolean             (*receive)    (gpointer machine, GBytes *payload, GError **error);
   gpointer             (*restore)    (TwSecret *state, GError **error);
   TwSecret            *(*save)       (gpointer machine);
   gboolean             (*cancel)     (gpointer machine, GError **error);
   void                 (*free)       (gpointer machine);
   const TwShareAction *(*get_action) (gpointer machine);
 } MachineOps;
+
+static gboolean
+sender_receive (gpointer machine, GBytes *payload, GError **error)
+{
+  return tw_share_sender_receive (machine, payload, error);
+}
 
 static gpointer
 sender_restore (TwSecret *state, GError **error)
@@ -190,6 +210,12 @@ static const TwShareAction *
 sender_get_action (gpointer machine)
 {
   return tw_share_sender_get_action (machine);
+}
+
+static gboolean
+recipient_receive (gpointer machine, GBytes *payload, GError **error)
+{
+  return tw_share_recipient_receive (machine, payload, error);
 }
 
 static gpointer
@@ -223,11 +249,11 @@ recipient_get_action (gpointer machine)
 }
 
 static const MachineOps sender_ops = {
-  sender_restore, sender_save, sender_cancel, sender_free, sender_get_action,
+  sender_receive, sender_restore, sender_save, sender_cancel, sender_free, sender_get_action,
 };
 
 static const MachineOps recipient_ops = {
-  recipient_restore, recipient_save, recipient_cancel, recipient_free, recipient_get_action,
+  recipient_receive, recipient_restore, recipient_save, recipient_cancel, recipient_free, recipient_get_action,
 };
 
 /* What a restored machine offers to do must be complete: a write carries
@@ -302,6 +328,76 @@ fuzz_state (const MachineOps *ops,
   ops->free (machine);
 }
 
+/* The link key, read back from the machine's own saved state. */
+static TwSecret *
+saved_link_key (TwSecret *saved)
+{
+  g_autoptr (JsonObject) object = NULL;
+  const char *text;
+
+  object = tw_json_strict_parse_object (tw_secret_get_text (saved), tw_secret_get_size (saved),
+                                        &(TwJsonLimits) { 8, 64 * 1024, 256 * 1024 }, NULL);
+  g_assert_nonnull (object);
+  text = json_object_get_string_member_with_default (object, "link_key", NULL);
+  g_assert_nonnull (text);
+  return tw_base64_decode_secret (text, -1, TW_BASE64_STANDARD, NULL);
+}
+
+static gboolean
+is_reading (const MachineOps *ops,
+            gpointer          machine)
+{
+  TwShareActionKind kind = ops->get_action (machine)->kind;
+
+  return kind == TW_SHARE_ACTION_READ || kind == TW_SHARE_ACTION_WRITE
+         || kind == TW_SHARE_ACTION_ASK_USER;
+}
+
+static void
+fuzz_reading (const MachineOps *ops,
+              const guint8     *data,
+              gsize             size)
+{
+  g_autoptr (TwSecret) state = NULL;
+  g_autoptr (TwSecret) plaintext = NULL;
+  g_autoptr (TwSecret) before = NULL;
+  g_autoptr (TwSecret) after = NULL;
+  g_autoptr (TwSecret) link_key = NULL;
+  g_autoptr (GBytes) payload = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize state_size;
+  gpointer machine;
+
+  if (size < 2 || (state_size = (gsize) data[0] << 8 | data[1]) > size - 2)
+    return;
+  state = tw_secret_new_from_data (data + 2, state_size);
+  plaintext = tw_secret_new_from_data (data + 2 + state_size, size - 2 - state_size);
+  machine = ops->restore (state, NULL);
+  if (machine == NULL)
+    return;
+  if (!is_reading (ops, machine))
+    {
+      ops->free (machine);
+      return;
+    }
+
+  before = ops->save (machine);
+  link_key = saved_link_key (before);
+  payload = tw_message_seal (link_key, plaintext, NULL);
+  if (payload != NULL && !ops->receive (machine, payload, &error))
+    {
+      g_assert_nonnull (error);
+      after = ops->save (machine);
+      g_assert_true (tw_secret_equal (before, after));
+    }
+  else
+    {
+      check_action (ops, machine);
+      check_round_trip (ops, machine);
+    }
+  ops->free (machine);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -329,6 +425,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       break;
     case MODE_RECIPIENT_STATE:
       fuzz_state (&recipient_ops, rest);
+      break;
+    case MODE_SENDER_READS:
+      fuzz_reading (&sender_ops, data + 1, size - 1);
+      break;
+    case MODE_RECIPIENT_READS:
+      fuzz_reading (&recipient_ops, data + 1, size - 1);
       break;
     default:
       g_assert_not_reached ();
