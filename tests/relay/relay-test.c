@@ -122,6 +122,12 @@ new_storage_spec (void)
   g_error ("TW_RELAY_TEST_STORAGE=%s has no server to test against", backend);
 }
 
+char *
+relay_test_new_storage (void)
+{
+  return new_storage_spec ();
+}
+
 static void
 die_with_parent (gpointer data)
 {

@@ -31,6 +31,9 @@ typedef struct {
 /* The scratch folder of this test program (removed by headless-run). */
 const char      *relay_test_scratch_dir     (void);
 
+/* A fresh --storage value on the backend under test (TW_RELAY_TEST_STORAGE). */
+char            *relay_test_new_storage     (void);
+
 /* Starts a relay with the suite's storage and TLS mode plus @extra_args
  * (NULL-terminated, may be NULL), and waits until it serves /healthz. */
 RelayTestServer *relay_test_server_start    (const char * const *extra_args);

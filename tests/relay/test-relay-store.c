@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The storage contract of relay-store.h, in-process and under concurrency:
+ * what every backend must keep atomic (one create per request key, one
+ * binder, one conditional writer), and the rules of relinquish, expiry,
+ * tombstones and the change hook. Runs on the backend under test
+ * (TW_RELAY_TEST_STORAGE), many threads at a time.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "relay-store.h"
+#include "relay-test.h"
+#include "tw-crypto.h"
+
+#define N_THREADS 24
+
+typedef struct {
+  RelayStore *store;
+  GMutex      lock;
+  GPtrArray  *changes;   /* mailbox ids the change hook reported */
+} Fixture;
+
+static gint64
+now_seconds (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static void
+on_change (const char *mailbox_id,
+           const char *etag,
+           gpointer    user_data)
+{
+  Fixture *fixture = user_data;
+
+  g_mutex_lock (&fixture->lock);
+  g_ptr_array_add (fixture->changes, g_strdup (mailbox_id));
+  g_mutex_unlock (&fixture->lock);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *spec = relay_test_new_storage ();
+  g_autoptr(GError) error = NULL;
+
+  fixture->store = relay_store_open (spec, &error);
+  g_assert_no_error (error);
+  g_mutex_init (&fixture->lock);
+  fixture->changes = g_ptr_array_new_with_free_func (g_free);
+  relay_store_set_change_func (fixture->store, on_change, fixture);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  relay_store_set_change_func (fixture->store, NULL, NULL);
+  g_clear_object (&fixture->store);
+  g_ptr_array_unref (fixture->changes);
+  g_mutex_clear (&fixture->lock);
+}
+
+static gboolean
+was_changed (Fixture    *fixture,
+             const char *mailbox_id)
+{
+  gboolean found = FALSE;
+
+  /* Shared backends deliver changes asynchronously: give them a moment. */
+  for (guint attempt = 0; attempt < 50 && !found; attempt++)
+    {
+      g_mutex_lock (&fixture->lock);
+      for (guint i = 0; i < fixture->changes->len; i++)
+        found = found || g_str_equal (g_ptr_array_index (fixture->changes, i), mailbox_id);
+      g_mutex_unlock (&fixture->lock);
+      if (!found)
+        g_usleep (20 * 1000);
+    }
+  return found;
+}
+
+static void
+random_hash (guint8 hash[RELAY_HASH_SIZE])
+{
+  tw_random_bytes (hash, RELAY_HASH_SIZE);
+}
+
+static void
+set_payload (RelayPayload *payload,
+             const char   *data)
+{
+  relay_payload_clear (payload);
+  payload->type = g_strdup ("AEAD_AES_256_GCM");
+  payload->data = g_strdup (data);
+  relay_payload_etag (data, payload->etag);
+}
+
+/* A mailbox ready to create, sent by @sender_hash, expiring in @lifetime s. */
+static RelayMailbox *
+new_mailbox (const guint8 *sender_hash,
+             gint64        lifetime)
+{
+  RelayMailbox *mailbox = relay_mailbox_new ();
+  g_autofree char *id = g_uuid_string_random ();
+
+  g_strlcpy (mailbox->mailbox_id, id, sizeof mailbox->mailbox_id);
+  memcpy (mailbox->sender_claim_hash, sender_hash, RELAY_HASH_SIZE);
+  set_payload (&mailbox->payload, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+  relay_payload_copy (&mailbox->sender_payload, &mailbox->payload);
+  mailbox->title = g_strdup ("Front door");
+  mailbox->expires_at = now_seconds () + lifetime;
+  return mailbox;
+}
+
+static void
+create_or_fail (RelayStore         *store,
+                const RelayMailbox *mailbox)
+{
+  g_autoptr(GError) error = NULL;
+  RelayOutcome outcome;
+
+  relay_outcome_init (&outcome);
+  g_assert_true (relay_store_create (store, mailbox, 0, now_seconds (), &outcome, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (outcome.status, ==, RELAY_STORE_OK);
+  relay_outcome_clear (&outcome);
+}
+
+static RelayAccess
+access_for (const RelayMailbox *mailbox,
+            const guint8       *claim_hash)
+{
+  RelayAccess access = { mailbox->mailbox_id, { 0 }, FALSE, { 0 }, now_seconds () };
+
+  memcpy (access.claim_hash, claim_hash, RELAY_HASH_SIZE);
+  return access;
+}
+
+static RelayStoreStatus
+read_status (RelayStore         *store,
+             const RelayMailbox *mailbox,
+             const guint8       *claim_hash,
+             RelayOutcome       *outcome_out)
+{
+  RelayAccess access = access_for (mailbox, claim_hash);
+  g_autoptr(GError) error = NULL;
+  RelayOutcome outcome;
+  RelayStoreStatus status;
+
+  relay_outcome_init (&outcome);
+  g_assert_true (relay_store_read (store, &access, NULL, &outcome, &error));
+  g_assert_no_error (error);
+  status = outcome.status;
+  if (outcome_out != NULL)
+    *outcome_out = outcome;
+  else
+    relay_outcome_clear (&outcome);
+  return status;
+}
+
+/* Runs @func on N_THREADS threads released at the same moment. */
+typedef struct {
+  GMutex   lock;
+  GCond    go;
+  gboolean started;
+} StartLine;
+
+typedef struct {
+  StartLine  *start;
+  gpointer    shared;
+  guint       index;
+  int         status;
+  gboolean    bound_now;
+  char        mailbox_id[RELAY_MAILBOX_ID_LENGTH + 1];
+} Runner;
+
+static void
+wait_for_start (StartLine *start)
+{
+  g_mutex_lock (&start->lock);
+  while (!start->started)
+    g_cond_wait (&start->go, &start->lock);
+  g_mutex_unlock (&start->lock);
+}
+
+static void
+race (GThreadFunc func,
+      gpointer    shared,
+      Runner      runners[N_THREADS])
+{
+  GThread *threads[N_THREADS];
+  StartLine start;
+
+  g_mutex_init (&start.lock);
+  g_cond_init (&start.go);
+  start.started = FALSE;
+  for (guint i = 0; i < N_THREADS; i++)
+    {
+      runners[i] = (Runner) { &start, shared, i, -1, FALSE, "" };
+      threads[i] = g_thread_new ("runner", func, &runners[i]);
+    }
+  g_usleep (50 * 1000);
+  g_mutex_lock (&start.lock);
+  start.started = TRUE;
+  g_cond_broadcast (&start.go);
+  g_mutex_unlock (&start.lock);
+  for (guint i = 0; i < N_THREADS; i++)
+    g_thread_join (threads[i]);
+  g_mutex_clear (&start.lock);
+  g_cond_clear (&start.go);
+}
+
+static guint
+count_status (Runner  runners[N_THREADS],
+              int     status)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < N_THREADS; i++)
+    count += runners[i].status == status;
+  return count;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static gpointer
+create_with_shared_key (gpointer data)
+{
+  Runner *runner = data;
+  Fixture *fixture = runner->shared;
+  static const guint8 sender[RELAY_HASH_SIZE] = { 7 };
+  g_autoptr(RelayMailbox) mailbox = new_mailbox (sender, 600);
+  g_autoptr(GError) error = NULL;
+  RelayOutcome outcome;
+
+  mailbox->has_create_request = TRUE;
+  memset (mailbox->create_request_key, 0x5a, RELAY_HASH_SIZE);
+  wait_for_start (runner->start);
+
+  relay_outcome_init (&outcome);
+  g_assert_true (relay_store_create (fixture->store, mailbox, 0, now_seconds (), &outcome,
+                                     &error));
+  runner->status = outcome.status;
+  g_strlcpy (runner->mailbox_id, outcome.status == RELAY_STORE_OK
+             ? mailbox->mailbox_id : outcome.mailbox->mailbox_id, sizeof runner->mailbox_id);
+  relay_outcome_clear (&outcome);
+  return NULL;
+}
+
+static void
+test_concurrent_creates_with_one_key_make_one_mailbox (Fixture       *fixture,
+                                                       gconstpointer  data)
+{
+  Runner runners[N_THREADS];
+  guint64 live_before = 0, live_after = 0;
+  const char *winner = NULL;
+
+  relay_store_count_live (fixture->store, &live_before, NULL);
+  race (create_with_shared_key, fixture, runners);
+  relay_store_count_live (fixture->store, &live_after, NULL);
+
+  g_assert_cmpuint (count_status (runners, RELAY_STORE_OK), ==, 1);
+  g_assert_cmpuint (count_status (runners, RELAY_STORE_REPEATED), ==, N_THREADS - 1);
+  for (guint i = 0; i < N_THREADS; i++)
+    if (runners[i].status == RELAY_STORE_OK)
+      winner = runners[i].mailbox_id;
+  for (guint i = 0; i < N_THREADS; i++)
+    g_assert_cmpstr (runners[i].mailbox_id, ==, winner);
+  g_assert_cmpuint (live_after, ==, live_before + 1);
+}
+
+typedef struct {
+  RelayStore   *store;
+  RelayMailbox *mailbox;
+} Target;
+
+static gpointer
+bind_with_own_claim (gpointer data)
+{
+  Runner *runner = data;
+  Target *target = runner->shared;
+  guint8 claim[RELAY_HASH_SIZE];
+  RelayOutcome outcome;
+
+  random_hash (claim);
+  wait_for_start (runner->start);
+  runner->status = read_status (target->store, target->mailbox, claim, &outcome);
+  runner->bound_now = outcome.bound_now;
+  relay_outcome_clear (&outcome);
+  return NULL;
+}
+
+static void
+test_racing_first_readers_bind_exactly_one (Fixture       *fixture,
+                                            gconstpointer  data)
+{
+  guint8 sender[RELAY_HASH_SIZE];
+
+  random_hash (sender);
+  for (guint round = 0; round < 10; round++)
+    {
+      g_autoptr(RelayMailbox) mailbox = new_mailbox (sender, 600);
+      Target target = { fixture->store, mailbox };
+      Runner runners[N_THREADS];
+      guint bound = 0;
+
+      create_or_fail (fixture->store, mailbox);
+      race (bind_with_own_claim, &target, runners);
+      for (guint i = 0; i < N_THREADS; i++)
+        bound += runners[i].bound_now;
+
+      g_assert_cmpuint (count_status (runners, RELAY_STORE_OK), ==, 1);
+      g_assert_cmpuint (bound, ==, 1);
+      g_assert_cmpuint (count_status (runners, RELAY_STORE_CLAIMED_BY_OTHER), ==,
+                        N_THREADS - 1);
+    }
+}
+
+typedef struct {
+  RelayStore   *store;
+  RelayMailbox *mailbox;
+  const char   *known_etag;
+} WriteTarget;
+
+static gpointer
+write_if_unchanged (gpointer data)
+{
+  Runner *runner = data;
+  WriteTarget *target = runner->shared;
+  RelayAccess access = access_for (target->mailbox, target->mailbox->sender_claim_hash);
+  RelayPayload payload = { NULL, NULL, "" };
+  g_autofree char *text = g_strdup_printf ("BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB%04u", runner->index);
+  g_autoptr(GError) error = NULL;
+  RelayOutcome outcome;
+
+  set_payload (&payload, text);
+  wait_for_start (runner->start);
+  relay_outcome_init (&outcome);
+  g_assert_true (relay_store_update (target->store, &access, target->known_etag, &payload,
+                                     &outcome, &error));
+  runner->status = outcome.status;
+  relay_outcome_clear (&outcome);
+  relay_payload_clear (&payload);
+  return NULL;
+}
+
+static void
+test_racing_conditional_writes_let_exactly_one_through (Fixture       *fixture,
+                                                         gconstpointer  data)
+{
+  guint8 sender[RELAY_HASH_SIZE];
+  g_autoptr(RelayMailbox) mailbox = NULL;
+  WriteTarget target;
+  Runner runners[N_THREADS];
+
+  random_hash (sender);
+  mailbox = new_mailbox (sender, 600);
+  create_or_fail (fixture->store, mailbox);
+  target = (WriteTarget) { fixture->store, mailbox, mailbox->payload.etag };
+  race (write_if_unchanged, &target, runners);
+
+  g_assert_cmpuint (count_status (runners, RELAY_STORE_OK), ==, 1);
+  g_assert_cmpuint (count_status (runners, RELAY_STORE_PRECONDITION_FAILED), ==,
+                    N_THREADS - 1);
+  g_assert_true (was_changed (fixture, mailbox->mailbox_id));
+}
+
+static RelayStoreStatus
+relinquish_status (RelayStore         *store,
+                   const RelayMailbox *mailbox,
+                   const guint8       *claim_hash)
+{
+  RelayAccess access = access_for (mailbox, claim_hash);
+  g_autoptr(GError) error = NULL;
+  RelayOutcome outcome;
+  RelayStoreStatus status;
+
+  relay_outcome_init (&outcome);
+  g_assert_true (relay_store_relinquish (store, &access, &outcome, &error));
+  status = outcome.status;
+  relay_outcome_clear (&outcome);
+  return status;
+}
+
+static void
+test_relinquish_restores_and_is_limited (Fixture       *fixture,
+                                         gconstpointer  data)
+{
+  guint8 sender[RELAY_HASH_SIZE];
+  g_autoptr(RelayMailbox) mailbox = NULL;
+
+  random_hash (sender);
+  mailbox = new_mailbox (sender, 600);
+  create_or_fail (fixture->store, mailbox);
+
+  for (guint round = 1; round <= RELAY_MAX_RELINQUISHES + 1; round++)
+    {
+      guint8 recipient[RELAY_HASH_SIZE];
+      RelayAccess access;
+      RelayPayload reply = { NULL, NULL, "" };
+      RelayOutcome outcome;
+      g_autoptr(GError) error = NULL;
+
+      random_hash (recipient);
+      g_assert_cmpint (read_status (fixture->store, mailbox, recipient, &outcome), ==,
+                       RELAY_STORE_OK);
+      g_assert_cmpuint (outcome.mailbox->binding_epoch, ==, round);
+      g_assert_cmpstr (outcome.mailbox->payload.data, ==, mailbox->payload.data);
+      relay_outcome_clear (&outcome);
+
+      /* The recipient writes; relinquish must bring the sender's back. */
+      access = access_for (mailbox, recipient);
+      set_payload (&reply, "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC");
+      g_assert_true (relay_store_update (fixture->store, &access, NULL, &reply, &outcome,
+                                         &error));
+      g_assert_cmpint (outcome.status, ==, RELAY_STORE_OK);
+      relay_outcome_clear (&outcome);
+      relay_payload_clear (&reply);
+
+      g_assert_cmpint (relinquish_status (fixture->store, mailbox, sender), ==,
+                       RELAY_STORE_UNAUTHORIZED);
+      g_assert_cmpint (relinquish_status (fixture->store, mailbox, recipient), ==,
+                       round <= RELAY_MAX_RELINQUISHES ? RELAY_STORE_OK
+                                                       : RELAY_STORE_NOT_ALLOWED);
+    }
+}
+
+static void
+test_expiry_ends_at_once_and_sweep_leaves_tombstones (Fixture       *fixture,
+                                                      gconstpointer  data)
+{
+  guint8 sender[RELAY_HASH_SIZE], recipient[RELAY_HASH_SIZE], stranger[RELAY_HASH_SIZE];
+  g_autoptr(RelayMailbox) mailbox = NULL;
+  g_autoptr(GError) error = NULL;
+  RelayOutcome outcome;
+  guint swept = 0;
+
+  random_hash (sender);
+  random_hash (recipient);
+  random_hash (stranger);
+  mailbox = new_mailbox (sender, 2);
+  create_or_fail (fixture->store, mailbox);
+  g_assert_cmpint (read_status (fixture->store, mailbox, recipient, NULL), ==, RELAY_STORE_OK);
+
+  g_usleep (2200 * 1000);
+  g_assert_cmpint (read_status (fixture->store, mailbox, sender, &outcome), ==,
+                   RELAY_STORE_ENDED);
+  g_assert_cmpint (outcome.end_reason, ==, RELAY_END_EXPIRED);
+  g_assert_cmpint (read_status (fixture->store, mailbox, stranger, NULL), ==,
+                   RELAY_STORE_NOT_FOUND);
+  relay_outcome_init (&outcome);
+  g_assert_true (relay_store_peek (fixture->store, mailbox->mailbox_id, now_seconds (),
+                                   &outcome, &error));
+  g_assert_cmpint (outcome.status, ==, RELAY_STORE_NOT_FOUND);
+
+  /* Shared backends may remove expired mailboxes on their own; either
+   * way the parties keep hearing why, and nobody else learns anything. */
+  g_assert_true (relay_store_sweep (fixture->store, now_seconds (), 1000, &swept, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (read_status (fixture->store, mailbox, recipient, &outcome), ==,
+                   RELAY_STORE_ENDED);
+  g_assert_cmpint (outcome.end_reason, ==, RELAY_END_EXPIRED);
+  g_assert_cmpint (read_status (fixture->store, mailbox, stranger, NULL), ==,
+                   RELAY_STORE_NOT_FOUND);
+}
+
+static void
+test_deletion_leaves_a_tombstone_and_notifies (Fixture       *fixture,
+                                               gconstpointer  data)
+{
+  guint8 sender[RELAY_HASH_SIZE], recipient[RELAY_HASH_SIZE];
+  g_autoptr(RelayMailbox) mailbox = NULL;
+  g_autoptr(GError) error = NULL;
+  RelayAccess access;
+  RelayOutcome outcome;
+
+  random_hash (sender);
+  random_hash (recipient);
+  mailbox = new_mailbox (sender, 600);
+  create_or_fail (fixture->store, mailbox);
+  g_assert_cmpint (read_status (fixture->store, mailbox, recipient, NULL), ==, RELAY_STORE_OK);
+
+  access = access_for (mailbox, recipient);
+  access.has_request_key = TRUE;
+  memset (access.request_key, 0x33, RELAY_HASH_SIZE);
+  relay_outcome_init (&outcome);
+  g_assert_true (relay_store_delete (fixture->store, &access, &outcome, &error));
+  g_assert_cmpint (outcome.status, ==, RELAY_STORE_OK);
+  g_assert_true (relay_store_delete (fixture->store, &access, &outcome, &error));
+  g_assert_cmpint (outcome.status, ==, RELAY_STORE_REPEATED);
+  relay_outcome_clear (&outcome);
+
+  g_assert_true (was_changed (fixture, mailbox->mailbox_id));
+  g_assert_cmpint (read_status (fixture->store, mailbox, sender, &outcome), ==,
+                   RELAY_STORE_ENDED);
+  g_assert_cmpint (outcome.end_reason, ==, RELAY_END_DELETED);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  tw_crypto_init ();
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/relay/store/concurrent-creates-with-one-key-make-one-mailbox",
+       test_concurrent_creates_with_one_key_make_one_mailbox);
+  ADD ("/relay/store/racing-first-readers-bind-exactly-one",
+       test_racing_first_readers_bind_exactly_one);
+  ADD ("/relay/store/racing-conditional-writes-let-exactly-one-through",
+       test_racing_conditional_writes_let_exactly_one_through);
+  ADD ("/relay/store/relinquish-restores-and-is-limited",
+       test_relinquish_restores_and_is_limited);
+  ADD ("/relay/store/expiry-ends-at-once-and-sweep-leaves-tombstones",
+       test_expiry_ends_at_once_and_sweep_leaves_tombstones);
+  ADD ("/relay/store/deletion-leaves-a-tombstone-and-notifies",
+       test_deletion_leaves_a_tombstone_and_notifies);
+#undef ADD
+
+  return g_test_run ();
+}
