@@ -1730,6 +1730,39 @@ test_relay_create_retry_same_mailbox (void)
   g_assert_cmpstr (again->mailbox_id, ==, created->mailbox_id);
 }
 
+/* Request bodies must be JSON that a strict reader takes: json-glib 1.6's
+ * writer leaves U+001F raw, which the relay rightly refuses. */
+static void
+test_relay_control_characters_in_display_text (void)
+{
+  const char *base_url = real_relay_url (FALSE);
+  g_autoptr(GBytes) payload = sample_payload (SAMPLE_PAYLOAD_SIZE);
+  g_autoptr(TwSecret) bind_token = sample_bind_token ();
+  g_autoptr(TwRelayMailbox) sender = NULL;
+  g_autoptr(TwRelayMailbox) recipient = NULL;
+  g_autoptr(TwRelayCreated) created = NULL;
+  g_autoptr(TwRelayContent) content = NULL;
+  g_autoptr(GError) error = NULL;
+  TwRelayCreateParams params;
+
+  if (base_url == NULL)
+    return;
+
+  sample_params (&params, payload);
+  params.title = "Front\x1f door";
+  params.description = "A\x01 home\tkey\x7f";
+  params.bind_token = bind_token;
+  sender = mailbox_for_relay (base_url, NULL);
+  created = create_sync (sender, &params, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  recipient = mailbox_for_url (created->url_link, NULL);
+  content = read_content_sync (recipient, bind_token, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (content->title, ==, params.title);
+  g_assert_cmpstr (content->description, ==, params.description);
+}
+
 static void
 test_relay_tls_untrusted (void)
 {
@@ -1837,6 +1870,8 @@ main (int    argc,
   g_test_add_func ("/relay-client/relay/expired-is-told-to-bound-party",
                    test_relay_expired_for_bound_party);
   g_test_add_func ("/relay-client/relay/too-large-payload", test_relay_too_large);
+  g_test_add_func ("/relay-client/relay/control-characters-in-display-text-are-escaped",
+                   test_relay_control_characters_in_display_text);
   g_test_add_func ("/relay-client/relay/create-retry-returns-the-same-mailbox",
                    test_relay_create_retry_same_mailbox);
   g_test_add_func ("/relay-client/relay/untrusted-certificate-is-refused",
