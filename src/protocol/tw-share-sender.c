@@ -39,6 +39,9 @@ invalid (GError     **error,
   return FALSE;
 }
 
+static gboolean check_deliver_fits (TwShareSender  *self,
+                                    GError        **error);
+
 /* ---------------------------------------------------------------------------
  * Checking the request
  * ------------------------------------------------------------------------- */
@@ -280,7 +283,7 @@ tw_share_sender_new (const TwShareRequest  *request,
     {
       self->w = tw_spake2_derive_w (tw_secret_get_text (request->pin), self->core.share_id,
                                     error);
-      if (self->w == NULL || !new_pake_share (self, error))
+      if (self->w == NULL || !new_pake_share (self, error) || !check_deliver_fits (self, error))
         return NULL;
     }
   if (!queue_first_message (self, error))
@@ -402,16 +405,14 @@ deliver_inner (TwShareSender *self)
 }
 
 static TwSecret *
-deliver_body (TwSpake2 *pake,
-              GBytes   *sealed)
+deliver_body (const guint8  confirmation[TW_SPAKE2_MAC_SIZE],
+              GBytes       *sealed)
 {
   TwJsonWriter *writer = tw_json_writer_new ();
-  guint8 confirmation[TW_SPAKE2_MAC_SIZE];
 
-  tw_spake2_get_confirmation (pake, confirmation);
   tw_json_writer_begin_object (writer);
   tw_json_writer_member (writer, "cA");
-  tw_json_writer_base64 (writer, confirmation, sizeof confirmation);
+  tw_json_writer_base64 (writer, confirmation, TW_SPAKE2_MAC_SIZE);
   tw_json_writer_member (writer, "sealed");
   tw_json_writer_base64 (writer, g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed));
   tw_json_writer_end_object (writer);
@@ -431,6 +432,7 @@ send_deliver (TwShareSender  *self,
   g_autoptr (TwSecret) inner = NULL;
   g_autoptr (GBytes) sealed = NULL;
   g_autoptr (TwSecret) body = NULL;
+  guint8 confirmation[TW_SPAKE2_MAC_SIZE];
 
   if (s2r == NULL)
     return FALSE;
@@ -445,9 +447,48 @@ send_deliver (TwShareSender  *self,
                                 inner, error);
   if (sealed == NULL)
     return FALSE;
-  body = deliver_body (pake, sealed);
+  tw_spake2_get_confirmation (pake, confirmation);
+  body = deliver_body (confirmation, sealed);
   return tw_share_core_send (&self->core, TW_MESSAGE_DELIVER, body, self->signing_seed,
                              TW_SHARE_ACTION_READ, error);
+}
+
+/* deliver is built only once the right PIN has come and the accept is
+ * taken; a credential too large for it would fail there and leave the
+ * share stuck. So a stand-in of the same size is built when the share is
+ * made: the same inner part (a blank certificate of the real size), sealed
+ * under a throwaway key, under the longest header deliver can have. */
+static gboolean
+check_deliver_fits (TwShareSender  *self,
+                    GError        **error)
+{
+  static const guint8 blank_certificate[TW_CERT_SIZE];
+  const guint8 blank_confirmation[TW_SPAKE2_MAC_SIZE] = { 0 };
+  g_autoptr (TwSecret) throwaway_key = tw_secret_new (TW_SHARE_DIRECTION_KEY_SIZE);
+  g_autoptr (TwSecret) inner = NULL;
+  g_autoptr (GBytes) sealed = NULL;
+  g_autoptr (TwSecret) body = NULL;
+  g_autoptr (TwSecret) message = NULL;
+  TwMessageHeader header = tw_share_core_next_header (&self->core);
+
+  if (self->core.kind == TW_SHARE_KIND_DIGITAL_KEY)
+    self->certificate = g_bytes_new_static (blank_certificate, sizeof blank_certificate);
+  inner = deliver_inner (self);
+  g_clear_pointer (&self->certificate, g_bytes_unref);
+
+  sealed = tw_share_inner_seal (throwaway_key, TW_SHARE_LABEL_S2R, self->core.share_id,
+                                &self->core.th, inner, error);
+  if (sealed == NULL)
+    return FALSE;
+  body = deliver_body (blank_confirmation, sealed);
+  header.mailbox_id = "00000000-0000-4000-8000-000000000000";
+  header.seq = TW_SHARE_PIN_ATTEMPTS;
+  message = tw_message_build (TW_MESSAGE_DELIVER, &header, self->core.share_id, body,
+                              self->signing_seed, NULL);
+  if (message == NULL)
+    return invalid (error, "The credential is too large to share");
+
+  return TRUE;
 }
 
 typedef struct {

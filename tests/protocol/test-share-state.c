@@ -301,6 +301,79 @@ test_a_grant_that_ended_before_the_right_pin_ends_the_share (void)
   pair_clear (&pair);
 }
 
+/* A credential of @size bytes of JSON text: {"note":"xxx…"}. */
+static TwSecret *
+credential_of_size (gsize size)
+{
+  g_autoptr (GString) text = g_string_new ("{\"note\":\"");
+
+  while (text->len < size - 2)
+    g_string_append_c (text, 'x');
+  g_string_append (text, "\"}");
+  return tw_secret_new_from_string (text->str);
+}
+
+/* Runs a verified share of @content from the offer to the recipient's
+ * STORE; returns FALSE with @error when the sender refuses the request. */
+static gboolean
+share_content (TwSecret  *content,
+               GError   **error)
+{
+  g_autoptr (TwSecret) pin = tw_secret_new_from_string (PIN);
+  g_autoptr (TwShareSender) sender = NULL;
+  g_autoptr (TwShareRecipient) recipient = NULL;
+  g_autoptr (GError) local_error = NULL;
+  const TwShareAction *action;
+  TwShareRequest request = {
+    .flow = TW_SHARE_FLOW_VERIFIED,
+    .kind = TW_SHARE_KIND_COPY,
+    .type = "note",
+    .title = "A long note",
+    .credential_format = "note-v1",
+    .credential_content = content,
+    .pin = pin,
+  };
+
+  sender = tw_share_sender_new (&request, error);
+  if (sender == NULL)
+    return FALSE;
+
+  action = tw_share_sender_get_action (sender);
+  recipient = tw_share_recipient_new (MAILBOX_ID, tw_share_sender_get_link_key (sender),
+                                      &local_error);
+  g_assert_true (tw_share_recipient_receive (recipient, action->payload, &local_error));
+  g_assert_true (tw_share_sender_created (sender, MAILBOX_ID, &local_error));
+  g_assert_true (tw_share_recipient_accept (recipient, pin, &local_error));
+  action = tw_share_recipient_get_action (recipient);
+  g_assert_true (tw_share_sender_receive (sender, action->payload, &local_error));
+  g_assert_no_error (local_error);
+  action = tw_share_sender_get_action (sender);
+  g_assert_cmpint (action->kind, ==, TW_SHARE_ACTION_WRITE);
+  g_assert_true (tw_share_recipient_receive (recipient, action->payload, &local_error));
+  g_assert_no_error (local_error);
+  g_assert_cmpint (tw_share_recipient_get_action (recipient)->kind, ==, TW_SHARE_ACTION_STORE);
+  g_assert_true (tw_secret_equal (tw_share_recipient_get_credential_content (recipient),
+                                  content));
+  return TRUE;
+}
+
+/* deliver is built only when the right PIN comes; a credential it cannot
+ * hold must be refused when the share is made, not leave the sender stuck
+ * after the recipient typed the right PIN. */
+static void
+test_a_credential_too_large_for_deliver_is_refused_up_front (void)
+{
+  g_autoptr (TwSecret) fits = credential_of_size (16 * 1024);
+  g_autoptr (TwSecret) too_large = credential_of_size (26 * 1024);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (share_content (fits, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (share_content (too_large, &error));
+  g_assert_error (error, TW_SHARE_ERROR, TW_SHARE_ERROR_INVALID);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -320,6 +393,8 @@ main (int    argc,
                    test_a_step_the_role_never_takes_is_refused);
   g_test_add_func ("/share/state/a-grant-that-ended-before-the-right-pin-ends-the-share",
                    test_a_grant_that_ended_before_the_right_pin_ends_the_share);
+  g_test_add_func ("/share/state/a-credential-too-large-for-deliver-is-refused-up-front",
+                   test_a_credential_too_large_for_deliver_is_refused_up_front);
 
   return g_test_run ();
 }
