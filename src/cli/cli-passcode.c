@@ -167,7 +167,9 @@ print_status (WalletVault *vault)
   if (wallet_vault_get_state (vault) == WALLET_VAULT_STATE_NO_PASSCODE)
     cli_print_field (_("Passcode"), _("not set; run “tigress passcode set”"));
   else
-    cli_print_field (_("Passcode"), _("set"));
+    cli_print_field (_("Passcode"),
+                     /* Translators: the state of the wallet passcode: it has been chosen */
+                     _("set"));
   cli_print_field (_("Wrong tries"), tries);
   if (wait > 0)
     cli_print_field (_("Next try in"), wait_text);

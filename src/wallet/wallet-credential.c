@@ -90,6 +90,7 @@ static const WalletFieldInfo access_code_fields[] = {
 };
 
 static const WalletFieldInfo owner_fields[] = {
+  /* Translators: a noun: the door or car lock that a key belongs to */
   { WALLET_FIELD_RESOURCE_ID, N_("Lock"), WALLET_FIELD_KIND_BINARY, MADE_HERE, NULL },
   { WALLET_FIELD_OWNER_PUBLIC_KEY, N_("Owner key"), WALLET_FIELD_KIND_BINARY, MADE_HERE, NULL },
   { WALLET_FIELD_LOCK_EPOCH, N_("Lock epoch"), WALLET_FIELD_KIND_NUMBER, MADE_HERE, NULL },
