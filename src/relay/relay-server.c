@@ -59,11 +59,11 @@ typedef struct {
 
 G_DEFINE_FINAL_TYPE (RelayServer, relay_server, G_TYPE_OBJECT)
 
-static void answer_or_wait (Worker            *worker,
-                            SoupServerMessage *msg,
-                            GBytes            *body,
-                            gboolean           resumed,
-                            guint              wait_left);
+static gboolean answer_or_wait (Worker            *worker,
+                                SoupServerMessage *msg,
+                                GBytes            *body,
+                                gboolean           resumed,
+                                guint              wait_left);
 
 /* ------------------------------------------------------------------------ */
 /* From libsoup to RelayRequest and back                                    */
@@ -133,8 +133,10 @@ finish_wait (Wait  *wait,
 
   relay_waiters_remove (waiters, wait->waiter);
   wait->waiter = NULL;
-  answer_or_wait (wait->worker, wait->msg, wait->body, TRUE, wait_left);
-  soup_server_message_unpause (wait->msg);
+  /* Woken, but the payload may still be the one the client holds (the
+   * same bytes written again): then it waits on, still paused. */
+  if (!answer_or_wait (wait->worker, wait->msg, wait->body, TRUE, wait_left))
+    soup_server_message_unpause (wait->msg);
   wait_free (wait);
 }
 
@@ -160,11 +162,14 @@ on_wait_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
+/* Parks @msg until its mailbox changes; FALSE (with the refusal applied)
+ * when too many requests wait already. */
+static gboolean
 start_wait (Worker            *worker,
             SoupServerMessage *msg,
             GBytes            *body,
-            RelayResponse     *response)
+            RelayResponse     *response,
+            gboolean           paused)
 {
   RelayHandler *handler = worker->server->handler;
   Wait *wait = g_new0 (Wait, 1);
@@ -181,16 +186,20 @@ start_wait (Worker            *worker,
       wait_free (wait);
       relay_handler_refuse_wait (handler, response);
       apply_response (msg, response);
-      return;
+      return FALSE;
     }
 
   wait->timeout = g_timeout_source_new (response->wait_seconds * 1000);
   g_source_set_callback (wait->timeout, on_wait_timeout, wait, NULL);
   g_source_attach (wait->timeout, worker->context);
-  soup_server_message_pause (msg);
+  if (!paused)
+    soup_server_message_pause (msg);
+  return TRUE;
 }
 
-static void
+/* Answers @msg, or parks it as a long poll and returns TRUE. A @resumed
+ * request is one that waited already; its message is paused. */
+static gboolean
 answer_or_wait (Worker            *worker,
                 SoupServerMessage *msg,
                 GBytes            *body,
@@ -199,6 +208,7 @@ answer_or_wait (Worker            *worker,
 {
   RelayRequest request;
   RelayResponse response;
+  gboolean waiting = FALSE;
 
   fill_request (worker, msg, body, &request);
   request.resumed = resumed;
@@ -207,10 +217,11 @@ answer_or_wait (Worker            *worker,
   relay_handler_handle (worker->server->handler, &request, &response);
 
   if (response.wait)
-    start_wait (worker, msg, body, &response);
+    waiting = start_wait (worker, msg, body, &response, resumed);
   else
     apply_response (msg, &response);
   relay_response_clear (&response);
+  return waiting;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -852,6 +852,30 @@ test_longpoll_deletion_wakes_the_poller (void)
   g_assert_cmpint ((poll.finished - started) / 1000, <, 3000);
 }
 
+static void
+test_longpoll_same_bytes_written_keep_it_waiting (void)
+{
+  g_autofree char *sender = relay_test_new_claim ();
+  g_autofree char *recipient = relay_test_new_claim ();
+  g_autofree char *id = new_mailbox (sender, NULL);
+  g_autoptr(RelayTestReply) bind = read_as (id, recipient, NULL);
+  g_autofree char *same_data = relay_test_reply_member (bind, "payload.data");
+  Poll poll = { id, recipient, relay_test_reply_header (bind, "ETag"), "wait=2", 0, 0 };
+  gint64 started = g_get_monotonic_time ();
+  GThread *thread = g_thread_new ("poller", poll_in_thread, &poll);
+  g_autofree char *body = update_body (same_data);
+  g_autoptr(RelayTestReply) rewrite = NULL;
+
+  /* The write wakes the poll, but the payload is what the poller holds. */
+  g_usleep (500 * 1000);
+  rewrite = call_as ("PUT", id, sender, body, NULL, NULL);
+  g_thread_join (thread);
+
+  g_assert_cmpuint (rewrite->status, ==, 200);
+  g_assert_cmpuint (poll.status, ==, 304);
+  g_assert_cmpint ((poll.finished - started) / 1000, >=, 1900);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The preview page                                                         */
 /* ------------------------------------------------------------------------ */
@@ -1184,6 +1208,8 @@ main (int   argc,
                    test_longpoll_newer_poll_ends_the_older);
   g_test_add_func ("/relay/long-poll/deletion-wakes-the-poller",
                    test_longpoll_deletion_wakes_the_poller);
+  g_test_add_func ("/relay/long-poll/same-bytes-written-keep-it-waiting",
+                   test_longpoll_same_bytes_written_keep_it_waiting);
   g_test_add_func ("/relay/preview/same-bytes-through-the-share",
                    test_preview_same_bytes_through_the_share);
   g_test_add_func ("/relay/preview/escapes-fields-and-serves-own-icons",
