@@ -163,15 +163,22 @@ test_locked_collection (void)
   assert_plain_message (error);
   g_clear_error (&error);
 
-  /* Writing into it: the same unlock prompt, refused: never done. */
+  /* Writing into it: the same unlock prompt, refused: never done, and a
+   * refused replace leaves the old item as it was. */
   g_assert_false (store ("item-c", "third", &error));
   g_assert_error (error, WALLET_KEYRING_ERROR, WALLET_KEYRING_ERROR_LOCKED);
   assert_plain_message (error);
+  g_clear_error (&error);
+  g_assert_false (store ("item-a", "a replacement that must not land", &error));
+  g_assert_error (error, WALLET_KEYRING_ERROR, WALLET_KEYRING_ERROR_LOCKED);
 
   /* A restarted daemon given the password unlocks it again. */
   wt_daemon_kill (daemon_under_test);
   wt_daemon_start (daemon_under_test, TRUE, NULL);
   assert_item ("item-a", "first");
+  g_clear_error (&error);
+  nothing = load ("item-c", &error);
+  g_assert_error (error, WALLET_KEYRING_ERROR, WALLET_KEYRING_ERROR_NOT_FOUND);
 }
 
 static void
