@@ -135,6 +135,7 @@ struct _WalletShareRunner
   gboolean                finished;
   gboolean                shut_down;
   gboolean                stalled;       /* the share's error is a retry reason */
+  gboolean                look_now;      /* next read without waiting */
 
   guint                   n_failures;
   guint                   retry_source;
@@ -698,6 +699,7 @@ sync_share (WalletShareRunner *self)
     wallet_share_set_state (self->share, outgoing_state (self, action));
   else
     wallet_share_set_state (self->share, incoming_state (self, action, machine_details (self)));
+  check_waiters (self, NULL);
 }
 
 static void
@@ -1374,10 +1376,14 @@ static void
 do_read (WalletShareRunner *self)
 {
   TwSecret *bind_token = is_outgoing (self) ? NULL : self->bind_token;
+  guint wait = MIN (self->ctx->long_poll_seconds, TW_RELAY_MAX_WAIT_SECONDS);
 
-  tw_relay_mailbox_read_content_async (self->mailbox, bind_token, self->saved.etag,
-                                       MIN (self->ctx->long_poll_seconds,
-                                            TW_RELAY_MAX_WAIT_SECONDS),
+  /* After a start or a reconnect, look first: the relay may still hold the
+   * long poll of the connection we lost, and it allows one per claim. */
+  if (self->look_now)
+    wait = 0;
+  self->look_now = FALSE;
+  tw_relay_mailbox_read_content_async (self->mailbox, bind_token, self->saved.etag, wait,
                                        self->relay_cancellable, read_done,
                                        relay_call_new (self));
 }
@@ -1698,20 +1704,26 @@ finish_step (WalletShareRunner *self)
 static void
 step (WalletShareRunner *self)
 {
-  if (self->shut_down || self->finished || self->saving || self->busy != BUSY_NONE ||
-      self->retry_source != 0)
+  if (self->shut_down || self->finished || self->retry_source != 0)
     return;
 
   if (self->final_pending)
     {
-      finish_step (self);
+      if (!self->saving && self->busy == BUSY_NONE)
+        finish_step (self);
       return;
     }
+  /* A save may run beside a relay call (a long poll can take a while): the
+   * call came from a state already saved, and no new action starts until
+   * the keyring holds the newest state. */
   if (self->dirty)
     {
-      start_save (self);
+      if (!self->saving)
+        start_save (self);
       return;
     }
+  if (self->saving || self->busy != BUSY_NONE)
+    return;
   if (!has_machine (self))
     {
       if (wallet_share_is_final (self->share))
@@ -1828,6 +1840,7 @@ wallet_share_runner_restore (WalletShareContext  *ctx,
                                            wallet_share_get_mailbox_id (share));
     }
   self->saved_generation = self->dirty_generation;
+  self->look_now = TRUE;
   return g_steal_pointer (&self);
 }
 
@@ -1875,6 +1888,7 @@ wallet_share_runner_reconnect (WalletShareRunner *self)
   g_clear_handle_id (&self->retry_source, g_source_remove);
   g_clear_handle_id (&self->poll_source, g_source_remove);
   self->n_failures = 0;
+  self->look_now = TRUE;
   step (self);
 }
 
