@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <locale.h>
 #include <signal.h>
 #include <glib-unix.h>
@@ -110,20 +111,71 @@ cancel_on_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-void
-cli_command_wait (CliContext    *context,
-                  GAsyncResult **result)
+/* After Ctrl+C, an operation that does not notice its cancellation within
+ * this time is abandoned by ending the process. That is safe: every share
+ * is saved before each step, exactly as after a crash. */
+#define INTERRUPT_GRACE_SECONDS 3
+
+static gboolean
+wake_up (gpointer user_data)
+{
+  gboolean *expired = user_data;
+
+  *expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+abandon_after_grace (CliContext *context)
+{
+  fflush (stdout);
+  cli_print_error (context->json, CLI_EXIT_INTERRUPTED,
+                   _("Stopped. Shares in progress are saved; “tigress run” goes on with "
+                     "them."));
+  _exit (CLI_EXIT_INTERRUPTED);
+}
+
+gboolean
+cli_command_wait_until (CliContext *context,
+                        gboolean  (*is_done) (gpointer data),
+                        gpointer    data)
 {
   /* The handlers exist only while waiting: GLib restores the default
    * action when they go, so Ctrl+C at a prompt still ends the program. */
   guint interrupt_source = g_unix_signal_add (SIGINT, cancel_on_signal, context);
   guint terminate_source = g_unix_signal_add (SIGTERM, cancel_on_signal, context);
+  gboolean grace_over = FALSE;
+  guint grace_source = 0;
 
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  while (!is_done (data))
+    {
+      if (g_cancellable_is_cancelled (context->cancellable) && grace_source == 0)
+        grace_source = g_timeout_add_seconds (INTERRUPT_GRACE_SECONDS, wake_up, &grace_over);
+      if (grace_over)
+        abandon_after_grace (context);
+      g_main_context_iteration (NULL, TRUE);
+    }
 
+  if (grace_source != 0 && !grace_over)
+    g_source_remove (grace_source);
   g_source_remove (interrupt_source);
   g_source_remove (terminate_source);
+  return TRUE;
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  GAsyncResult **result = data;
+
+  return *result != NULL;
+}
+
+void
+cli_command_wait (CliContext    *context,
+                  GAsyncResult **result)
+{
+  cli_command_wait_until (context, has_result, result);
 }
 
 /* The top level ---------------------------------------------------------- */

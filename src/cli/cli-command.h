@@ -82,6 +82,13 @@ void      cli_command_async_done   (GObject             *source,
 void      cli_command_wait         (CliContext          *context,
                                     GAsyncResult       **result);
 
+/* Runs the main loop until @is_done says so. Ctrl+C and SIGTERM cancel
+ * the context's cancellable meanwhile; if the awaited work ignores that
+ * for a few seconds the process ends with CLI_EXIT_INTERRUPTED. */
+gboolean  cli_command_wait_until   (CliContext          *context,
+                                    gboolean           (*is_done) (gpointer data),
+                                    gpointer             data);
+
 /* Runs `tigress` with its whole command line; returns the exit code. */
 int       cli_run                  (int                  argc,
                                     char               **argv);

@@ -89,11 +89,45 @@ cli_shares_report_state (CliContext  *context,
     fprintf (stderr, "  %s\n", share_error->message);
 }
 
+/* One wait for a share. It lives on the heap and is shared with the
+ * manager's callback, because a wait given up at its time limit may still
+ * complete later, while the program shuts down. */
 typedef struct {
-  CliContext *context;
-  GCancellable *cancellable;
+  gatomicrefcount refs;
+  GAsyncResult *result;
   gboolean timed_out;
 } Waiting;
+
+static Waiting *
+waiting_new (void)
+{
+  Waiting *waiting = g_new0 (Waiting, 1);
+
+  g_atomic_ref_count_init (&waiting->refs);
+  return waiting;
+}
+
+static void
+waiting_unref (Waiting *waiting)
+{
+  if (!g_atomic_ref_count_dec (&waiting->refs))
+    return;
+  g_clear_object (&waiting->result);
+  g_free (waiting);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Waiting, waiting_unref)
+
+static void
+on_waited (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Waiting *waiting = user_data;
+
+  waiting->result = g_object_ref (result);
+  waiting_unref (waiting);
+}
 
 static gboolean
 on_wait_timeout (gpointer user_data)
@@ -101,15 +135,15 @@ on_wait_timeout (gpointer user_data)
   Waiting *waiting = user_data;
 
   waiting->timed_out = TRUE;
-  g_cancellable_cancel (waiting->cancellable);
   return G_SOURCE_REMOVE;
 }
 
-static void
-on_interrupted (GCancellable *interrupted,
-                gpointer      user_data)
+static gboolean
+wait_is_over (gpointer data)
 {
-  g_cancellable_cancel (user_data);
+  Waiting *waiting = data;
+
+  return waiting->result != NULL || waiting->timed_out;
 }
 
 static void
@@ -121,24 +155,18 @@ on_share_changed (WalletShareManager *manager,
 }
 
 static gboolean
-finish_wait (Waiting       *waiting,
+finish_wait (CliContext    *context,
+             Waiting       *waiting,
              WalletShare   *share,
-             GAsyncResult  *result,
              GError       **error)
 {
-  g_autoptr(GError) wait_error = NULL;
+  if (waiting->result != NULL)
+    return wallet_share_manager_wait_finish (context->shares, waiting->result, error);
 
-  if (wallet_share_manager_wait_finish (waiting->context->shares, result, &wait_error))
-    return TRUE;
-  if (waiting->timed_out)
-    {
-      g_set_error (error, CLI_ERROR, CLI_EXIT_PENDING,
-                   _("“%s” is still in progress (%s). It is saved: run “tigress run” to "
-                     "go on with it."), cli_shares_get_name (share),
-                   wallet_share_state_get_label (wallet_share_get_state (share)));
-      return FALSE;
-    }
-  g_propagate_error (error, g_steal_pointer (&wait_error));
+  g_set_error (error, CLI_ERROR, CLI_EXIT_PENDING,
+               _("“%s” is still in progress (%s). It is saved: run “tigress run” to go on "
+                 "with it."), cli_shares_get_name (share),
+               wallet_share_state_get_label (wallet_share_get_state (share)));
   return FALSE;
 }
 
@@ -148,30 +176,25 @@ cli_shares_wait (CliContext   *context,
                  guint         timeout_seconds,
                  GError      **error)
 {
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GAsyncResult) result = NULL;
-  Waiting waiting = { context, cancellable, FALSE };
+  g_autoptr(Waiting) waiting = waiting_new ();
   guint timeout_source = 0;
-  gulong interrupt_handler;
   gulong change_handler;
 
   cli_shares_report_state (context, share);
-  interrupt_handler = g_cancellable_connect (context->cancellable, G_CALLBACK (on_interrupted),
-                                             cancellable, NULL);
   change_handler = g_signal_connect (context->shares, "share-changed",
                                      G_CALLBACK (on_share_changed), context);
   if (timeout_seconds > 0)
-    timeout_source = g_timeout_add_seconds (timeout_seconds, on_wait_timeout, &waiting);
+    timeout_source = g_timeout_add_seconds (timeout_seconds, on_wait_timeout, waiting);
 
-  wallet_share_manager_wait_async (context->shares, share, cancellable,
-                                   cli_command_async_done, &result);
-  cli_command_wait (context, &result);
+  g_atomic_ref_count_inc (&waiting->refs);
+  wallet_share_manager_wait_async (context->shares, share, context->cancellable,
+                                   on_waited, waiting);
+  cli_command_wait_until (context, wait_is_over, waiting);
 
-  if (timeout_source != 0 && !waiting.timed_out)
+  if (timeout_source != 0 && !waiting->timed_out)
     g_source_remove (timeout_source);
   g_signal_handler_disconnect (context->shares, change_handler);
-  g_cancellable_disconnect (context->cancellable, interrupt_handler);
-  return finish_wait (&waiting, share, result, error);
+  return finish_wait (context, waiting, share, error);
 }
 
 gboolean
