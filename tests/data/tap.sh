@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
+# shellcheck shell=bash
 #
 # A few lines of TAP for the data checks, which are shell scripts rather
 # than GTest programs because the tools they drive are commands. Each check
