@@ -752,30 +752,67 @@ start_crypto (GTask    *task,
   g_task_run_in_thread (job_task, run_crypto_job);
 }
 
+/* No wrapped key in the keyring: only setup may go on. */
+static void
+continue_without_wrapping (GTask *task)
+{
+  WalletVault *self = g_task_get_source_object (task);
+  VaultOp *op = g_task_get_task_data (task);
+
+  set_state (self, WALLET_VAULT_STATE_NO_PASSCODE);
+  if (op->mode == MODE_SETUP)
+    start_crypto (task, NULL);
+  else if (op->mode == MODE_LOAD)
+    finish_op (task, NULL);
+  else
+    finish_op (task, g_error_new_literal (WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_NOT_SET_UP,
+                                          _("This wallet has no passcode yet. Set one up "
+                                            "first.")));
+}
+
+/* A wrapped key exists: check the wait, count the try, run scrypt. */
+static void
+continue_with_wrapping (GTask    *task,
+                        Wrapping *wrapping)
+{
+  WalletVault *self = g_task_get_source_object (task);
+  VaultOp *op = g_task_get_task_data (task);
+  g_autoptr(Wrapping) owned = wrapping;
+
+  if (self->state != WALLET_VAULT_STATE_UNLOCKED)
+    set_state (self, WALLET_VAULT_STATE_LOCKED);
+  read_attempts (self);
+
+  if (op->mode == MODE_LOAD)
+    finish_op (task, NULL);
+  else if (op->mode == MODE_SETUP)
+    finish_op (task, g_error_new_literal (WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_ALREADY_SET_UP,
+                                          _("This wallet has a passcode already. Change it "
+                                            "instead.")));
+  else if (wallet_vault_get_retry_wait_seconds (self) > 0)
+    finish_op (task, throttled_error (self, WALLET_VAULT_ERROR_THROTTLED));
+  else
+    {
+      count_attempt (self);
+      start_crypto (task, g_steal_pointer (&owned));
+    }
+}
+
 static void
 on_wrapping_loaded (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
   GTask *task = user_data;
-  WalletVault *self = g_task_get_source_object (task);
-  VaultOp *op = g_task_get_task_data (task);
   GError *error = NULL;
   g_autoptr(GBytes) stored = wallet_keyring_load_finish (WALLET_KEYRING (source), result,
                                                           &error);
-  Wrapping *wrapping = NULL;
+  Wrapping *wrapping;
 
   if (g_error_matches (error, WALLET_KEYRING_ERROR, WALLET_KEYRING_ERROR_NOT_FOUND))
     {
       g_clear_error (&error);
-      set_state (self, WALLET_VAULT_STATE_NO_PASSCODE);
-      if (op->mode != MODE_LOAD && op->mode != MODE_SETUP)
-        error = g_error_new_literal (WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_NOT_SET_UP,
-                                     _("This wallet has no passcode yet. Set one up first."));
-      if (op->mode == MODE_SETUP)
-        start_crypto (task, NULL);
-      else
-        finish_op (task, error);
+      continue_without_wrapping (task);
       return;
     }
   if (stored == NULL || (wrapping = wrapping_from_json (stored, &error)) == NULL)
@@ -783,36 +820,7 @@ on_wrapping_loaded (GObject      *source,
       finish_op (task, error);
       return;
     }
-
-  if (self->state != WALLET_VAULT_STATE_UNLOCKED)
-    set_state (self, WALLET_VAULT_STATE_LOCKED);
-  read_attempts (self);
-  switch (op->mode)
-    {
-    case MODE_LOAD:
-      wrapping_free (wrapping);
-      finish_op (task, NULL);
-      return;
-    case MODE_SETUP:
-      wrapping_free (wrapping);
-      finish_op (task, g_error_new_literal (WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_ALREADY_SET_UP,
-                                            _("This wallet has a passcode already. Change it "
-                                              "instead.")));
-      return;
-    case MODE_UNLOCK:
-    case MODE_VERIFY:
-    case MODE_CHANGE:
-    default:
-      break;
-    }
-  if (wallet_vault_get_retry_wait_seconds (self) > 0)
-    {
-      wrapping_free (wrapping);
-      finish_op (task, throttled_error (self, WALLET_VAULT_ERROR_THROTTLED));
-      return;
-    }
-  count_attempt (self);
-  start_crypto (task, wrapping);
+  continue_with_wrapping (task, wrapping);
 }
 
 static void
