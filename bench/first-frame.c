@@ -17,6 +17,7 @@
 #include <X11/Xlib.h>
 #include <X11/extensions/Xdamage.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -65,6 +66,14 @@ start_program (char **argv)
 
   if (pid == 0)
     {
+      /* The measured program's chatter is not this tool's output. */
+      int null_fd = open ("/dev/null", O_WRONLY);
+
+      if (null_fd >= 0)
+        {
+          dup2 (null_fd, STDOUT_FILENO);
+          dup2 (null_fd, STDERR_FILENO);
+        }
       execvp (argv[0], argv);
       fprintf (stderr, "first-frame: cannot run %s: %s\n", argv[0], strerror (errno));
       _exit (127);

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "tw-crypto.h"
+
 #include "tigress-clipboard.h"
 
 #define SECRET_HINT_MIME "x-kde-passwordManagerHint"
@@ -29,7 +31,7 @@ static guint signals[N_SIGNALS];
 static void
 wipe_text_copy (gpointer data)
 {
-  explicit_bzero (data, strlen (data));
+  tw_wipe (data, strlen (data));
   g_free (data);
 }
 

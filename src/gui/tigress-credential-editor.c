@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "tw-crypto.h"
 #include "wallet-wifi.h"
 
 #include "tigress-credential-editor.h"
@@ -285,8 +286,14 @@ credential_from_form (TigressCredentialEditor *self,
   const WalletFieldInfo *fields;
   guint n_fields = 0;
 
-  credential = self->credential ? wallet_credential_copy (self->credential)
-                                : wallet_credential_new (self->type);
+  if (self->credential != NULL)
+    credential = wallet_credential_copy (self->credential);
+  else if (self->type == WALLET_CREDENTIAL_DIGITAL_KEY_OWNER)
+    /* An owner identity starts with its own fresh signing key. */
+    credential = wallet_credential_new_digital_key_owner (
+                   gtk_editable_get_text (GTK_EDITABLE (self->title_row)));
+  else
+    credential = wallet_credential_new (self->type);
   wallet_credential_set_title (credential,
                                gtk_editable_get_text (GTK_EDITABLE (self->title_row)));
   fields = wallet_credential_type_get_fields (self->type, &n_fields);
@@ -388,7 +395,7 @@ tigress_credential_editor_fill_from_wifi_text (TigressCredentialEditor *self,
   /* The QR text holds the password: keep our copy short-lived and wiped. */
   trimmed = g_strstrip (g_strdup (qr_text));
   text = tw_secret_new_from_string (trimmed);
-  explicit_bzero (trimmed, strlen (trimmed));
+  tw_wipe (trimmed, strlen (trimmed));
   g_free (trimmed);
   network = wallet_wifi_parse (text, &error);
   if (network == NULL)

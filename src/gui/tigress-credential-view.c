@@ -28,6 +28,13 @@ struct _TigressCredentialView
 
 G_DEFINE_FINAL_TYPE (TigressCredentialView, tigress_credential_view, ADW_TYPE_BIN)
 
+gboolean
+tigress_credential_can_be_shared (WalletCredential *credential)
+{
+  return wallet_credential_is_shareable (credential) ||
+         wallet_credential_get_credential_type (credential) == WALLET_CREDENTIAL_DIGITAL_KEY_OWNER;
+}
+
 const char *
 tigress_credential_main_secret_field (WalletCredentialType type)
 {
@@ -190,6 +197,7 @@ display_value (const WalletFieldInfo *info,
   switch (info->kind)
     {
     case WALLET_FIELD_KIND_BOOLEAN:
+      /* Translators: the value of a yes-or-no detail, such as "Hidden network" */
       return g_strdup (g_strcmp0 (value, "true") == 0 ? _("Yes") : _("No"));
     case WALLET_FIELD_KIND_DATETIME:
       utc = g_date_time_new_from_iso8601 (value, NULL);
@@ -276,7 +284,7 @@ fill_header (TigressCredentialView *self)
   gtk_widget_set_visible (GTK_WIDGET (self->read_only_label),
                           wallet_credential_is_read_only (self->credential));
   gtk_widget_set_visible (GTK_WIDGET (self->share_button),
-                          wallet_credential_is_shareable (self->credential));
+                          tigress_credential_can_be_shared (self->credential));
   gtk_widget_set_visible (GTK_WIDGET (self->edit_button),
                           !wallet_credential_is_read_only (self->credential));
 }

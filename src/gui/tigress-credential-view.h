@@ -22,6 +22,10 @@ void              tigress_credential_view_set_credential    (TigressCredentialVi
                                                              WalletCredential      *credential);
 WalletCredential *tigress_credential_view_get_credential    (TigressCredentialView *self);
 
+/* Whether Share applies: the types that travel as copies, and owner
+ * identities, which issue a new digital key to the recipient. */
+gboolean          tigress_credential_can_be_shared          (WalletCredential      *credential);
+
 /* The field that holds the main secret of @type, or NULL. */
 const char       *tigress_credential_main_secret_field      (WalletCredentialType   type);
 

@@ -57,21 +57,18 @@ struct _TigressShareDialog
   TwSecret *pin;
   WalletShare *share;
   gboolean key_separately;
+  gboolean system_auth;
   GCancellable *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (TigressShareDialog, tigress_share_dialog, ADW_TYPE_WINDOW)
 
+/* The dialog has no toast overlay of its own (the main window's would be
+ * hidden behind it), so short notes go to the status line. */
 static void
-show_toast (TigressShareDialog *self,
-            const char         *message)
+show_note (TigressShareDialog *self,
+           const char         *message)
 {
-  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
-
-  /* The dialog has no toast overlay of its own; the main window's shows
-   * above it only when the dialog is gone, so speak through the status. */
-  if (parent == NULL)
-    return;
   gtk_label_set_text (self->status_label, message);
 }
 
@@ -248,7 +245,7 @@ on_copy_link_clicked (TigressShareDialog *self)
 {
   tigress_clipboard_copy_text (tigress_application_get_clipboard (self->application),
                                gtk_label_get_text (self->link_label));
-  show_toast (self, _("Link copied. Paste it into a private chat with the recipient."));
+  show_note (self, _("Link copied. Paste it into a private chat with the recipient."));
 }
 
 static void
@@ -259,7 +256,7 @@ on_copy_key_clicked (TigressShareDialog *self)
   tigress_clipboard_copy_secret (tigress_application_get_clipboard (self->application),
                                  gtk_label_get_text (self->key_label),
                                  g_settings_get_uint (settings, "clipboard-timeout"));
-  show_toast (self, _("Code copied. Send it another way than the link."));
+  show_note (self, _("Code copied. Send it another way than the link."));
 }
 
 static void
@@ -272,7 +269,7 @@ on_copy_pin_clicked (TigressShareDialog *self)
   tigress_clipboard_copy_secret (tigress_application_get_clipboard (self->application),
                                  tw_secret_get_text (self->pin),
                                  g_settings_get_uint (settings, "clipboard-timeout"));
-  show_toast (self, _("PIN copied. Tell it to the recipient yourself."));
+  show_note (self, _("PIN copied. Tell it to the recipient yourself."));
 }
 
 static void
@@ -440,7 +437,7 @@ on_auth_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(WalletAuthProof) proof = NULL;
 
-  if (g_str_equal (g_object_get_data (G_OBJECT (self), "auth-kind") ?: "", "system"))
+  if (self->system_auth)
     proof = wallet_auth_with_system_finish (WALLET_AUTH (source), result, &error);
   else
     proof = wallet_auth_with_passcode_finish (WALLET_AUTH (source), result, &error);
@@ -476,7 +473,7 @@ authenticate_with_passcode (TigressShareDialog *self)
   passcode = tw_secret_new_from_string (text);
   gtk_widget_set_visible (GTK_WIDGET (self->auth_message), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), FALSE);
-  g_object_set_data (G_OBJECT (self), "auth-kind", (gpointer) "passcode");
+  self->system_auth = FALSE;
   set_page (self, "working");
   wallet_auth_with_passcode_async (tigress_application_get_auth (self->application),
                                    WALLET_AUTH_PURPOSE_SEND, passcode, self->cancellable,
@@ -486,7 +483,7 @@ authenticate_with_passcode (TigressShareDialog *self)
 static void
 on_system_auth_clicked (TigressShareDialog *self)
 {
-  g_object_set_data (G_OBJECT (self), "auth-kind", (gpointer) "system");
+  self->system_auth = TRUE;
   set_page (self, "working");
   wallet_auth_with_system_async (tigress_application_get_auth (self->application),
                                  WALLET_AUTH_PURPOSE_SEND, self->cancellable,
@@ -598,6 +595,7 @@ tigress_share_dialog_get_part (TigressShareDialog *self,
     { "status-label", self->status_label },
     { "message-label", self->auth_message },
     { "relay-row", self->relay_row },
+    { "rights-row", self->rights_row },
   };
 
   g_return_val_if_fail (TIGRESS_IS_SHARE_DIALOG (self), NULL);

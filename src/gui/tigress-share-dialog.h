@@ -51,7 +51,8 @@ const char *tigress_share_dialog_get_qr_text              (TigressShareDialog *s
  * named parts for tests: "next-button", "pin-switch", "separate-switch",
  * "auth-row", "auth-button", "https-switch", "cancel-share-button",
  * "copy-link-button", "copy-pin-button", "invitation-page", "qr-picture",
- * "direct-warning", "status-label", "message-label". */
+ * "direct-warning", "status-label", "message-label", "relay-row",
+ * "rights-row". */
 GtkWidget  *tigress_share_dialog_get_part                 (TigressShareDialog *self,
                                                            const char         *name);
 const char *tigress_share_dialog_get_pin_text             (TigressShareDialog *self);

@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
+
+#include "tw-crypto.h"
 
 #include "tigress-invitation-dialog.h"
 #include "tigress-share-status.h"
@@ -121,15 +124,104 @@ on_pin_shown (GObject      *source,
 
   if (pin == NULL)
     {
-      /* Showing the PIN a second time needs the passcode: the share
-       * dialog's confirmation, not a toast, is where that happens. */
-      show_toast (self, error->message);
+      report_failure (self, error);
       return;
     }
   /* Translators: %s is the six-digit PIN of a share */
   message = g_strdup_printf (_("The PIN is %s. Tell it to the recipient yourself."),
                              tw_secret_get_text (pin));
   show_toast (self, message);
+  tw_wipe (message, strlen (message));
+}
+
+typedef struct {
+  TigressSharesView *self;
+  WalletShare *share;
+} PinRequest;
+
+static void
+pin_request_free (PinRequest *request)
+{
+  g_clear_object (&request->self);
+  g_clear_object (&request->share);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PinRequest, pin_request_free)
+
+static void
+pin_request_notify (gpointer  data,
+                    GClosure *closure)
+{
+  pin_request_free (data);
+}
+
+static void
+on_pin_confirmed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(PinRequest) request = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WalletAuthProof) proof = wallet_auth_with_passcode_finish (WALLET_AUTH (source),
+                                                                       result, &error);
+
+  if (proof == NULL)
+    {
+      report_failure (request->self, error);
+      return;
+    }
+  wallet_share_manager_reveal_pin_async (manager (request->self), request->share, proof, NULL,
+                                         on_pin_shown, g_object_ref (request->self));
+}
+
+static void
+on_pin_dialog_response (AdwMessageDialog *dialog,
+                        const char       *response,
+                        PinRequest       *request)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  g_autoptr(TwSecret) passcode = NULL;
+  PinRequest *pending;
+
+  if (!g_str_equal (response, "show"))
+    return;
+  passcode = tw_secret_new_from_string (gtk_editable_get_text (entry));
+  gtk_editable_set_text (entry, "");
+  pending = g_new0 (PinRequest, 1);
+  pending->self = g_object_ref (request->self);
+  pending->share = g_object_ref (request->share);
+  wallet_auth_with_passcode_async (tigress_application_get_auth (request->self->application),
+                                   WALLET_AUTH_PURPOSE_SEND, passcode, NULL, on_pin_confirmed,
+                                   pending);
+}
+
+/* Showing the PIN a second time needs the passcode, so a passer-by at an
+ * unlocked desktop cannot read it off a share in progress. */
+static void
+ask_passcode_for_pin (TigressSharesView *self,
+                      WalletShare       *share)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  AdwMessageDialog *dialog;
+  GtkWidget *entry = gtk_password_entry_new ();
+  PinRequest *request = g_new0 (PinRequest, 1);
+
+  request->self = g_object_ref (self);
+  request->share = g_object_ref (share);
+  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Passcode"), -1);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (root), _("Show the PIN Again?"),
+                                                       _("Enter the wallet passcode to see "
+                                                         "the PIN of this share once more.")));
+  adw_message_dialog_set_extra_child (dialog, entry);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "show", _("_Show PIN"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "show", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "show");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_pin_dialog_response), request,
+                         pin_request_notify, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -138,6 +230,11 @@ on_pin_clicked (GtkButton         *button,
 {
   WalletShare *share = g_object_get_data (G_OBJECT (button), "share");
 
+  if (wallet_share_get_pin_revealed (share))
+    {
+      ask_passcode_for_pin (self, share);
+      return;
+    }
   wallet_share_manager_reveal_pin_async (manager (self), share, NULL, NULL, on_pin_shown,
                                          g_object_ref (self));
 }

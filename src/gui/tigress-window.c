@@ -624,7 +624,7 @@ share_credential_action (GtkWidget  *widget,
   WalletCredential *credential = current_credential (self);
   TigressShareDialog *dialog;
 
-  if (credential == NULL || !wallet_credential_is_shareable (credential))
+  if (credential == NULL || !tigress_credential_can_be_shared (credential))
     return;
   dialog = tigress_share_dialog_new (GTK_WINDOW (self), self->application, credential);
   remember_dialog (self, GTK_WINDOW (dialog));

@@ -26,11 +26,21 @@
 static TigressApplication *app;
 static guint painted_frames;
 static gint64 unlocked_at;
+static gint64 loaded_at;
 
 static void
 on_vault_unlocked (void)
 {
   unlocked_at = g_get_monotonic_time ();
+}
+
+/* When the store holds every credential: what is left after this is the
+ * window's own work (filtering, rows, the first paint). */
+static void
+on_store_changed (GListModel *store)
+{
+  if (loaded_at == 0 && g_list_model_get_n_items (store) > 0)
+    loaded_at = g_get_monotonic_time ();
 }
 
 static gboolean
@@ -182,8 +192,11 @@ measure_unlock (TigressWindow *window,
   g_signal_emit_by_name (tigress_unlock_page_get_part (page, "submit-button"), "clicked");
   if (!tigress_test_wait_until (list_shown, &ready, 120000))
     g_error ("The list did not show all %u credentials.", count);
-  g_print ("passcode_check_ms=%.1f unlocked_to_list_painted_ms=%.1f\n",
+  g_print ("passcode_check_ms=%.1f store_load_ms=%.1f window_after_load_ms=%.1f "
+           "unlocked_to_list_painted_ms=%.1f\n",
            (unlocked_at - started) / 1000.0,
+           (loaded_at - unlocked_at) / 1000.0,
+           (g_get_monotonic_time () - loaded_at) / 1000.0,
            (g_get_monotonic_time () - unlocked_at) / 1000.0);
   return (g_get_monotonic_time () - started) / 1000.0;
 }
@@ -225,7 +238,9 @@ measure_search (TigressWindow *window)
   g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
   double worst = 0;
 
+  /* Opening the search bar is not a keystroke: let it settle first. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
+  tigress_test_run_for (500);
   for (gsize length = 1; length <= strlen (SEARCH_TEXT); length++)
     {
       g_autofree char *prefix = g_strndup (SEARCH_TEXT, length);
@@ -257,6 +272,7 @@ main (int   argc,
   tw_crypto_init ();
   gtk_init ();
   adw_init ();
+  tigress_test_quiet_gtk_settings ();
 
   app = tigress_application_new ();
   if (!g_application_register (G_APPLICATION (app), NULL, &error))
@@ -271,6 +287,8 @@ main (int   argc,
 
   g_signal_connect (tigress_application_get_vault (app), "unlocked",
                     G_CALLBACK (on_vault_unlocked), NULL);
+  g_signal_connect (tigress_application_get_store (app), "items-changed",
+                    G_CALLBACK (on_store_changed), NULL);
   unlock_ms = measure_unlock (window, count);
   g_print ("count=%u unlock_to_list_painted_ms=%.1f\n", count, unlock_ms);
   measure_search (window);

@@ -466,6 +466,65 @@ test_reveal_and_copy_then_clipboard_clears (void)
   g_assert_cmpstr (after, !=, MAIL_SECRET);
 }
 
+static void
+test_edit_changes_the_stored_credential (void)
+{
+  TigressCredentialEditor *editor;
+  WalletCredential *stored = find_stored ("Mail");
+  g_autofree char *id = g_strdup (wallet_credential_get_id (stored));
+
+  g_assert_true (tigress_window_select_credential (win, id));
+  activate ("win.edit-credential", NULL);
+  editor = TIGRESS_CREDENTIAL_EDITOR (tigress_window_get_open_dialog (win));
+  g_assert_true (TIGRESS_IS_CREDENTIAL_EDITOR (editor));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (field (editor, WALLET_FIELD_USERNAME))),
+                   ==, "ann@example.org");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (field (editor, WALLET_FIELD_SECRET))),
+                   ==, MAIL_SECRET);
+  set_text (field (editor, WALLET_FIELD_USERNAME), "ann@example.net");
+  save_and_wait (editor);
+
+  stored = find_stored ("Mail");
+  g_assert_cmpstr (wallet_credential_get_id (stored), ==, id);
+  g_assert_cmpstr (wallet_credential_get_field (stored, WALLET_FIELD_USERNAME), ==,
+                   "ann@example.net");
+  g_assert_cmpstr (wallet_credential_get_field (shown_credential (), WALLET_FIELD_USERNAME), ==,
+                   "ann@example.net");
+}
+
+/* A lock owner's key is shared by issuing a new digital key: the dialog
+ * asks for rights and validity, and the PIN cannot be switched off. */
+static void
+test_owner_key_shares_with_rights_and_pin (void)
+{
+  TigressCredentialEditor *editor = open_editor ("digital-key-owner");
+  TigressShareDialog *dialog;
+  GtkWidget *pin_switch;
+
+  set_text (field (editor, "title"), "Front door");
+  save_and_wait (editor);
+  g_assert_cmpint (wallet_credential_get_credential_type (find_stored ("Front door")), ==,
+                   WALLET_CREDENTIAL_DIGITAL_KEY_OWNER);
+
+  g_assert_true (tigress_window_select_credential (win,
+                   wallet_credential_get_id (find_stored ("Front door"))));
+  activate ("win.share-credential", NULL);
+  dialog = TIGRESS_SHARE_DIALOG (tigress_window_get_open_dialog (win));
+  g_assert_true (TIGRESS_IS_SHARE_DIALOG (dialog));
+  pin_switch = tigress_share_dialog_get_part (dialog, "pin-switch");
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (pin_switch)));
+  g_assert_false (gtk_widget_is_sensitive (pin_switch));
+  g_assert_true (gtk_widget_get_visible (tigress_share_dialog_get_part (dialog, "rights-row")));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+test_shortcuts_window_is_there (void)
+{
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (win)));
+  g_assert_nonnull (gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.lock")[0]);
+}
+
 /* ------------------------------------------------------------------ */
 /* Invitations                                                        */
 /* ------------------------------------------------------------------ */
@@ -766,6 +825,11 @@ main (int   argc,
                    test_delete_then_undo_then_delete);
   g_test_add_func ("/gui/secret/revealed-on-request-and-cleared-from-clipboard",
                    test_reveal_and_copy_then_clipboard_clears);
+  g_test_add_func ("/gui/edit/changes-the-stored-credential",
+                   test_edit_changes_the_stored_credential);
+  g_test_add_func ("/gui/owner-key/shares-with-rights-and-a-pin",
+                   test_owner_key_shares_with_rights_and_pin);
+  g_test_add_func ("/gui/window/has-a-shortcuts-window", test_shortcuts_window_is_there);
   g_test_add_func ("/gui/invitation/failures-are-explained-with-next-step",
                    test_invitation_failures_are_explained);
   g_test_add_func ("/gui/invitation/arrives-by-open-paste-and-drop",

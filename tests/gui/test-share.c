@@ -456,6 +456,11 @@ test_verified_share_wrong_then_right_pin (void)
   close_dialog (dialog);
   g_assert_true (notified_about ("Door code"));
   g_assert_true (tigress_test_wait_until (no_share_pending, NULL, SLOW_MS));
+
+  /* The Shares view lists it as received. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-shares", NULL));
+  g_assert_nonnull (tigress_test_find_labelled (tigress_window_get_part (win, "shares-view"),
+                                                GTK_TYPE_LABEL, "Door code"));
 }
 
 static void
