@@ -31,7 +31,6 @@ relay_test_scratch_dir (void)
 
   if (dir == NULL)
     {
-      g_autoptr(GError) error = NULL;
       const char *base = g_getenv ("TW_TEST_SCRATCH");
       g_autofree char *template = g_build_filename (base != NULL ? base : g_get_tmp_dir (),
                                                     "relay-test-XXXXXX", NULL);
@@ -148,11 +147,11 @@ read_announcement (RelayTestServer *server,
                    GInputStream    *stdout_pipe)
 {
   g_autoptr(GDataInputStream) lines = g_data_input_stream_new (stdout_pipe);
+  gboolean ready = FALSE;
   char *line;
 
-  while ((line = g_data_input_stream_read_line (lines, NULL, NULL, NULL)) != NULL)
+  while (!ready && (line = g_data_input_stream_read_line (lines, NULL, NULL, NULL)) != NULL)
     {
-      g_autofree char *owned = line;
       char *url = find_after (line, "tigress-relay: listening on ");
       char *admin = find_after (line, "tigress-relay: admin on ");
 
@@ -162,10 +161,10 @@ read_announcement (RelayTestServer *server,
         g_free (url);
       if (admin != NULL)
         server->admin_url = admin;
-      if (g_str_equal (line, "tigress-relay: ready"))
-        return server->url != NULL;
+      ready = g_str_equal (line, "tigress-relay: ready");
+      g_free (line);
     }
-  return FALSE;
+  return ready && server->url != NULL;
 }
 
 static GPtrArray *

@@ -506,6 +506,7 @@ test_update_both_parties_write (void)
   g_autoptr(RelayTestReply) seen = read_as (id, sender, NULL);
   g_autofree char *seen_data = relay_test_reply_member (seen, "payload.data");
 
+  g_assert_cmpuint (bind->status, ==, 200);
   g_assert_cmpuint (update->status, ==, 200);
   g_assert_nonnull (strstr (relay_test_reply_text (update),
                             "\"isPushNotificationSupported\":false"));
@@ -661,6 +662,7 @@ test_relinquish_restores_the_sender_payload (void)
   g_autofree char *restored_data = relay_test_reply_member (restored, "payload.data");
   g_autofree char *rebind_data = relay_test_reply_member (rebind, "payload.data");
 
+  g_assert_cmpuint (bind->status, ==, 200);
   g_assert_cmpuint (write->status, ==, 200);
   assert_error (by_sender, 401, "unauthorized");
   g_assert_cmpuint (relinquish->status, ==, 200);

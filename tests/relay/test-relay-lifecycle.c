@@ -146,7 +146,7 @@ test_acknowledged_writes_survive_kill_9 (void)
   g_autoptr(RelayTestReply) write = relay_test_request (session, "PUT", url, body,
                                                         CLAIM, recipient, NULL);
   g_autoptr(RelayTestReply) after_sender = NULL, after_other = NULL;
-  g_autofree char *data = NULL, *new_url = NULL;
+  g_autofree char *data = NULL;
 
   g_assert_cmpuint (bind->status, ==, 200);
   g_assert_cmpuint (write->status, ==, 200);

@@ -152,6 +152,7 @@ test_live_mailboxes_are_capped (void)
                                                           CLAIM, claim, NULL);
   g_autoptr(RelayTestReply) room_again = create_from (relay, NULL);
 
+  g_assert_nonnull (second);
   assert_limited (full);
   g_assert_cmpuint (deleted->status, ==, 200);
   g_assert_cmpuint (room_again->status, ==, 200);
