@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -31,9 +32,25 @@ int LLVMFuzzerTestOneInput (const uint8_t *data,
 #define KNOWN_CLAIM  "11111111-1111-4111-8111-111111111111"
 
 static RelayConfig *config;
+static char *store_dir;
 static RelayStore *store;
 static RelayHandler *handler;
 static GInetAddress *peer;
+
+/* The store's folder goes when the fuzzer exits. */
+static void
+remove_store_dir (void)
+{
+  const char *names[] = { "relay.db", "relay.db-wal", "relay.db-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (store_dir, names[i], NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (store_dir);
+}
 
 static void
 set_up (void)
@@ -43,8 +60,11 @@ set_up (void)
   const char *base = g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR) ? "/dev/shm" : NULL;
   g_autofree char *template = g_build_filename (base != NULL ? base : g_get_tmp_dir (),
                                                 "fuzz-relay-XXXXXX", NULL);
-  char *dir = g_mkdtemp (template);
-  g_autofree char *spec = g_strconcat ("sqlite:", dir, "/relay.db", NULL);
+  g_autofree char *spec = NULL;
+
+  store_dir = g_strdup (g_mkdtemp (template));
+  spec = g_strconcat ("sqlite:", store_dir, "/relay.db", NULL);
+  atexit (remove_store_dir);
 
   config = relay_config_new_default ();
   config->threads = 1;
