@@ -136,6 +136,7 @@ struct _WalletShareRunner
   gboolean                shut_down;
   gboolean                stalled;       /* the share's error is a retry reason */
   gboolean                look_now;      /* next read without waiting */
+  gboolean                store_unsure;  /* a store failed: it may have landed anyway */
 
   guint                   n_failures;
   guint                   retry_source;
@@ -1568,12 +1569,43 @@ store_done (GObject      *source,
                                "The wallet keeps it safe and tries again."),
                              error->message);
       g_object_set_data (G_OBJECT (self), "storing", NULL);
+      self->store_unsure = TRUE;
       stall (self, pending, 0);
       return;
     }
 
   stored (self, wallet_credential_get_id (credential));
   g_object_set_data (G_OBJECT (self), "storing", NULL);
+}
+
+static void do_store (WalletShareRunner *self);
+
+static void
+store_reloaded (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(WalletShareRunner) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (self->shut_down)
+    return;
+
+  self->busy = BUSY_NONE;
+  if (!wallet_store_load_finish (WALLET_STORE (source), result, &error))
+    {
+      g_autoptr(GError) pending = NULL;
+
+      pending = g_error_new (WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_STORE_PENDING,
+                             _("The credential arrived but cannot be saved yet: %s "
+                               "The wallet keeps it safe and tries again."),
+                             error->message);
+      stall (self, pending, 0);
+      return;
+    }
+
+  self->store_unsure = FALSE;
+  do_store (self);
 }
 
 static void
@@ -1583,6 +1615,16 @@ do_store (WalletShareRunner *self)
   WalletCredential *existing;
   g_autoptr(WalletCredential) credential = NULL;
   g_autoptr(GError) error = NULL;
+
+  /* A keyring that timed out may still have written the item: read the
+   * store again before writing a second copy. */
+  if (self->store_unsure)
+    {
+      self->busy = BUSY_STORE;
+      wallet_store_load_async (self->ctx->store, self->life_cancellable, store_reloaded,
+                               g_object_ref (self));
+      return;
+    }
 
   /* Each share is stored once: a crash after the store and before the
    * saved state said so finds it here. */

@@ -176,16 +176,17 @@ test_relay_free (TestRelay *relay)
   g_clear_pointer (&relay->admin_url, g_free);
 }
 
-/* Requests the relay answered on the mailbox routes (create, read, update,
- * delete, relinquish), whatever their status. */
+/* Requests the relay answered on one route, whatever their status. */
 static guint
-relay_mailbox_requests (TestRelay *relay)
+relay_route_requests (TestRelay  *relay,
+                      const char *route)
 {
   g_autofree char *url = g_strconcat (relay->admin_url, "/metrics", NULL);
+  g_autofree char *prefix = g_strdup_printf ("tigress_relay_requests_total{route=\"%s\",",
+                                             route);
   g_autoptr(GBytes) body = NULL;
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
-  const char *routes[] = { "create", "read", "update", "delete", "relinquish" };
   guint status = 0, total = 0;
 
   body = http_get (url, &status);
@@ -194,16 +195,24 @@ relay_mailbox_requests (TestRelay *relay)
   lines = g_strsplit (text, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      for (guint r = 0; r < G_N_ELEMENTS (routes); r++)
-        {
-          g_autofree char *prefix = g_strdup_printf ("tigress_relay_requests_total{route=\"%s\",",
-                                                     routes[r]);
-          const char *space;
+      const char *space = strrchr (lines[i], ' ');
 
-          if (g_str_has_prefix (lines[i], prefix) && (space = strrchr (lines[i], ' ')) != NULL)
-            total += (guint) g_ascii_strtoull (space + 1, NULL, 10);
-        }
+      if (g_str_has_prefix (lines[i], prefix) && space != NULL)
+        total += (guint) g_ascii_strtoull (space + 1, NULL, 10);
     }
+  return total;
+}
+
+/* Requests the relay answered on the mailbox routes (create, read, update,
+ * delete, relinquish), whatever their status. */
+static guint
+relay_mailbox_requests (TestRelay *relay)
+{
+  const char *routes[] = { "create", "read", "update", "delete", "relinquish" };
+  guint total = 0;
+
+  for (guint r = 0; r < G_N_ELEMENTS (routes); r++)
+    total += relay_route_requests (relay, routes[r]);
   return total;
 }
 
@@ -1400,6 +1409,146 @@ test_share_expires (void)
   test_relay_free (&short_relay);
 }
 
+/* ---- the keyring failing mid-way (group 4: a daemon of the test's own) -- */
+
+static WtDaemon *own_daemon;
+
+static guint
+count_with_share_id (const char *share_id)
+{
+  g_autoptr(WalletStore) fresh = wallet_store_new (world.vault);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint count = 0;
+
+  wallet_store_load_async (fresh, NULL, wt_result_cb, &result);
+  wallet_store_load_finish (fresh, wait_result (&result), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (fresh)); i++)
+    {
+      g_autoptr(WalletCredential) credential = g_list_model_get_item (G_LIST_MODEL (fresh), i);
+
+      if (g_strcmp0 (wallet_credential_get_share_id (credential), share_id) == 0)
+        count++;
+    }
+  return count;
+}
+
+static void
+test_hung_keyring_keeps_the_share (void)
+{
+  g_autoptr(Wallet) alice = wallet_new ("alice");
+  g_autoptr(Wallet) bob = wallet_new ("bob");
+  g_autofree char *credential_id = add_credential (alice, WALLET_CREDENTIAL_PASSWORD);
+  g_autoptr(WalletShare) sent = share_credential (alice, credential_id, FALSE);
+  g_autofree char *link = link_text (sent);
+  g_autoptr(WalletShare) incoming = open_link (bob, link);
+  g_autoptr(GError) error = NULL;
+  guint updates_before;
+
+  accept_share (bob, incoming);
+  g_assert_cmpint (wallet_share_get_state (incoming), ==, WALLET_SHARE_STATE_OPENED);
+  updates_before = relay_route_requests (&world.relay, "update");
+
+  /* The keyring hangs just as bob saves the credential. */
+  wt_daemon_signal (own_daemon, SIGSTOP);
+  confirm (bob, incoming, NULL, &error);
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == WALLET_KEYRING_ERROR ||
+                 g_error_matches (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_STORE_PENDING));
+  g_clear_error (&error);
+  wt_sleep (2500);
+
+  /* Nothing went to the relay because of it: no receipt, no cancel. */
+  g_assert_false (wallet_share_is_final (incoming));
+  g_assert_nonnull (wallet_share_get_error (incoming));
+  g_assert_cmpuint (relay_route_requests (&world.relay, "update"), ==, updates_before);
+  g_assert_cmpint (wallet_share_get_state (sent), ==, WALLET_SHARE_STATE_WAITING_FOR_RECIPIENT);
+
+  /* Back, it finishes on its own, and stores the credential once. */
+  wt_daemon_signal (own_daemon, SIGCONT);
+  wait_for_state (incoming, WALLET_SHARE_STATE_RECEIVED);
+  wait_for_state (sent, WALLET_SHARE_STATE_DELIVERED);
+  settle (bob, incoming);
+  g_assert_null (wallet_share_get_error (incoming));
+  g_assert_cmpuint (count_with_share_id (wallet_share_get_share_id (incoming)), ==, 1);
+}
+
+static void
+test_locked_wallet_pauses_and_resumes (void)
+{
+  g_autoptr(Wallet) alice = wallet_new ("alice");
+  g_autoptr(Wallet) bob = wallet_new ("bob");
+  g_autofree char *credential_id = add_credential (alice, WALLET_CREDENTIAL_WIFI);
+  g_autoptr(WalletShare) sent = share_credential (alice, credential_id, TRUE);
+  g_autoptr(TwSecret) pin = NULL, passcode = wt_secret (PASSCODE);
+  g_autofree char *link = link_text (sent), *sent_id = NULL, *incoming_id = NULL;
+  g_autoptr(WalletShare) incoming = open_link (bob, link);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  WalletShare *resumed_sent, *resumed_incoming;
+
+  pin = reveal_pin (alice, sent, NULL, &error);
+  g_assert_no_error (error);
+  accept_share (bob, incoming);
+  sent_id = g_strdup (wallet_share_get_id (sent));
+  incoming_id = g_strdup (wallet_share_get_id (incoming));
+
+  /* Locked: every secret goes, the shares stay in the lists. */
+  wallet_vault_lock (world.vault);
+  g_assert_false (wallet_share_get_has_link (sent));
+  confirm (bob, incoming, pin, &error);
+  g_assert_error (error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_LOCKED);
+  g_clear_error (&error);
+  g_assert_true (wallet_share_manager_lookup (bob->manager, incoming_id) == incoming);
+
+  wallet_vault_unlock_async (world.vault, passcode, NULL, wt_result_cb, &result);
+  wallet_vault_unlock_finish (world.vault, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  wallet_share_manager_load_async (alice->manager, NULL, wt_result_cb, &result);
+  wallet_share_manager_load_finish (alice->manager, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  wallet_share_manager_load_async (bob->manager, NULL, wt_result_cb, &result);
+  wallet_share_manager_load_finish (bob->manager, wait_result (&result), &error);
+  g_assert_no_error (error);
+
+  resumed_sent = find_share (alice->manager, sent_id);
+  resumed_incoming = find_share (bob->manager, incoming_id);
+  g_assert_true (wallet_share_get_has_link (resumed_sent));
+  wait_for_state (resumed_incoming, WALLET_SHARE_STATE_WAITING_FOR_PIN);
+  confirm (bob, resumed_incoming, pin, &error);
+  g_assert_no_error (error);
+  wait_for_state (resumed_incoming, WALLET_SHARE_STATE_RECEIVED);
+  wait_for_state (resumed_sent, WALLET_SHARE_STATE_DELIVERED);
+}
+
+static void
+test_reconnect_skips_the_back_off (void)
+{
+  Verified v = { 0 };
+  g_autoptr(GError) error = NULL;
+  gint64 started;
+
+  verified_start (&v, WALLET_CREDENTIAL_PASSWORD);
+  /* Back-off long enough that only a reconnect brings the share back soon. */
+  wallet_share_manager_set_retry_delays (v.bob->manager, 20000, 60000);
+  test_relay_stop (&world.relay);
+  confirm (v.bob, v.incoming, v.pin, &error);
+  g_assert_error (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_RELAY_UNREACHABLE);
+  g_clear_error (&error);
+
+  test_relay_start (&world.relay);
+  started = g_get_monotonic_time ();
+  wallet_share_manager_reconnect (v.bob->manager);
+  wallet_share_manager_reconnect (v.alice->manager);
+  wait_for_state (v.incoming, WALLET_SHARE_STATE_RECEIVED);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 8 * G_USEC_PER_SEC);
+  wait_for_state (v.sent, WALLET_SHARE_STATE_DELIVERED);
+  verified_clear (&v);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1411,7 +1560,15 @@ main (int argc, char **argv)
   tw_crypto_init ();
   g_test_init (&argc, &argv, NULL);
 
+  /* The keyring tests hang and continue a daemon, so it must be theirs. */
+  if (SHARE_TEST_GROUP == 4)
+    {
+      own_daemon = wt_daemon_new_bus ();
+      wt_daemon_start (own_daemon, TRUE, NULL);
+    }
   world.keyring = wallet_keyring_new ();
+  if (SHARE_TEST_GROUP == 4)
+    wallet_keyring_set_timeout (world.keyring, 1000);
   world.vault = wallet_vault_new (world.keyring, NULL);
   world.auth = wallet_auth_new (world.vault);
   passcode = wt_secret (PASSCODE);
@@ -1420,7 +1577,7 @@ main (int argc, char **argv)
     g_error ("Could not set up the test wallet: %s", error->message);
   test_relay_start (&world.relay);
 
-  /* Three programs share this file, each under a minute. */
+  /* Four programs share this file, each under a minute. */
   if (SHARE_TEST_GROUP == 1)
     {
       g_test_add_func ("/share-manager/direct/password-arrives",
@@ -1486,11 +1643,25 @@ main (int argc, char **argv)
       g_test_add_func ("/share-manager/expiry/share-expires-before-the-pin",
                        test_share_expires);
     }
+  if (SHARE_TEST_GROUP == 4)
+    {
+      g_test_add_func ("/share-manager/keyring/hung-keyring-keeps-the-share",
+                       test_hung_keyring_keeps_the_share);
+      g_test_add_func ("/share-manager/lock/locked-wallet-pauses-and-resumes",
+                       test_locked_wallet_pauses_and_resumes);
+      g_test_add_func ("/share-manager/relay/reconnect-skips-the-back-off",
+                       test_reconnect_skips_the_back_off);
+    }
 
   status = g_test_run ();
   test_relay_free (&world.relay);
   g_clear_object (&world.auth);
   g_clear_object (&world.vault);
   g_clear_object (&world.keyring);
+  /* Only the daemon is stopped: libsecret keeps its bus connection to the
+   * end of the process, so taking the private bus down would wait for it in
+   * vain. GTestDBus's own watcher ends that bus when this process exits. */
+  if (own_daemon != NULL)
+    wt_daemon_kill (own_daemon);
   return status;
 }
