@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "tw-cert.h"
+#include "tw-crypto.h"
 #include "tw-pin.h"
 #include "tw-relay-client.h"
 #include "wallet-keyring.h"
@@ -821,16 +822,29 @@ wallet_share_manager_reveal_pin_finish (WalletShareManager  *self,
 
 /* ---- receiving ------------------------------------------------------------ */
 
+/* The link as people paste it, without the whitespace around it. The
+ * copy holds the key, so it is wiped before it is freed. */
+static TwLink *
+parse_pasted_link (const char  *link_text,
+                   GError     **error)
+{
+  char *copy = g_strdup (link_text != NULL ? link_text : "");
+  TwLink *link = tw_link_parse (g_strstrip (copy), error);
+
+  tw_wipe (copy, strlen (copy));
+  g_free (copy);
+  return link;
+}
+
 static TwLink *
 parse_link (const char  *link_text,
             const char  *key_text,
             GError     **error)
 {
-  g_autofree char *stripped = g_strstrip (g_strdup (link_text != NULL ? link_text : ""));
   g_autoptr(TwLink) link = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  link = tw_link_parse (stripped, &local_error);
+  link = parse_pasted_link (link_text, &local_error);
   if (link == NULL)
     {
       g_set_error (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_BAD_LINK,

@@ -612,6 +612,12 @@ secret_field_of (WalletCredentialType type)
 }
 
 static void
+count_change (guint *changes)
+{
+  (*changes)++;
+}
+
+static void
 check_direct_share (WalletCredentialType type)
 {
   g_autoptr(Wallet) alice = wallet_new ("alice");
@@ -622,7 +628,9 @@ check_direct_share (WalletCredentialType type)
   g_autoptr(WalletShare) incoming = open_link (bob, link);
   g_autoptr(GError) error = NULL;
   WalletCredential *received;
+  guint changes = 0;
 
+  g_signal_connect_swapped (bob->manager, "share-changed", G_CALLBACK (count_change), &changes);
   g_assert_cmpint (wallet_share_get_flow (sent), ==, WALLET_SHARE_FLOW_DIRECT);
   g_assert_false (wallet_share_get_has_pin (sent));
   g_assert_cmpint (wallet_share_get_state (sent), ==, WALLET_SHARE_STATE_WAITING_FOR_RECIPIENT);
@@ -638,6 +646,8 @@ check_direct_share (WalletCredentialType type)
   confirm (bob, incoming, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (wallet_share_get_state (incoming), ==, WALLET_SHARE_STATE_RECEIVED);
+  /* Every step was told: connecting, opened, storing, received at least. */
+  g_assert_cmpuint (changes, >=, 4);
   received = received_credential (bob, incoming);
   g_assert_cmpint (wallet_credential_get_credential_type (received), ==, type);
   g_assert_cmpstr (wallet_credential_get_id (received), !=, credential_id);
