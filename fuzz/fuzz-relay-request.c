@@ -122,6 +122,19 @@ reset_known_mailbox (void)
   relay_outcome_clear (&outcome);
 }
 
+/* What libsoup's own parser would let through as a header name (an HTTP
+ * token), so the handler sees only what it can see for real. */
+static gboolean
+is_header_name (const char *name)
+{
+  if (*name == '\0')
+    return FALSE;
+  for (const char *c = name; *c != '\0'; c++)
+    if (!g_ascii_isalnum (*c) && strchr ("!#$%&'*+-.^_`|~", *c) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
 static void
 parse_headers (const char         *text,
                SoupMessageHeaders *headers)
@@ -135,7 +148,7 @@ parse_headers (const char         *text,
       if (colon == NULL)
         continue;
       *colon = '\0';
-      if (lines[i][0] != '\0')
+      if (is_header_name (lines[i]) && strchr (colon + 1, '\r') == NULL)
         soup_message_headers_append (headers, lines[i], g_strstrip (colon + 1));
     }
 }

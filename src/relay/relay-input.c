@@ -213,7 +213,9 @@ parse_body (const RelayConfig  *config,
   g_autoptr(GError) json_error = NULL;
   JsonObject *root;
 
-  root = tw_json_strict_parse_object (body, body_size, &limits, &json_error);
+  /* An empty body arrives as NULL, which the parser must not be given. */
+  root = tw_json_strict_parse_object (body != NULL ? body : "", body_size, &limits,
+                                      &json_error);
   if (root != NULL)
     return root;
 
