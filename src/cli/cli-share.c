@@ -29,7 +29,7 @@ typedef struct {
   int timeout_seconds;
   char *title;
   char *rights;
-  int key_days;
+  char *key_valid;
 } SendOptions;
 
 static void
@@ -38,6 +38,7 @@ send_options_clear (SendOptions *options)
   g_free (options->relay);
   g_free (options->title);
   g_free (options->rights);
+  g_free (options->key_valid);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SendOptions, send_options_clear)
@@ -74,6 +75,32 @@ parse_rights (const char  *text,
   return TRUE;
 }
 
+/* "30d", "12h", "45m" or "90s": a positive duration in seconds. */
+static gboolean
+parse_duration (const char  *text,
+                guint64     *seconds,
+                GError     **error)
+{
+  static const struct { char unit; guint64 seconds; } units[] = {
+    { 'd', 24 * 3600 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 },
+  };
+  gsize length = strlen (text);
+  g_autofree char *number = length > 1 ? g_strndup (text, length - 1) : NULL;
+  guint64 count = 0;
+
+  for (gsize i = 0; number != NULL && i < G_N_ELEMENTS (units); i++)
+    if (text[length - 1] == units[i].unit
+        && g_ascii_string_to_unsigned (number, 10, 1, 10000, &count, NULL))
+      {
+        *seconds = count * units[i].seconds;
+        return TRUE;
+      }
+  g_set_error (error, CLI_ERROR, CLI_EXIT_USAGE,
+               _("--key-valid “%s” is not a duration. Write it like 30d, 12h, 45m or 90s."),
+               text);
+  return FALSE;
+}
+
 static gboolean
 check_send_options (SendOptions  *options,
                     GError      **error)
@@ -84,10 +111,9 @@ check_send_options (SendOptions  *options,
                    _("--expires must be between 1 and %d hours."), MAX_EXPIRY_HOURS);
       return FALSE;
     }
-  if (options->key_days < 0 || options->timeout_seconds < 0)
+  if (options->timeout_seconds < 0)
     {
-      g_set_error_literal (error, CLI_ERROR, CLI_EXIT_USAGE,
-                           _("--key-days and --timeout cannot be negative."));
+      g_set_error_literal (error, CLI_ERROR, CLI_EXIT_USAGE, _("--timeout cannot be negative."));
       return FALSE;
     }
   if (options->allow_other_apps && !options->no_pin)
@@ -122,9 +148,14 @@ fill_share_options (CliContext          *context,
   share_options->expires_in_seconds = (guint) options->expires_hours * 3600;
   share_options->allow_other_apps = options->allow_other_apps;
   share_options->title = options->title;
-  if (options->key_days > 0)
-    share_options->key_not_after = g_get_real_time () / G_USEC_PER_SEC
-                                   + (gint64) options->key_days * 24 * 3600;
+  if (options->key_valid != NULL)
+    {
+      guint64 seconds;
+
+      if (!parse_duration (options->key_valid, &seconds, error))
+        return FALSE;
+      share_options->key_not_after = g_get_real_time () / G_USEC_PER_SEC + (gint64) seconds;
+    }
   share_options->rights = TW_CERT_RIGHT_UNLOCK | TW_CERT_RIGHT_LOCK;
   return options->rights == NULL || parse_rights (options->rights, &share_options->rights, error);
 }
@@ -281,8 +312,9 @@ cli_share_send (CliContext  *context,
       N_("The title the recipient sees (default: the credential's)"), N_("TEXT") },
     { "rights", 0, 0, G_OPTION_ARG_STRING, &options.rights,
       N_("Digital keys: the rights given (default unlock,lock)"), N_("LIST") },
-    { "key-days", 0, 0, G_OPTION_ARG_INT, &options.key_days,
-      N_("Digital keys: days the key stays valid (default 30)"), N_("DAYS") },
+    { "key-valid", 0, 0, G_OPTION_ARG_STRING, &options.key_valid,
+      N_("Digital keys: how long the key works, like 30d, 12h or 90s (default 30d)"),
+      N_("DURATION") },
     { "no-qr", 0, 0, G_OPTION_ARG_NONE, &options.no_qr, N_("Do not draw the QR code"), NULL },
     { "wait", 'w', 0, G_OPTION_ARG_NONE, &options.wait,
       N_("Stay until the share is complete"), NULL },
@@ -491,7 +523,8 @@ ask_once (CliContext      *context,
   wallet_share_manager_cancel_async (context->shares, share, context->cancellable,
                                      cli_command_async_done, &result);
   cli_command_wait (context, &result);
-  if (!wallet_share_manager_cancel_finish (context->shares, result, error))
+  if (!wallet_share_manager_cancel_finish (context->shares, result, error)
+      || !cli_shares_wait (context, share, (guint) options->timeout_seconds, error))
     return FALSE;
   g_propagate_error (error, g_steal_pointer (&declined));
   return FALSE;
@@ -629,7 +662,10 @@ cli_share_receive (CliContext  *context,
   while (!wallet_share_is_final (share))
     if (!step (context, share, &options, error))
       return FALSE;
-  if (!cli_shares_check_outcome (share, error))
+  /* Final is not the end of the work: the receipt still goes to the
+   * sender. The wait returns once the manager has written everything. */
+  if (!cli_shares_wait (context, share, (guint) options.timeout_seconds, error)
+      || !cli_shares_check_outcome (share, error))
     return FALSE;
 
   report_received (context, share);

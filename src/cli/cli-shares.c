@@ -13,6 +13,9 @@
 /* The last state told to people, per share, so each change is told once. */
 #define REPORTED_STATE_KEY "cli-reported-state"
 
+/* How long `shares cancel` waits for the relay to hear about it. */
+#define CANCEL_WAIT_SECONDS 30
+
 void
 cli_shares_write_json (CliJson     *writer,
                        WalletShare *share)
@@ -387,7 +390,9 @@ cli_shares_cancel (CliContext  *context,
   wallet_share_manager_cancel_async (context->shares, share, context->cancellable,
                                      cli_command_async_done, &result);
   cli_command_wait (context, &result);
-  if (!wallet_share_manager_cancel_finish (context->shares, result, error))
+  /* Then let the cancel message and the delete reach the relay. */
+  if (!wallet_share_manager_cancel_finish (context->shares, result, error)
+      || !cli_shares_wait (context, share, CANCEL_WAIT_SECONDS, error))
     {
       g_object_unref (share);
       return FALSE;

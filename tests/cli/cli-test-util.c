@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -267,4 +268,215 @@ cli_test_relay_free (CliTestRelay *relay)
   g_free (relay->url);
   g_free (relay->database);
   g_free (relay);
+}
+
+/* Wallets ------------------------------------------------------------------ */
+
+static char *
+scratch_path (const char *name)
+{
+  const char *scratch = g_getenv ("TW_TEST_SCRATCH");
+
+  return g_build_filename (scratch != NULL ? scratch : g_get_tmp_dir (), name, NULL);
+}
+
+CliTestWallet *
+cli_test_wallet_own (const char *passcode)
+{
+  CliTestWallet *wallet = g_new0 (CliTestWallet, 1);
+
+  wallet->name = g_strdup ("own");
+  wallet->passcode = g_strdup (passcode);
+  return wallet;
+}
+
+static void
+run_session_script (const char *verb,
+                    const char *dir)
+{
+  g_autofree char *script = g_build_filename (g_getenv ("TW_TEST_SRCDIR"), "cli",
+                                              "wallet-session", NULL);
+  const char *argv[] = { script, verb, dir, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+CliTestWallet *
+cli_test_wallet_start (const char *name,
+                       const char *passcode)
+{
+  CliTestWallet *wallet = g_new0 (CliTestWallet, 1);
+  g_autofree char *folder = g_strdup_printf ("wallet-%s-XXXXXX", name);
+  g_autofree char *template = scratch_path (folder);
+
+  wallet->name = g_strdup (name);
+  wallet->passcode = g_strdup (passcode);
+  wallet->session_dir = g_strdup (g_mkdtemp (template));
+  g_assert_nonnull (wallet->session_dir);
+  run_session_script ("start", wallet->session_dir);
+  return wallet;
+}
+
+void
+cli_test_wallet_free (CliTestWallet *wallet)
+{
+  if (wallet->session_dir != NULL)
+    run_session_script ("stop", wallet->session_dir);
+  g_free (wallet->name);
+  g_free (wallet->session_dir);
+  g_free (wallet->passcode);
+  g_free (wallet);
+}
+
+static GSubprocess *
+spawn_in_wallet (CliTestWallet *wallet,
+                 const char    *input,
+                 GPtrArray     *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *input_path = NULL;
+  g_autofree char *line = g_strdup_printf ("%s\n", wallet->passcode);
+  g_autoptr(GError) error = NULL;
+  int input_fd = g_file_open_tmp ("tigress-input-XXXXXX", &input_path, &error);
+  int fds[2];
+  GSubprocess *process;
+
+  g_assert_no_error (error);
+  if (input != NULL)
+    g_assert_cmpint (write (input_fd, input, strlen (input)), ==, (ssize_t) strlen (input));
+  close (input_fd);
+  g_subprocess_launcher_set_stdin_file_path (launcher, input_path);
+
+  g_assert_cmpint (pipe (fds), ==, 0);
+  g_assert_cmpint (write (fds[1], line, strlen (line)), ==, (ssize_t) strlen (line));
+  close (fds[1]);
+  g_subprocess_launcher_take_fd (launcher, fds[0], 3);
+
+  if (wallet->session_dir != NULL)
+    {
+      g_ptr_array_add (argv, g_build_filename (g_getenv ("TW_TEST_SRCDIR"), "cli",
+                                               "wallet-session", NULL));
+      g_ptr_array_add (argv, g_strdup ("run"));
+      g_ptr_array_add (argv, g_strdup (wallet->session_dir));
+    }
+  g_ptr_array_add (argv, g_strdup (g_getenv ("TIGRESS_CLI")));
+  g_ptr_array_add (argv, g_strdup ("--passcode-fd=3"));
+  for (guint i = 0; i < args->len; i++)
+    g_ptr_array_add (argv, g_strdup (args->pdata[i]));
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_unlink (input_path);
+  return process;
+}
+
+static GPtrArray *
+collect_list (const char *first_arg,
+              va_list     rest)
+{
+  GPtrArray *args = g_ptr_array_new ();
+
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (rest, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  return args;
+}
+
+GSubprocess *
+cli_test_wallet_spawnv (CliTestWallet *wallet,
+                        const char    *input,
+                        GPtrArray     *args)
+{
+  return spawn_in_wallet (wallet, input, args);
+}
+
+CliRun *
+cli_test_wallet_finish (GSubprocess *process)
+{
+  g_autoptr(GError) error = NULL;
+  CliRun *run = g_new0 (CliRun, 1);
+
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_if_exited (process))
+    run->status = g_subprocess_get_exit_status (process);
+  else
+    run->status = 128 + g_subprocess_get_term_sig (process);
+  g_object_unref (process);
+  return run;
+}
+
+CliRun *
+cli_test_wallet_interrupt (GSubprocess *process)
+{
+  g_subprocess_send_signal (process, SIGINT);
+  return cli_test_wallet_finish (process);
+}
+
+GSubprocess *
+cli_test_wallet_spawn (CliTestWallet *wallet,
+                       const char    *input,
+                       const char    *first_arg,
+                       ...)
+{
+  g_autoptr(GPtrArray) args = NULL;
+  va_list rest;
+
+  va_start (rest, first_arg);
+  args = collect_list (first_arg, rest);
+  va_end (rest);
+  return spawn_in_wallet (wallet, input, args);
+}
+
+CliRun *
+cli_test_wallet_run (CliTestWallet *wallet,
+                     const char    *input,
+                     const char    *first_arg,
+                     ...)
+{
+  g_autoptr(GPtrArray) args = NULL;
+  va_list rest;
+
+  va_start (rest, first_arg);
+  args = collect_list (first_arg, rest);
+  va_end (rest);
+  return cli_test_wallet_finish (spawn_in_wallet (wallet, input, args));
+}
+
+JsonNode *
+cli_test_wallet_json (CliTestWallet *wallet,
+                      const char    *input,
+                      const char    *first_arg,
+                      ...)
+{
+  g_autoptr(GPtrArray) args = NULL;
+  g_autoptr(CliRun) run = NULL;
+  va_list rest;
+
+  va_start (rest, first_arg);
+  args = collect_list (first_arg, rest);
+  va_end (rest);
+  g_ptr_array_insert (args, 0, (gpointer) "--json");
+  run = cli_test_wallet_finish (spawn_in_wallet (wallet, input, args));
+  cli_test_assert_status (run, 0);
+  return cli_test_parse_json (run->out);
+}
+
+void
+cli_test_wallet_setup (CliTestWallet *wallet,
+                       const char    *relay_url)
+{
+  g_autoptr(CliRun) set = cli_test_wallet_run (wallet, NULL, "passcode", "set", NULL);
+  g_autoptr(CliRun) relay = cli_test_wallet_run (wallet, NULL, "relays", "add", relay_url,
+                                                 "--default", NULL);
+
+  cli_test_assert_status (set, 0);
+  cli_test_assert_status (relay, 0);
 }

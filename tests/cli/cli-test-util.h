@@ -81,4 +81,51 @@ void          cli_test_relay_restart (CliTestRelay  *relay);
 void          cli_test_relay_free    (CliTestRelay  *relay);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliTestRelay, cli_test_relay_free)
 
+/*
+ * A wallet to run commands in: the test's own session (the headless-run
+ * bus and keyring), or a separate one started with tests/cli/wallet-session
+ * (its own bus, keyring daemon and settings), as if on another machine.
+ * Every command gets the wallet's passcode on file descriptor 3.
+ */
+typedef struct {
+  char *name;
+  char *session_dir;   /* NULL: the test's own session */
+  char *passcode;
+} CliTestWallet;
+
+CliTestWallet *cli_test_wallet_own     (const char     *passcode);
+CliTestWallet *cli_test_wallet_start   (const char     *name,
+                                        const char     *passcode);
+/* Stops the wallet's session, if it has one. */
+void           cli_test_wallet_free    (CliTestWallet  *wallet);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliTestWallet, cli_test_wallet_free)
+
+/* Sets the passcode and trusts @relay_url as the default relay. */
+void           cli_test_wallet_setup   (CliTestWallet  *wallet,
+                                        const char     *relay_url);
+
+/* Runs tigress --passcode-fd=3 ARGS in the wallet, @input on stdin. */
+CliRun        *cli_test_wallet_run     (CliTestWallet  *wallet,
+                                        const char     *input,
+                                        const char     *first_arg,
+                                        ...) G_GNUC_NULL_TERMINATED;
+/* The same in the background; finish with cli_test_wallet_finish(). */
+GSubprocess   *cli_test_wallet_spawn   (CliTestWallet  *wallet,
+                                        const char     *input,
+                                        const char     *first_arg,
+                                        ...) G_GNUC_NULL_TERMINATED;
+CliRun        *cli_test_wallet_finish  (GSubprocess    *process);
+/* The same with the arguments in an array of strings. */
+GSubprocess   *cli_test_wallet_spawnv  (CliTestWallet  *wallet,
+                                        const char     *input,
+                                        GPtrArray      *args);
+/* Stops a background command like Ctrl+C would (SIGINT) and waits. */
+CliRun        *cli_test_wallet_interrupt (GSubprocess  *process);
+
+/* `--json ARGS` in the wallet: asserts exit 0 and parses the output. */
+JsonNode      *cli_test_wallet_json    (CliTestWallet  *wallet,
+                                        const char     *input,
+                                        const char     *first_arg,
+                                        ...) G_GNUC_NULL_TERMINATED;
+
 G_END_DECLS

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Each kind of credential through each flow, between two wallets on their
+ * own buses and keyrings, over a real relay, with nothing but `tigress`.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "cli-share-test.h"
+
+static ShareRig *rig;
+
+/* The recipient's `receive --yes` with the link (and code, PIN) on stdin,
+ * while the sender's `run` answers in the background. */
+static CliRun *
+receive_while_sender_runs (SentShare  *sent,
+                           CliRun    **sender_run)
+{
+  g_autoptr(GString) input = g_string_new (sent->link);
+  GSubprocess *sender = cli_test_wallet_spawn (rig->sender, NULL, "run", "--timeout", "40",
+                                               NULL);
+  CliRun *received;
+
+  g_string_append_c (input, '\n');
+  if (sent->code != NULL)
+    g_string_append_printf (input, "%s\n", sent->code);
+  if (sent->pin != NULL)
+    g_string_append_printf (input, "%s\n", sent->pin);
+  received = cli_test_wallet_run (rig->recipient, input->str, "--json", "receive", "--yes",
+                                  "--timeout", "40", NULL);
+  *sender_run = cli_test_wallet_finish (sender);
+  return received;
+}
+
+static char *
+received_credential_id (CliRun *received)
+{
+  g_autoptr(JsonNode) root = cli_test_parse_json (received->out);
+
+  return g_strdup (json_object_get_string_member (json_node_get_object (root),
+                                                  "credential_id"));
+}
+
+static void
+test_password_direct (void)
+{
+  g_autofree char *id = rig_add (rig->sender, "Pa55word-direct", "password", "--title",
+                                 "Shared mail", "--username", "bob", NULL);
+  g_autoptr(SentShare) sent = rig_share (rig->sender, id, "--no-pin", NULL);
+  g_autoptr(CliRun) received = NULL;
+  g_autoptr(CliRun) sender_run = NULL;
+  g_autofree char *copy_id = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *username = NULL;
+  g_autofree char *state = NULL;
+
+  g_assert_null (sent->pin);
+  received = receive_while_sender_runs (sent, &sender_run);
+  cli_test_assert_status (received, 0);
+  cli_test_assert_status (sender_run, 0);
+
+  copy_id = received_credential_id (received);
+  secret = rig_credential_value (rig->recipient, copy_id, "secret");
+  username = rig_credential_value (rig->recipient, copy_id, "username");
+  g_assert_true (g_strcmp0 (secret, "Pa55word-direct") == 0);
+  g_assert_cmpstr (username, ==, "bob");
+  state = rig_share_state (rig->sender, sent->id);
+  g_assert_cmpstr (state, ==, "delivered");
+}
+
+static void
+test_wifi_verified (void)
+{
+  g_autofree char *id = rig_add (rig->sender, "wifi-pass-123", "wifi", "--ssid", "Cafe",
+                                 "--security", "WPA", NULL);
+  g_autoptr(SentShare) sent = rig_share (rig->sender, id, NULL);
+  g_autoptr(CliRun) received = NULL;
+  g_autoptr(CliRun) sender_run = NULL;
+  g_autofree char *copy_id = NULL;
+  g_autofree char *password = NULL;
+
+  g_assert_nonnull (sent->pin);
+  g_assert_cmpuint (strlen (sent->pin), ==, 6);
+  received = receive_while_sender_runs (sent, &sender_run);
+  cli_test_assert_status (received, 0);
+  cli_test_assert_status (sender_run, 0);
+
+  copy_id = received_credential_id (received);
+  password = rig_credential_value (rig->recipient, copy_id, "password");
+  g_assert_true (g_strcmp0 (password, "wifi-pass-123") == 0);
+}
+
+static void
+test_access_code_verified (void)
+{
+  g_autofree char *id = rig_add (rig->sender, "8812", "access-code", "--title", "Garage",
+                                 "--valid-from", "2031-05-01T00:00:00Z",
+                                 "--valid-until", "2031-05-31T00:00:00Z", NULL);
+  g_autoptr(SentShare) sent = rig_share (rig->sender, id, "--expires", "2", NULL);
+  g_autoptr(CliRun) received = NULL;
+  g_autoptr(CliRun) sender_run = NULL;
+  g_autofree char *copy_id = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *valid_until = NULL;
+
+  received = receive_while_sender_runs (sent, &sender_run);
+  cli_test_assert_status (received, 0);
+  copy_id = received_credential_id (received);
+  code = rig_credential_value (rig->recipient, copy_id, "code");
+  valid_until = rig_credential_value (rig->recipient, copy_id, "valid-until");
+  g_assert_true (g_strcmp0 (code, "8812") == 0);
+  g_assert_cmpstr (valid_until, ==, "2031-05-31T00:00:00Z");
+}
+
+static void
+test_code_sent_separately (void)
+{
+  g_autofree char *id = rig_add (rig->sender, "separate-secret-1", "password", "--title",
+                                 "Separate", NULL);
+  g_autoptr(SentShare) sent = rig_share (rig->sender, id, "--no-pin", "--separate-secret", NULL);
+  g_autoptr(CliRun) received = NULL;
+  g_autoptr(CliRun) sender_run = NULL;
+
+  /* The link alone does not carry the key. */
+  g_assert_nonnull (sent->code);
+  g_assert_null (strchr (sent->link, '#'));
+  received = receive_while_sender_runs (sent, &sender_run);
+  cli_test_assert_status (received, 0);
+}
+
+static char *
+owner_field (JsonObject *owner,
+             const char *field)
+{
+  return g_strdup (json_object_get_string_member (json_object_get_object_member (owner, "fields"),
+                                                  field));
+}
+
+static CliRun *
+verify_key (const char *key_id,
+            const char *owner_key,
+            const char *resource_id)
+{
+  return cli_test_wallet_run (rig->recipient, NULL, "key", "verify", key_id, "--owner-key",
+                              owner_key, "--resource-id", resource_id, NULL);
+}
+
+static void
+test_digital_key_then_lock (void)
+{
+  g_autofree char *owner_id = rig_add (rig->sender, NULL, "digital-key-owner", "--title",
+                                       "Front door", NULL);
+  g_autoptr(JsonNode) owner = cli_test_wallet_json (rig->sender, NULL, "show", owner_id, NULL);
+  g_autofree char *owner_key = owner_field (json_node_get_object (owner), "owner-public-key");
+  g_autofree char *resource = owner_field (json_node_get_object (owner), "resource-id");
+  g_autoptr(CliRun) without_pin = cli_test_wallet_run (rig->sender, NULL, "share", owner_id,
+                                                       "--no-pin", NULL);
+  g_autoptr(SentShare) sent = rig_share (rig->sender, owner_id, "--key-valid", "12s", NULL);
+  g_autoptr(CliRun) received = NULL;
+  g_autoptr(CliRun) sender_run = NULL;
+  g_autoptr(CliRun) opens = NULL;
+  g_autoptr(CliRun) wrong_lock = NULL;
+  g_autoptr(CliRun) expired = NULL;
+  g_autofree char *key_id = NULL;
+  g_autofree char *other_resource = g_strnfill (32, '0');
+  gint64 issued = g_get_monotonic_time ();
+
+  /* Digital keys always go with a PIN. */
+  cli_test_assert_status (without_pin, 2);
+  received = receive_while_sender_runs (sent, &sender_run);
+  cli_test_assert_status (received, 0);
+  key_id = received_credential_id (received);
+
+  opens = verify_key (key_id, owner_key, resource);
+  cli_test_assert_status (opens, 0);
+  wrong_lock = verify_key (key_id, owner_key, other_resource);
+  cli_test_assert_status (wrong_lock, 10);
+  g_assert_nonnull (strstr (wrong_lock->err, "another lock"));
+
+  /* Refused once its validity is over. */
+  g_usleep (MAX (0, 13 * G_USEC_PER_SEC - (g_get_monotonic_time () - issued)));
+  expired = verify_key (key_id, owner_key, resource);
+  cli_test_assert_status (expired, 10);
+  g_assert_nonnull (strstr (expired->err, "expired"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  rig = share_rig_new ();
+
+  g_test_add_func ("/cli/share/password-direct", test_password_direct);
+  g_test_add_func ("/cli/share/wifi-verified-with-pin", test_wifi_verified);
+  g_test_add_func ("/cli/share/access-code-verified-keeps-its-window", test_access_code_verified);
+  g_test_add_func ("/cli/share/code-sent-separately", test_code_sent_separately);
+  g_test_add_func ("/cli/share/digital-key-opens-the-lock-until-it-expires",
+                   test_digital_key_then_lock);
+
+  status = g_test_run ();
+  share_rig_free (rig);
+  return status;
+}
