@@ -1710,7 +1710,10 @@ act (WalletShareRunner   *self,
       do_store (self);
       break;
     case TW_SHARE_ACTION_ASK_USER:
+      /* While the user decides, keep listening: the sender may cancel. */
       check_waiters (self, NULL);
+      if (self->poll_source == 0 && ensure_mailbox (self))
+        do_read (self);
       break;
     case TW_SHARE_ACTION_DONE:
       enter_final (self, is_outgoing (self) ? WALLET_SHARE_STATE_DELIVERED
@@ -2030,6 +2033,9 @@ wallet_share_runner_confirm (WalletShareRunner *self,
 
   if (refuse_if_shut_down (self, task))
     return;
+  /* The read that listened for a cancel while the user decided. */
+  if (has_machine (self) && machine_action (self)->kind == TW_SHARE_ACTION_ASK_USER)
+    abort_relay_call (self);
   if (!has_machine (self) || machine_action (self)->kind != TW_SHARE_ACTION_ASK_USER ||
       self->busy != BUSY_NONE)
     {
