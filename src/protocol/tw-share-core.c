@@ -781,6 +781,19 @@ steps_fit_role (TwShareCore *core)
          || core->after_write == TW_SHARE_ACTION_DONE;
 }
 
+/* Our sender always makes a 32-byte key (it carries the link commitment);
+ * a recipient may hold a 16-byte one from another Draft V app. */
+static gboolean
+link_key_size_fits_role (TwShareCore *core)
+{
+  gsize size = tw_secret_get_size (core->link_key);
+
+  if (core->role == TW_ROLE_SENDER)
+    return size == TW_LINK_KEY_SIZE;
+
+  return size == 16 || size == TW_LINK_KEY_SIZE;
+}
+
 /* The parts must fit together, so a damaged state cannot make the machine
  * write nothing under a request id, write without a mailbox, or put
  * anything but one of our own UUIDs in a Mailbox-Request-ID header. */
@@ -792,6 +805,7 @@ check_consistency (TwShareCore  *core,
                     || core->step == TW_SHARE_ACTION_WRITE;
 
   if (core->link_key == NULL
+      || !link_key_size_fits_role (core)
       || !steps_fit_role (core)
       || (core->request_id != NULL && !tw_link_mailbox_id_is_valid (core->request_id))
       || (writes && (core->last_own == NULL || core->request_id == NULL))

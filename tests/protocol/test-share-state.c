@@ -374,6 +374,41 @@ test_a_credential_too_large_for_deliver_is_refused_up_front (void)
   g_assert_error (error, TW_SHARE_ERROR, TW_SHARE_ERROR_INVALID);
 }
 
+/* The link key seals every message; one of a size AES-GCM does not take
+ * would make every later write and read fail. */
+static void
+test_a_link_key_of_the_wrong_size_is_refused (void)
+{
+  static const char * const bad_keys[] = {
+    "\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g\"",   /* 33 bytes */
+    "\"AAECAwQFBgcICQoLDA0ODw==\"",                       /* 16 bytes: not ours */
+    "\"\"",
+  };
+  Pair pair = { 0 };
+  g_autoptr (TwSecret) sender_state = NULL;
+  g_autoptr (TwSecret) recipient_state = NULL;
+
+  pair_start (&pair);
+  sender_state = tw_share_sender_save (pair.sender);
+  recipient_state = tw_share_recipient_save (pair.recipient);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_keys); i++)
+    {
+      g_autoptr (TwSecret) tampered = tamper (sender_state, "link_key", bad_keys[i]);
+
+      assert_sender_refused (tampered);
+    }
+  /* A recipient may hold a 16-byte key, but no other size. */
+  for (guint i = 0; i < G_N_ELEMENTS (bad_keys); i++)
+    {
+      g_autoptr (TwSecret) tampered = tamper (recipient_state, "link_key", bad_keys[i]);
+
+      if (i != 1)
+        assert_recipient_refused (tampered);
+    }
+  pair_clear (&pair);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -395,6 +430,8 @@ main (int    argc,
                    test_a_grant_that_ended_before_the_right_pin_ends_the_share);
   g_test_add_func ("/share/state/a-credential-too-large-for-deliver-is-refused-up-front",
                    test_a_credential_too_large_for_deliver_is_refused_up_front);
+  g_test_add_func ("/share/state/a-link-key-of-the-wrong-size-is-refused",
+                   test_a_link_key_of_the_wrong_size_is_refused);
 
   return g_test_run ();
 }
