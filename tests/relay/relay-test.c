@@ -470,6 +470,8 @@ raw_connect (RelayTestServer *server,
   g_autoptr(GSocketConnectable) identity = NULL;
   g_autoptr(GTlsDatabase) database = NULL;
 
+  /* Straight to loopback: no proxy lookup (which would also load libproxy). */
+  g_socket_client_set_enable_proxy (client, FALSE);
   connection = g_socket_client_connect_to_host (client, "127.0.0.1", server->port, NULL,
                                                 &error);
   g_assert_no_error (error);
