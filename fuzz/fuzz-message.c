@@ -253,7 +253,8 @@ static const MachineOps sender_ops = {
 };
 
 static const MachineOps recipient_ops = {
-  recipient_receive, recipient_restore, recipient_save, recipient_cancel, recipient_free, recipient_get_action,
+  recipient_receive, recipient_restore, recipient_save, recipient_cancel, recipient_free,
+  recipient_get_action,
 };
 
 /* What a restored machine offers to do must be complete: a write carries
