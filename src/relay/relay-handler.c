@@ -1011,7 +1011,10 @@ on_store_change (const char *mailbox_id,
 {
   RelayHandler *self = user_data;
 
-  relay_waiters_notify (self->waiters, mailbox_id);
+  if (mailbox_id == NULL)
+    relay_waiters_notify_all (self->waiters);
+  else
+    relay_waiters_notify (self->waiters, mailbox_id);
 }
 
 static gboolean

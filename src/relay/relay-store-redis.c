@@ -2107,6 +2107,7 @@ feed_main (gpointer data)
 {
   RelayStoreRedis *self = data;
   guint pause_ms = 0;
+  gboolean was_following = FALSE;
 
   while (!stopping (self))
     {
@@ -2122,6 +2123,11 @@ feed_main (gpointer data)
           pause_ms = CLAMP (pause_ms * 2, FEED_RETRY_MIN_MS, FEED_RETRY_MAX_MS);
           continue;
         }
+      /* Other relays' changes published while the feed was down were
+       * missed: every long poll here looks at its mailbox again. */
+      if (was_following)
+        notify_change (self, NULL, NULL);
+      was_following = TRUE;
       pause_ms = FEED_RETRY_MIN_MS;
       follow_feed (self, context);
       redisFree (context);

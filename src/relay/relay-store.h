@@ -165,7 +165,9 @@ typedef struct {
 /* Called after a mailbox changed (update, relinquish, delete, expiry sweep),
  * from any thread and, for a shared store, for changes made by any process.
  * `etag` is the new payload's ETag, or NULL when the mailbox ended. It must
- * return quickly: it only wakes waiting long polls. */
+ * return quickly: it only wakes waiting long polls. `mailbox_id` NULL means
+ * any mailbox may have changed (a shared store missed other processes'
+ * changes for a while): every long poll should look again. */
 typedef void (*RelayStoreChangeFunc) (const char *mailbox_id,
                                       const char *etag,
                                       gpointer    user_data);

@@ -209,6 +209,23 @@ relay_waiters_notify (RelayWaiters *waiters,
   g_mutex_unlock (&waiters->lock);
 }
 
+void
+relay_waiters_notify_all (RelayWaiters *waiters)
+{
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+  GHashTableIter iter;
+  GPtrArray *list;
+
+  /* Collected first: waking a waiter takes it out of its list. */
+  g_mutex_lock (&waiters->lock);
+  g_hash_table_iter_init (&iter, waiters->by_mailbox);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &list))
+    g_ptr_array_extend (all, list, NULL, NULL);
+  for (guint i = 0; i < all->len; i++)
+    wake_locked (waiters, g_ptr_array_index (all, i), RELAY_WAKE_CHANGED);
+  g_mutex_unlock (&waiters->lock);
+}
+
 guint
 relay_waiters_count (RelayWaiters *waiters)
 {

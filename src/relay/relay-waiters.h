@@ -51,6 +51,10 @@ void          relay_waiters_remove   (RelayWaiters       *waiters,
 void          relay_waiters_notify   (RelayWaiters       *waiters,
                                       const char         *mailbox_id);
 
+/* Wakes every waiter (as changed): each looks at its mailbox again and,
+ * if nothing changed, waits again. */
+void          relay_waiters_notify_all (RelayWaiters     *waiters);
+
 guint         relay_waiters_count    (RelayWaiters       *waiters);
 
 G_END_DECLS

@@ -382,6 +382,94 @@ test_long_poll_is_woken_by_the_other_relay (void)
   relay_test_reply_free (second.reply);
 }
 
+/* Waits until @count relays listen to the change feed of @db. */
+static void
+wait_for_subscribers (RelayTestRedis *redis,
+                      guint           db,
+                      gint64          count)
+{
+  g_autofree char *channel = g_strdup_printf (KEY_PREFIX "changes:%u", db);
+  const char *argv[] = { "PUBSUB", "NUMSUB", channel, NULL };
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autoptr(redisReply) reply = relay_test_redis_command (redis, 0, argv);
+
+      if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+          reply->element[1]->integer == count)
+        return;
+      g_usleep (50 * 1000);
+    }
+  g_error ("The relays did not subscribe to their change feed again");
+}
+
+static gint64
+feed_subscribers (guint db)
+{
+  g_autofree char *channel = g_strdup_printf (KEY_PREFIX "changes:%u", db);
+  const char *argv[] = { "PUBSUB", "NUMSUB", channel, NULL };
+  g_autoptr(redisReply) reply = relay_test_redis_command (shared_redis, 0, argv);
+
+  g_assert_cmpint (reply->type, ==, REDIS_REPLY_ARRAY);
+  return reply->element[1]->integer;
+}
+
+/* One try: A's poll waits while both relays lose their change feed and B
+ * writes at once. TRUE if the write went out before both were back. */
+static gboolean
+write_while_feeds_are_down (Pair       *pair,
+                            const char *mailbox_id,
+                            const char *sender,
+                            const char *recipient,
+                            guint8      fill)
+{
+  const char *kill_feeds[] = { "CLIENT", "KILL", "TYPE", "pubsub", NULL };
+  g_autoptr(RelayTestReply) current = read_on (pair->a, mailbox_id, recipient);
+  g_autofree char *body = update_body (fill);
+  g_autoptr(RelayTestReply) update = NULL;
+  g_autoptr(redisReply) killed = NULL;
+  gboolean missed;
+  Poll poll;
+  GThread *thread;
+
+  thread = start_poll (&poll, pair->a, mailbox_id, recipient,
+                       relay_test_reply_header (current, "ETag"));
+  killed = relay_test_redis_command (shared_redis, 0, kill_feeds);
+  update = call_on (session, pair->b, "PUT", mailbox_id, body, CLAIM, sender, NULL);
+  missed = feed_subscribers (pair->db) < 2;
+  g_assert_cmpuint (update->status, ==, 200);
+
+  /* Missed or not, the poll answers long before its 20 s. */
+  g_thread_join (thread);
+  g_assert_cmpuint (poll.reply->status, ==, 200);
+  g_assert_cmpint (poll.waited_ms, <, 5000);
+  relay_test_reply_free (poll.reply);
+  wait_for_subscribers (shared_redis, pair->db, 2);
+  return missed;
+}
+
+static void
+test_long_poll_hears_changes_missed_by_its_feed (void)
+{
+  g_auto(Pair) pair = { NULL, };
+  g_autofree char *sender = relay_test_new_claim ();
+  g_autofree char *recipient = relay_test_new_claim ();
+  g_autofree char *id = NULL;
+  g_autoptr(RelayTestReply) bound = NULL;
+  guint missed = 0;
+
+  pair_start (&pair);
+  id = relay_test_create_mailbox (session, pair.a, sender, NULL);
+  bound = read_on (pair.a, id, recipient);
+  g_assert_cmpuint (bound->status, ==, 200);
+  wait_for_subscribers (shared_redis, pair.db, 2);
+
+  for (guint attempt = 0; attempt < 5 && missed == 0; attempt++)
+    missed += write_while_feeds_are_down (&pair, id, sender, recipient, 0x40 + attempt);
+  if (missed == 0)
+    g_test_skip ("The relays' feeds came back before every write; the case was not hit");
+}
+
 /* ------------------------------------------------------------------------ */
 /* Expiry and tombstones                                                    */
 /* ------------------------------------------------------------------------ */
@@ -530,27 +618,6 @@ assert_unavailable_quickly (RelayTestServer *server,
   /* Never a hang: connects and commands time out after two seconds. */
   g_assert_cmpint (took_ms, <, 3500);
   g_assert_cmpuint (health->status, ==, 200);
-}
-
-/* Waits until @count relays listen to the change feed of @db. */
-static void
-wait_for_subscribers (RelayTestRedis *redis,
-                      guint           db,
-                      gint64          count)
-{
-  g_autofree char *channel = g_strdup_printf (KEY_PREFIX "changes:%u", db);
-  const char *argv[] = { "PUBSUB", "NUMSUB", channel, NULL };
-
-  for (guint i = 0; i < 100; i++)
-    {
-      g_autoptr(redisReply) reply = relay_test_redis_command (redis, 0, argv);
-
-      if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
-          reply->element[1]->integer == count)
-        return;
-      g_usleep (50 * 1000);
-    }
-  g_error ("The relays did not subscribe to their change feed again");
 }
 
 static void
@@ -764,6 +831,8 @@ main (int   argc,
                    test_binding_race_across_relays_has_one_winner);
   g_test_add_func ("/relay/redis/two-relays/long-poll-is-woken-by-the-other-relay",
                    test_long_poll_is_woken_by_the_other_relay);
+  g_test_add_func ("/relay/redis/two-relays/long-poll-hears-changes-its-feed-missed",
+                   test_long_poll_hears_changes_missed_by_its_feed);
   g_test_add_func ("/relay/redis/expiry/uses-redis-ttls", test_expiry_uses_redis_ttls);
   g_test_add_func ("/relay/redis/expiry/tombstones-live-at-most-a-day",
                    test_tombstones_live_at_most_a_day);
