@@ -139,7 +139,7 @@ show_failure (TigressInvitationDialog *self,
   gboolean keyring = error != NULL && error->domain == WALLET_KEYRING_ERROR;
   gboolean retry = tigress_share_failure_is_retryable (error);
 
-  adw_status_page_set_title (self->failed_page, tigress_share_failure_title (error));
+  adw_status_page_set_title (self->failed_page, tigress_share_failure_title (self->share, error));
   adw_status_page_set_description (self->failed_page, error ? error->message : NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button), retry && !keyring);
   gtk_widget_set_visible (GTK_WIDGET (self->unlock_button), keyring);
@@ -528,7 +528,12 @@ on_confirmed (GObject      *source,
           show_label_message (self->pin_message, error->message);
           return;
         }
-      show_failure (self, error);
+      /* A share that ended meanwhile explains itself better than the
+       * refused step does. */
+      if (wallet_share_is_final (self->share))
+        follow_state (self);
+      else
+        show_failure (self, error);
       return;
     }
   follow_state (self);

@@ -108,8 +108,16 @@ tigress_share_describe_state (WalletShare *share)
 }
 
 const char *
-tigress_share_failure_title (const GError *error)
+tigress_share_failure_title (WalletShare  *share,
+                             const GError *error)
 {
+  /* Only a recipient that opened the invitation hears why it ended; one
+   * that never opened it sees the mailbox gone, whatever the reason. */
+  if (share != NULL && wallet_share_get_state (share) == WALLET_SHARE_STATE_CANCELLED)
+    return wallet_share_get_direction (share) == WALLET_SHARE_INCOMING
+           ? _("Cancelled by the Sender") : _("Share Cancelled");
+  if (share != NULL && wallet_share_get_state (share) == WALLET_SHARE_STATE_EXPIRED)
+    return _("The Invitation Expired");
   if (error == NULL)
     return _("The Share Stopped");
   if (error->domain == WALLET_KEYRING_ERROR)
@@ -122,7 +130,7 @@ tigress_share_failure_title (const GError *error)
     case WALLET_SHARE_ERROR_ACCEPTED_ELSEWHERE:
       return _("Already Accepted on Another Device");
     case WALLET_SHARE_ERROR_ENDED:
-      return _("Cancelled by the Sender");
+      return _("This Invitation Has Ended");
     case WALLET_SHARE_ERROR_EXPIRED:
       return _("The Invitation Expired");
     case WALLET_SHARE_ERROR_RELAY_UNREACHABLE:

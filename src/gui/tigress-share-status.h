@@ -9,8 +9,10 @@ G_BEGIN_DECLS
  * this wallet (sender or recipient). Newly allocated. */
 char       *tigress_share_describe_state (WalletShare *share);
 
-/* A short heading for a share that cannot go on, chosen from its error. */
-const char *tigress_share_failure_title  (const GError *error);
+/* A short heading for a share that cannot go on, chosen from its state
+ * (@share may be NULL) and its error. */
+const char *tigress_share_failure_title  (WalletShare  *share,
+                                          const GError *error);
 
 /* Whether the failure goes away by trying again (relay unreachable,
  * keyring locked or slow). */

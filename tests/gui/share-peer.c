@@ -12,6 +12,7 @@
  *   wait STATE          waits until the share is in STATE  -> ok | timeout CURRENT
  *   cancel              presses Cancel Share               -> ok
  *   accept LINK         opens LINK here and accepts it     -> page NAME
+ *   relay URL           trusts URL and shares through it   -> ok
  *   quit
  *
  * The PIN travels only on this private pipe between the two test processes.
@@ -131,10 +132,27 @@ do_share (const char *kind)
   g_autoptr(WalletCredential) credential = g_list_model_get_item (store, 0);
   const char *pin;
 
+  /* The old dialog may live on a little (a call in flight holds it), so
+   * stop watching it before it goes. */
   if (share_dialog != NULL)
-    gtk_window_destroy (GTK_WINDOW (share_dialog));
-  tigress_window_select_credential (win, wallet_credential_get_id (credential));
+    {
+      GtkWindow *old = GTK_WINDOW (share_dialog);
+
+      g_object_remove_weak_pointer (G_OBJECT (old), (gpointer *) &share_dialog);
+      share_dialog = NULL;
+      gtk_window_destroy (old);
+    }
+  if (!tigress_window_select_credential (win, wallet_credential_get_id (credential)))
+    {
+      reply ("error the credential is not in the list");
+      return;
+    }
   gtk_widget_activate_action (GTK_WIDGET (win), "win.share-credential", NULL);
+  if (!TIGRESS_IS_SHARE_DIALOG (tigress_window_get_open_dialog (win)))
+    {
+      reply ("error the share dialog did not open");
+      return;
+    }
   share_dialog = TIGRESS_SHARE_DIALOG (tigress_window_get_open_dialog (win));
   g_object_add_weak_pointer (G_OBJECT (share_dialog), (gpointer *) &share_dialog);
 
@@ -218,6 +236,17 @@ do_accept (const char *link)
   reply ("page %s", tigress_invitation_dialog_get_page (dialog));
 }
 
+static void
+do_relay (const char *url)
+{
+  GSettings *settings = tigress_application_get_settings (app);
+  const char *relays[] = { url, NULL };
+
+  g_settings_set_strv (settings, "trusted-relays", relays);
+  g_settings_set_string (settings, "default-relay", url);
+  reply ("ok");
+}
+
 static void read_next_command (void);
 
 static void
@@ -233,6 +262,8 @@ run_command (const char *line)
     do_cancel ();
   else if (g_str_has_prefix (line, "accept "))
     do_accept (line + strlen ("accept "));
+  else if (g_str_has_prefix (line, "relay "))
+    do_relay (line + strlen ("relay "));
   else if (g_str_equal (line, "quit"))
     g_main_loop_quit (loop);
   else

@@ -22,7 +22,7 @@
 #include "gui-test-util.h"
 
 #define PASSCODE "recipient passcode"
-#define SLOW_MS 90000
+#define SLOW_MS 60000
 
 typedef struct {
   GSubprocess *process;
@@ -103,23 +103,39 @@ relay_is_healthy (const char *url)
   return body != NULL && soup_message_get_status (message) == SOUP_STATUS_OK;
 }
 
-static void
-start_relay (void)
+/* Starts a relay with its own database; @max_expiry is NULL for the
+ * default lifetime. Returns the process and sets @url. */
+static GSubprocess *
+start_relay (const char  *name,
+             const char  *max_expiry,
+             char       **url)
 {
   guint16 port = free_port ();
   g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", port);
-  g_autofree char *storage = g_strdup_printf ("sqlite:%s/relay.db", scratch);
+  g_autofree char *storage = g_strdup_printf ("sqlite:%s/%s.db", scratch, name);
+  g_autofree char *expiry = g_strdup_printf ("--max-expiry=%s", max_expiry ? max_expiry : "48h");
   g_autoptr(GError) error = NULL;
+  GSubprocess *process;
 
-  relay = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                            &error, g_getenv ("TIGRESS_RELAY"), "--listen", listen,
-                            "--storage", storage, "--no-rate-limits", NULL);
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                              &error, g_getenv ("TIGRESS_RELAY"), "--listen", listen,
+                              "--storage", storage, "--no-rate-limits", expiry,
+                              "--sweep-interval=1", NULL);
   g_assert_no_error (error);
-  remember_helper ((pid_t) atoi (g_subprocess_get_identifier (relay)));
-  relay_url = g_strdup_printf ("http://127.0.0.1:%u", port);
-  for (guint i = 0; i < 100 && !relay_is_healthy (relay_url); i++)
+  remember_helper ((pid_t) atoi (g_subprocess_get_identifier (process)));
+  *url = g_strdup_printf ("http://127.0.0.1:%u", port);
+  for (guint i = 0; i < 100 && !relay_is_healthy (*url); i++)
     g_usleep (100 * 1000);
-  g_assert_true (relay_is_healthy (relay_url));
+  g_assert_true (relay_is_healthy (*url));
+  return process;
+}
+
+static void
+stop_relay (GSubprocess *process)
+{
+  forget_helper ((pid_t) atoi (g_subprocess_get_identifier (process)));
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -269,6 +285,8 @@ peer_share (Peer       *peer,
 
   peer_send (peer, kind);
   link = peer_read (peer);
+  if (!g_str_has_prefix (link, "link tigress:"))
+    g_test_message ("The peer answered: %s", link);
   g_assert_true (g_str_has_prefix (link, "link tigress:"));
   pin = peer_read (peer);
   g_assert_true (g_str_has_prefix (pin, "pin "));
@@ -508,8 +526,38 @@ test_discard_tells_the_sender (void)
   peer_expect (sender, "wait declined", "ok");
 }
 
+/* The sender cancels while the recipient has the PIN page open: when the
+ * recipient goes on, its wallet reads the sender's cancel and says who
+ * ended the share. */
 static void
 test_cancelled_by_sender_is_explained (void)
+{
+  g_auto(Invitation) invitation = { 0 };
+  TigressInvitationDialog *dialog;
+
+  peer_share (sender, "share pin", &invitation);
+  dialog = open_and_accept (invitation.link);
+  assert_page (dialog, "pin");
+  peer_expect (sender, "cancel", "ok");
+
+  type_pin (dialog, invitation.pin);
+  assert_page (dialog, "failed");
+  /* The sender's wallet deletes the mailbox right after its cancel, so
+   * the recipient may find the mailbox gone rather than the cancel; the
+   * words differ, the advice is the same. */
+  g_test_message ("After the sender cancelled: %s", failure_title (dialog));
+  g_assert_true (g_str_equal (failure_title (dialog), "Cancelled by the Sender") ||
+                 g_str_equal (failure_title (dialog), "This Invitation Has Ended"));
+  g_assert_nonnull (tigress_invitation_dialog_get_message (dialog));
+  g_assert_false (gtk_widget_get_visible (tigress_invitation_dialog_get_part (dialog,
+                                                                              "retry-button")));
+  close_dialog (dialog);
+}
+
+/* A link whose share ended before it was opened: the relay no longer has
+ * it, and the wallet cannot tell why, so it says so and what to do. */
+static void
+test_ended_before_opening_is_explained (void)
 {
   g_auto(Invitation) invitation = { 0 };
   TigressInvitationDialog *dialog;
@@ -519,11 +567,41 @@ test_cancelled_by_sender_is_explained (void)
 
   dialog = open_and_accept (invitation.link);
   assert_page (dialog, "failed");
-  g_assert_cmpstr (failure_title (dialog), ==, "Cancelled by the Sender");
+  g_assert_cmpstr (failure_title (dialog), ==, "This Invitation Has Ended");
   g_assert_nonnull (strstr (tigress_invitation_dialog_get_message (dialog), "new link"));
-  g_assert_false (gtk_widget_get_visible (tigress_invitation_dialog_get_part (dialog,
-                                                                              "retry-button")));
   close_dialog (dialog);
+}
+
+/* Through a relay that keeps mailboxes only a few seconds, an opened
+ * invitation expires while the recipient looks for the PIN; typing it
+ * afterwards says the invitation expired. */
+static void
+test_expired_while_waiting_is_explained (void)
+{
+  g_auto(Invitation) invitation = { 0 };
+  g_autofree char *short_relay_url = NULL;
+  g_autoptr(GSubprocess) short_relay = start_relay ("short-relay", "20s", &short_relay_url);
+  g_autofree char *use_relay = g_strconcat ("relay ", short_relay_url, NULL);
+  g_autofree char *back = g_strconcat ("relay ", relay_url, NULL);
+  TigressInvitationDialog *dialog;
+
+  peer_expect (sender, use_relay, "ok");
+  peer_share (sender, "share pin", &invitation);
+  peer_expect (sender, back, "ok");
+
+  dialog = open_and_accept (invitation.link);
+  assert_page (dialog, "pin");
+  while (wallet_share_get_seconds_left (tigress_invitation_dialog_get_share (dialog)) > 0)
+    tigress_test_run_for (500);
+  tigress_test_run_for (2000);
+
+  type_pin (dialog, invitation.pin);
+  assert_page (dialog, "failed");
+  g_test_message ("After the expiry: %s — %s", failure_title (dialog),
+                  tigress_invitation_dialog_get_message (dialog));
+  g_assert_cmpstr (failure_title (dialog), ==, "The Invitation Expired");
+  close_dialog (dialog);
+  stop_relay (short_relay);
 }
 
 static void
@@ -580,7 +658,7 @@ main (int   argc,
   signal (SIGABRT, stop_helpers_on_abort);
   signal (SIGTRAP, stop_helpers_on_abort);
   scratch = g_strdup (g_getenv ("TW_TEST_SCRATCH"));
-  start_relay ();
+  relay = start_relay ("relay", NULL, &relay_url);
   relays[0] = relay_url;
   settings = g_settings_new (APP_ID);
   g_settings_set_strv (settings, "trusted-relays", relays);
@@ -599,6 +677,10 @@ main (int   argc,
   g_test_add_func ("/gui/share/discard-tells-the-sender", test_discard_tells_the_sender);
   g_test_add_func ("/gui/share/cancelled-by-sender-is-explained",
                    test_cancelled_by_sender_is_explained);
+  g_test_add_func ("/gui/share/ended-before-opening-is-explained",
+                   test_ended_before_opening_is_explained);
+  g_test_add_func ("/gui/share/expired-while-waiting-is-explained",
+                   test_expired_while_waiting_is_explained);
   g_test_add_func ("/gui/share/accepted-on-another-device-is-explained",
                    test_accepted_on_another_device_is_explained);
   g_test_add_func ("/gui/share/unreachable-relay-offers-retry",
@@ -608,8 +690,7 @@ main (int   argc,
   peer_stop (sender);
   gtk_window_destroy (GTK_WINDOW (win));
   g_clear_object (&app);
-  g_subprocess_send_signal (relay, SIGTERM);
-  g_subprocess_wait (relay, NULL, NULL);
+  stop_relay (relay);
   g_clear_object (&relay);
   return status;
 }
