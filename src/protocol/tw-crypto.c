@@ -148,6 +148,26 @@ tw_sha256 (gconstpointer data,
     g_error ("SHA-256 failed inside OpenSSL (out of memory?)");
 }
 
+/* Fetching the implementation costs about ten times the HMAC itself, under
+ * a lock OpenSSL shares between threads (the relay computes one for every
+ * tombstone): fetch it once. A fetched EVP_MAC may be used from any
+ * thread; each call has its own context. */
+static EVP_MAC *
+hmac_method (void)
+{
+  static EVP_MAC *method;
+
+  if (g_once_init_enter (&method))
+    {
+      EVP_MAC *fetched = EVP_MAC_fetch (NULL, "HMAC", NULL);
+
+      if (fetched == NULL)
+        g_error ("HMAC-SHA256 is missing from OpenSSL (no default provider?)");
+      g_once_init_leave (&method, fetched);
+    }
+  return method;
+}
+
 void
 tw_hmac_sha256 (gconstpointer key,
                 gsize         key_size,
@@ -155,8 +175,7 @@ tw_hmac_sha256 (gconstpointer key,
                 gsize         size,
                 guint8        out[TW_SHA256_SIZE])
 {
-  g_autoptr(EVP_MAC) mac = NULL;
-  g_autoptr(EVP_MAC_CTX) ctx = NULL;
+  g_autoptr(EVP_MAC_CTX) ctx = EVP_MAC_CTX_new (hmac_method ());
   OSSL_PARAM params[2];
   size_t out_size = 0;
 
@@ -167,8 +186,6 @@ tw_hmac_sha256 (gconstpointer key,
   params[0] = OSSL_PARAM_construct_utf8_string (OSSL_MAC_PARAM_DIGEST, (char *) "SHA256", 0);
   params[1] = OSSL_PARAM_construct_end ();
 
-  mac = EVP_MAC_fetch (NULL, "HMAC", NULL);
-  ctx = mac != NULL ? EVP_MAC_CTX_new (mac) : NULL;
   /* A NULL key would mean "keep the previous key"; an empty key is a real,
    * if weak, HMAC key, so it is passed as a zero-length buffer. */
   if (ctx == NULL
