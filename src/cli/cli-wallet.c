@@ -72,13 +72,53 @@ check_set_up (WalletVault  *vault,
   return FALSE;
 }
 
+/* The vault counts a passcode try before checking it, so that killing the
+ * program mid-check saves no one a delay. Two tigress processes of one
+ * wallet (`run` in the background and a `shares` beside it) therefore see
+ * each other's tries in flight as a wrong passcode. A short delay is
+ * simply waited out, once or twice; a long one is a real wrong passcode
+ * and is reported. */
+#define THROTTLE_WAIT_MAX_SECONDS 5
+#define THROTTLE_RETRIES          3
+
+static gboolean
+wait_out_short_throttle (WalletVault  *vault,
+                         GError      **error,
+                         guint        *retries)
+{
+  guint wait = wallet_vault_get_retry_wait_seconds (vault);
+
+  if (!g_error_matches (*error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_THROTTLED)
+      || wait > THROTTLE_WAIT_MAX_SECONDS || ++*retries > THROTTLE_RETRIES)
+    return FALSE;
+
+  g_clear_error (error);
+  g_usleep (MAX (wait, 1) * G_USEC_PER_SEC);
+  return TRUE;
+}
+
+static gboolean
+unlock_once (CliContext   *context,
+             WalletVault  *vault,
+             TwSecret     *passcode,
+             GError      **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  wallet_vault_unlock_async (vault, passcode, context->cancellable,
+                             cli_command_async_done, &result);
+  cli_command_wait (context, &result);
+  return wallet_vault_unlock_finish (vault, result, error);
+}
+
 gboolean
 cli_wallet_unlock (CliContext  *context,
                    GError     **error)
 {
   WalletVault *vault = cli_wallet_get_vault (context, error);
-  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) unlock_error = NULL;
   TwSecret *passcode;
+  guint retries = 0;
 
   if (vault == NULL || !check_set_up (vault, error))
     return FALSE;
@@ -89,10 +129,13 @@ cli_wallet_unlock (CliContext  *context,
   if (passcode == NULL)
     return FALSE;
 
-  wallet_vault_unlock_async (vault, passcode, context->cancellable,
-                             cli_command_async_done, &result);
-  cli_command_wait (context, &result);
-  return wallet_vault_unlock_finish (vault, result, error);
+  while (!unlock_once (context, vault, passcode, &unlock_error))
+    if (!wait_out_short_throttle (vault, &unlock_error, &retries))
+      {
+        g_propagate_error (error, g_steal_pointer (&unlock_error));
+        return FALSE;
+      }
+  return TRUE;
 }
 
 WalletStore *
@@ -202,6 +245,7 @@ cli_wallet_confirm_presence (CliContext         *context,
 {
   g_autoptr(GAsyncResult) result = NULL;
   TwSecret *passcode;
+  guint retries = 0;
 
   if (!cli_wallet_unlock (context, error))
     return NULL;
@@ -213,10 +257,24 @@ cli_wallet_confirm_presence (CliContext         *context,
   if (passcode == NULL)
     return NULL;
 
-  wallet_auth_with_passcode_async (context->auth, purpose, passcode, context->cancellable,
-                                   cli_command_async_done, &result);
-  cli_command_wait (context, &result);
-  return wallet_auth_with_passcode_finish (context->auth, result, error);
+  for (;;)
+    {
+      g_autoptr(GError) auth_error = NULL;
+      WalletAuthProof *proof;
+
+      wallet_auth_with_passcode_async (context->auth, purpose, passcode, context->cancellable,
+                                       cli_command_async_done, &result);
+      cli_command_wait (context, &result);
+      proof = wallet_auth_with_passcode_finish (context->auth, result, &auth_error);
+      g_clear_object (&result);
+      if (proof != NULL)
+        return proof;
+      if (!wait_out_short_throttle (context->vault, &auth_error, &retries))
+        {
+          g_propagate_error (error, g_steal_pointer (&auth_error));
+          return NULL;
+        }
+    }
 }
 
 typedef gboolean (*CredentialMatch) (WalletCredential *credential,

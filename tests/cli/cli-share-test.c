@@ -124,8 +124,9 @@ list_shares (CliTestWallet  *wallet,
 }
 
 char *
-rig_share_state (CliTestWallet *wallet,
-                 const char    *id)
+rig_share_field (CliTestWallet *wallet,
+                 const char    *id,
+                 const char    *field)
 {
   g_autoptr(JsonNode) root = NULL;
   JsonArray *shares = list_shares (wallet, &root);
@@ -135,9 +136,21 @@ rig_share_state (CliTestWallet *wallet,
       JsonObject *share = json_array_get_object_element (shares, i);
 
       if (g_str_equal (json_object_get_string_member (share, "id"), id))
-        return g_strdup (json_object_get_string_member (share, "state"));
+        return dup_member (share, field);
     }
   return NULL;
+}
+
+char *
+rig_share_state (CliTestWallet *wallet,
+                 const char    *id)
+{
+  g_autofree char *error = rig_share_field (wallet, id, "error");
+
+  /* Why a share is where it is, for the log of a failing test. */
+  if (error != NULL)
+    g_test_message ("share %s in the %s wallet: %s", id, wallet->name, error);
+  return rig_share_field (wallet, id, "state");
 }
 
 char *

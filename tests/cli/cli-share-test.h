@@ -49,6 +49,11 @@ SentShare  *rig_share            (CliTestWallet *wallet,
 char       *rig_share_state      (CliTestWallet *wallet,
                                   const char    *id);
 
+/* Any member of share @id in `shares --json`, as text (NULL if null). */
+char       *rig_share_field      (CliTestWallet *wallet,
+                                  const char    *id,
+                                  const char    *field);
+
 /* The one incoming share of @wallet's `shares --json` list (the newest). */
 char       *rig_newest_share_state (CliTestWallet *wallet);
 

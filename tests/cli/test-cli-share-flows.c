@@ -74,7 +74,7 @@ test_wifi_verified (void)
 {
   g_autofree char *id = rig_add (rig->sender, "wifi-pass-123", "wifi", "--ssid", "Cafe",
                                  "--security", "WPA", NULL);
-  g_autoptr(SentShare) sent = rig_share (rig->sender, id, NULL);
+  g_autoptr(SentShare) sent = rig_share (rig->sender, id, "--no-qr", NULL);
   g_autoptr(CliRun) received = NULL;
   g_autoptr(CliRun) sender_run = NULL;
   g_autofree char *copy_id = NULL;
