@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tw-crypto.h"
 #include "wallet.h"
@@ -49,24 +50,124 @@ on_filled (GObject      *source,
   fill_one (filler);
 }
 
-static void
-fill_one (Filler *filler)
+static WalletCredential *
+make_credential (guint number)
 {
-  g_autoptr(WalletCredential) credential = NULL;
-  g_autoptr(TwSecret) secret = NULL;
-  g_autofree char *title = NULL;
+  WalletCredential *credential = wallet_credential_new (WALLET_CREDENTIAL_PASSWORD);
+  g_autoptr(TwSecret) secret = wt_secret ("a password of some length, as people use them");
+  g_autofree char *title = g_strdup_printf ("Account %05u", number);
 
-  if (filler->next >= filler->total)
-    return;
-  credential = wallet_credential_new (WALLET_CREDENTIAL_PASSWORD);
-  title = g_strdup_printf ("Account %05u", filler->next++);
-  secret = wt_secret ("a password of some length, as people use them");
   wallet_credential_set_title (credential, title);
   wallet_credential_set_field (credential, WALLET_FIELD_USERNAME, "someone@example.org");
   wallet_credential_set_field (credential, WALLET_FIELD_URL, "https://example.org/login");
   wallet_credential_set_secret (credential, WALLET_FIELD_SECRET, secret);
+  return credential;
+}
+
+static void
+fill_one (Filler *filler)
+{
+  g_autoptr(WalletCredential) credential = NULL;
+
+  if (filler->next >= filler->total)
+    return;
+  credential = make_credential (filler->next++);
   filler->pending++;
   wallet_store_save_async (filler->store, credential, NULL, on_filled, filler);
+}
+
+/*
+ * Filling through WalletStore costs the daemon a search of all items per
+ * write (libsecret replaces by attributes, and we read back), so filling
+ * 10,000 takes many minutes on a busy machine. By default the benchmark
+ * writes the same items straight with CreateItem (no replace, no read
+ * back), in the format WalletKeyring writes ("tw1\n<id>\n<type>\n" and
+ * the sealed storage form). BENCH_FILL=store fills through WalletStore.
+ */
+typedef struct {
+  GDBusConnection *bus;
+  char            *session;
+  guint            pending;
+  guint            failed;
+} RawFiller;
+
+static void
+on_raw_created (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  RawFiller *filler = user_data;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source),
+                                                            result, NULL);
+
+  if (reply == NULL)
+    filler->failed++;
+  filler->pending--;
+}
+
+static void
+raw_create (RawFiller        *filler,
+            WalletVault      *vault,
+            WalletCredential *credential)
+{
+  const char *id = wallet_credential_get_id (credential);
+  g_autofree char *context = g_strconcat ("credential:", id, NULL);
+  g_autoptr(TwSecret) plaintext = wallet_credential_serialize (credential);
+  g_autoptr(GBytes) sealed = wallet_vault_seal (vault, context, plaintext, NULL);
+  g_autofree char *header = g_strdup_printf ("tw1\n%s\npassword\n", id);
+  g_autoptr(GByteArray) value = g_byte_array_new ();
+  GVariantBuilder properties, attributes;
+
+  g_byte_array_append (value, (const guint8 *) header, strlen (header));
+  g_byte_array_append (value, g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed));
+  g_variant_builder_init (&attributes, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&attributes, "{ss}", "xdg:schema", WALLET_SCHEMA_CREDENTIAL);
+  g_variant_builder_add (&attributes, "{ss}", "id", id);
+  g_variant_builder_add (&attributes, "{ss}", "type", "password");
+  g_variant_builder_init (&properties, G_VARIANT_TYPE ("a{sv}"));
+  g_variant_builder_add (&properties, "{sv}", "org.freedesktop.Secret.Item.Label",
+                         g_variant_new_string ("Tigress Wallet bench item"));
+  g_variant_builder_add (&properties, "{sv}", "org.freedesktop.Secret.Item.Attributes",
+                         g_variant_builder_end (&attributes));
+  filler->pending++;
+  g_dbus_connection_call (filler->bus, "org.freedesktop.secrets",
+                          "/org/freedesktop/secrets/collection/session",
+                          "org.freedesktop.Secret.Collection", "CreateItem",
+                          g_variant_new ("(@a{sv}(o@ay@ays)b)", g_variant_builder_end (&properties),
+                                         filler->session,
+                                         g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, NULL, 0, 1),
+                                         g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, value->data,
+                                                                    value->len, 1),
+                                         "application/octet-stream", FALSE),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_raw_created, filler);
+}
+
+static guint
+fill_raw (WalletVault *vault,
+          guint        total)
+{
+  RawFiller filler = { g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL), NULL, 0, 0 };
+  g_autoptr(GVariant) session = NULL;
+
+  session = g_dbus_connection_call_sync (filler.bus, "org.freedesktop.secrets",
+                                         "/org/freedesktop/secrets",
+                                         "org.freedesktop.Secret.Service", "OpenSession",
+                                         g_variant_new ("(sv)", "plain", g_variant_new_string ("")),
+                                         NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  g_variant_get (session, "(vo)", NULL, &filler.session);
+  for (guint i = 0; i < total; i++)
+    {
+      g_autoptr(WalletCredential) credential = make_credential (i);
+
+      raw_create (&filler, vault, credential);
+      while (filler.pending >= IN_FLIGHT)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  while (filler.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_free (filler.session);
+  g_object_unref (filler.bus);
+  return filler.failed;
 }
 
 static double
@@ -93,7 +194,7 @@ time_raw_calls (void)
   found = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
                                        "org.freedesktop.Secret.Service", "SearchItems",
                                        g_variant_new ("(a{ss})", &attributes), NULL,
-                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+                                       G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL, NULL);
   printf ("  SearchItems: %.3f s\n", seconds_since (start));
   unlocked = g_variant_get_child_value (found, 0);
   session = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
@@ -105,7 +206,7 @@ time_raw_calls (void)
   secrets = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
                                          "org.freedesktop.Secret.Service", "GetSecrets",
                                          g_variant_new ("(@aoo)", unlocked, session_path), NULL,
-                                         G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+                                         G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL, NULL);
   printf ("  GetSecrets of %zu items: %.3f s\n", g_variant_n_children (unlocked),
           seconds_since (start));
 }
@@ -135,10 +236,18 @@ main (int argc, char **argv)
   g_clear_object (&result);
 
   start = g_get_monotonic_time ();
-  for (guint i = 0; i < IN_FLIGHT; i++)
-    fill_one (&filler);
-  while (filler.pending > 0)
-    g_main_context_iteration (NULL, TRUE);
+  if (g_strcmp0 (g_getenv ("BENCH_FILL"), "store") == 0)
+    {
+      for (guint i = 0; i < IN_FLIGHT; i++)
+        fill_one (&filler);
+      while (filler.pending > 0)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  else
+    {
+      filler.failed = fill_raw (vault, total);
+      filler.next = total;
+    }
   printf ("stored %u credentials (%u failed) in %.1f s\n", total, filler.failed,
           seconds_since (start));
 
@@ -158,6 +267,8 @@ main (int argc, char **argv)
 
       wallet_keyring_load_all_async (keyring, WALLET_ITEM_CREDENTIAL, NULL, wt_result_cb, &all);
       items = wallet_keyring_load_all_finish (keyring, wt_wait (&all), &error);
+      if (items == NULL)
+        g_error ("reading the keyring: %s", error->message);
       printf ("of which reading %u items from the keyring took %.3f s\n", items->len,
               seconds_since (unlocked));
       time_raw_calls ();
