@@ -126,7 +126,7 @@ supersede_locked (RelayWaiters *waiters,
     {
       RelayWaiter *earlier = g_ptr_array_index (list, i);
 
-      if (memcmp (earlier->claim_hash, claim_hash, RELAY_HASH_SIZE) == 0)
+      if (relay_hash_equal (earlier->claim_hash, claim_hash))
         {
           wake_locked (waiters, earlier, RELAY_WAKE_SUPERSEDED);
           return;
