@@ -180,3 +180,22 @@ rig_credential_value (CliTestWallet *wallet,
     return g_strdup (json_object_get_string_member (fields, field));
   return NULL;
 }
+
+void
+rig_wait_for_newest_state (CliTestWallet *wallet,
+                           const char    *state,
+                           guint          seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  g_autofree char *current = NULL;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_free (current);
+      current = rig_newest_share_state (wallet);
+      if (g_str_equal (current, state))
+        return;
+      g_usleep (G_USEC_PER_SEC / 5);
+    }
+  g_assert_cmpstr (current, ==, state);
+}

@@ -57,6 +57,12 @@ char       *rig_share_field      (CliTestWallet *wallet,
 /* The one incoming share of @wallet's `shares --json` list (the newest). */
 char       *rig_newest_share_state (CliTestWallet *wallet);
 
+/* Polls until @wallet's newest share is in @state; fails the test after
+ * @seconds. */
+void        rig_wait_for_newest_state (CliTestWallet *wallet,
+                                       const char    *state,
+                                       guint          seconds);
+
 /* A field of credential @id shown with --reveal (plain or secret). */
 char       *rig_credential_value (CliTestWallet *wallet,
                                   const char    *id,

@@ -205,18 +205,39 @@ launch_relay (CliTestRelay *relay)
   g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", relay->port);
   g_autofree char *storage = g_strdup_printf ("sqlite:%s", relay->database);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  g_auto(GStrv) args = NULL;
 
   g_assert_nonnull (program);
-  relay->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                     | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
-                                     program, "--listen", listen, "--storage", storage,
-                                     "--no-rate-limits", "--threads", "1", NULL);
+  g_strv_builder_add_many (argv, program, "--listen", listen, "--storage", storage,
+                           "--no-rate-limits", "--threads", "1", NULL);
+  if (relay->options != NULL)
+    g_strv_builder_addv (argv, (const char **) relay->options);
+  args = g_strv_builder_end (argv);
+  relay->process = g_subprocess_newv ((const char * const *) args,
+                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                      | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
   g_assert_no_error (error);
 
   g_free (relay->url);
   relay->url = read_relay_url (relay->process);
   g_assert_nonnull (relay->url);
   relay->port = (guint16) atoi (strrchr (relay->url, ':') + 1);
+}
+
+CliTestRelay *
+cli_test_relay_start_with (const char * const *options)
+{
+  const char *scratch = g_getenv ("TW_TEST_SCRATCH");
+  g_autofree char *folder = g_build_filename (scratch != NULL ? scratch : g_get_tmp_dir (),
+                                              "relay-XXXXXX", NULL);
+  CliTestRelay *relay = g_new0 (CliTestRelay, 1);
+
+  g_assert_nonnull (g_mkdtemp (folder));
+  relay->database = g_build_filename (folder, "relay.db", NULL);
+  relay->options = g_strdupv ((char **) options);
+  launch_relay (relay);
+  return relay;
 }
 
 CliTestRelay *
@@ -265,6 +286,7 @@ void
 cli_test_relay_free (CliTestRelay *relay)
 {
   cli_test_relay_stop (relay);
+  g_strfreev (relay->options);
   g_free (relay->url);
   g_free (relay->database);
   g_free (relay);

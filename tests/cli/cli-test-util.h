@@ -63,6 +63,7 @@ void      cli_test_ensure_passcode (void);
  * storing in an SQLite file, started and stopped by process id. */
 typedef struct {
   GSubprocess *process;
+  GStrv options;    /* extra command line options */
   char *url;        /* http://127.0.0.1:PORT */
   guint16 port;
   char *database;   /* the SQLite file; survives a stop for a restart */
@@ -72,6 +73,8 @@ typedef struct {
  * file in a fresh temporary folder). Fails the test if it does not come up. */
 CliTestRelay *cli_test_relay_start   (const char    *database,
                                       guint16        port);
+/* The same with more tigress-relay options (NULL-terminated). */
+CliTestRelay *cli_test_relay_start_with (const char * const *options);
 /* Stops the process (SIGTERM, then waits) and keeps the database. */
 void          cli_test_relay_stop    (CliTestRelay  *relay);
 /* Starts it again on the same port with the same database. */

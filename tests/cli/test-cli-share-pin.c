@@ -144,18 +144,9 @@ test_sender_cancels_while_recipient_waits (void)
                                                   "--timeout", "40", NULL);
   g_autoptr(CliRun) received = NULL;
   g_autoptr(CliRun) cancelled = NULL;
-  g_autofree char *state = NULL;
 
   /* Until the recipient's accept is on the relay. */
-  for (int i = 0; i < 100; i++)
-    {
-      g_clear_pointer (&state, g_free);
-      state = rig_newest_share_state (rig->recipient);
-      if (g_str_equal (state, "waiting-for-sender"))
-        break;
-      g_usleep (G_USEC_PER_SEC / 5);
-    }
-  g_assert_cmpstr (state, ==, "waiting-for-sender");
+  rig_wait_for_newest_state (rig->recipient, "waiting-for-sender", 20);
 
   cancelled = cli_test_wallet_run (rig->sender, NULL, "shares", "cancel", sent->id, NULL);
   cli_test_assert_status (cancelled, 0);
