@@ -1562,6 +1562,56 @@ test_reconnect_skips_the_back_off (void)
   verified_clear (&v);
 }
 
+/* Locks the "login" collection through the Secret Service, as a user or
+ * another app could. */
+static void
+lock_collection (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  const char *objects[] = { "/org/freedesktop/secrets/collection/login", NULL };
+  g_autoptr(GVariant) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  answer = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets",
+                                        "/org/freedesktop/secrets",
+                                        "org.freedesktop.Secret.Service", "Lock",
+                                        g_variant_new ("(^ao)", objects), NULL,
+                                        G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_locked_keyring_binds_nothing (void)
+{
+  g_autoptr(Wallet) alice = wallet_new ("alice");
+  g_autoptr(Wallet) bob = wallet_new ("bob");
+  g_autofree char *credential_id = add_credential (alice, WALLET_CREDENTIAL_ACCESS_CODE);
+  g_autoptr(WalletShare) sent = share_credential (alice, credential_id, FALSE);
+  g_autofree char *link = link_text (sent);
+  g_autoptr(WalletShare) incoming = open_link (bob, link);
+  g_autoptr(WalletAuthProof) proof = proof_for (WALLET_AUTH_PURPOSE_ACCEPT);
+  g_autoptr(GError) error = NULL;
+  guint reads_before = relay_route_requests (&world.relay, "read");
+
+  /* The state cannot be saved, so the mailbox is not read (not bound). */
+  lock_collection ();
+  try_accept (bob, incoming, proof, &error);
+  g_assert_error (error, WALLET_KEYRING_ERROR, WALLET_KEYRING_ERROR_LOCKED);
+  g_clear_error (&error);
+  g_assert_cmpint (wallet_share_get_state (incoming), ==, WALLET_SHARE_STATE_CONNECTING);
+  wt_sleep (500);
+  g_assert_cmpuint (relay_route_requests (&world.relay, "read"), ==, reads_before);
+
+  /* Unlocked again (a new daemon, unlocked at its start), it goes on. */
+  wt_daemon_kill (own_daemon);
+  wt_daemon_start (own_daemon, TRUE, NULL);
+  wallet_share_manager_reconnect (bob->manager);
+  wait_for_state (incoming, WALLET_SHARE_STATE_OPENED);
+  confirm (bob, incoming, NULL, &error);
+  g_assert_no_error (error);
+  wait_for_state (sent, WALLET_SHARE_STATE_DELIVERED);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1664,6 +1714,8 @@ main (int argc, char **argv)
                        test_locked_wallet_pauses_and_resumes);
       g_test_add_func ("/share-manager/relay/reconnect-skips-the-back-off",
                        test_reconnect_skips_the_back_off);
+      g_test_add_func ("/share-manager/keyring/locked-keyring-binds-nothing",
+                       test_locked_keyring_binds_nothing);
     }
 
   status = g_test_run ();
