@@ -469,7 +469,7 @@ gboolean
 wallet_contacts_sign (WalletContacts *self,
                       gconstpointer   message,
                       gsize           size,
-                      guint8          signature[TW_ED25519_SIG_SIZE],
+                      guint8         *signature,
                       GError        **error)
 {
   g_return_val_if_fail (WALLET_IS_CONTACTS (self), FALSE);
@@ -489,7 +489,7 @@ wallet_contacts_sign (WalletContacts *self,
 
 WalletContact *
 wallet_contacts_lookup_key (WalletContacts *self,
-                            const guint8    public_key[TW_ED25519_PUBLIC_SIZE])
+                            const guint8   *public_key)
 {
   g_return_val_if_fail (WALLET_IS_CONTACTS (self), NULL);
   g_return_val_if_fail (public_key != NULL, NULL);
@@ -568,7 +568,7 @@ on_contact_stored (GObject      *source,
 void
 wallet_contacts_pin_async (WalletContacts      *self,
                            const char          *name,
-                           const guint8         public_key[TW_ED25519_PUBLIC_SIZE],
+                           const guint8        *public_key,
                            GCancellable        *cancellable,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)

@@ -72,17 +72,19 @@ gboolean         wallet_contacts_delete_identity_finish (WalletContacts   *self,
 const guint8    *wallet_contacts_get_identity_public_key  (WalletContacts *self);
 const char      *wallet_contacts_get_identity_fingerprint (WalletContacts *self);
 
-/* Signs with the identity key (for the share manager's offers). */
+/* Signs with the identity key (for the share manager's offers);
+ * @signature has room for TW_ED25519_SIG_SIZE bytes. */
 gboolean         wallet_contacts_sign               (WalletContacts       *self,
                                                      gconstpointer         message,
                                                      gsize                 size,
-                                                     guint8                signature[TW_ED25519_SIG_SIZE],
+                                                     guint8               *signature,
                                                      GError              **error);
 
-/* Pins @public_key under @name. Returns the new contact. */
+/* Pins @public_key (TW_ED25519_PUBLIC_SIZE bytes) under @name. Returns the
+ * new contact. */
 void             wallet_contacts_pin_async          (WalletContacts       *self,
                                                      const char           *name,
-                                                     const guint8          public_key[TW_ED25519_PUBLIC_SIZE],
+                                                     const guint8         *public_key,
                                                      GCancellable         *cancellable,
                                                      GAsyncReadyCallback   callback,
                                                      gpointer              user_data);
@@ -102,6 +104,6 @@ gboolean         wallet_contacts_unpin_finish       (WalletContacts       *self,
 /* The pinned contact whose key is @public_key, or NULL: the answer to
  * "verified sender?". Transfer none. */
 WalletContact   *wallet_contacts_lookup_key         (WalletContacts       *self,
-                                                     const guint8          public_key[TW_ED25519_PUBLIC_SIZE]);
+                                                     const guint8         *public_key);
 
 G_END_DECLS

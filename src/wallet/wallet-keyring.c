@@ -15,6 +15,9 @@
 #define SECRET_SERVICE_IFACE   "org.freedesktop.Secret.Service"
 #define SECRET_SESSION_IFACE   "org.freedesktop.Secret.Session"
 #define SECRET_CONTENT_TYPE    "application/octet-stream"
+#define BATCH_TIMEOUT_FACTOR   3
+/* Our own timer bounds every call; GDBus's default 25 s must not cut in. */
+#define DBUS_NO_TIMEOUT        G_MAXINT
 
 struct _WalletKeyring
 {
@@ -408,7 +411,11 @@ op_task_new (WalletKeyring       *self,
   g_task_set_task_data (task, op, (GDestroyNotify) op_free);
   g_task_set_return_on_cancel (task, FALSE);
 
-  op->timer = g_timeout_source_new (self->timeout_ms);
+  /* A batch read of a big wallet is honest work for the daemon (tens of
+   * microseconds per item, more on a busy machine): give it more time. */
+  op->timer = g_timeout_source_new (kind_of_op == OP_LOAD_ALL
+                                      ? BATCH_TIMEOUT_FACTOR * self->timeout_ms
+                                      : self->timeout_ms);
   g_source_set_callback (op->timer, on_timeout, op, NULL);
   g_source_attach (op->timer, g_main_context_get_thread_default ());
   if (cancellable != NULL)
@@ -594,7 +601,7 @@ on_unlock_called (GObject      *source,
   restart_timer (op, PROMPT_TIMEOUT_MS);
   g_dbus_connection_call (op->prompt_connection, SECRET_BUS_NAME, prompt,
                           "org.freedesktop.Secret.Prompt", "Prompt", g_variant_new ("(s)", ""),
-                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, op->call_cancellable,
+                          NULL, G_DBUS_CALL_FLAGS_NONE, DBUS_NO_TIMEOUT, op->call_cancellable,
                           on_prompt_shown, task);
 }
 
@@ -607,7 +614,7 @@ unlock_objects (GTask    *task,
   op->unlock_tried = TRUE;
   g_dbus_connection_call (service_connection (op), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
                           SECRET_SERVICE_IFACE, "Unlock", g_variant_new ("(@ao)", objects),
-                          G_VARIANT_TYPE ("(aoo)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                          G_VARIANT_TYPE ("(aoo)"), G_DBUS_CALL_FLAGS_NONE, DBUS_NO_TIMEOUT,
                           op->call_cancellable, on_unlock_called, task);
 }
 
@@ -652,7 +659,8 @@ unlock_collection (GTask *task)
   g_dbus_connection_call (service_connection (op), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
                           SECRET_SERVICE_IFACE, "ReadAlias",
                           g_variant_new ("(s)", self->collection), G_VARIANT_TYPE ("(o)"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, op->call_cancellable, on_alias_read, task);
+                          G_DBUS_CALL_FLAGS_NONE, DBUS_NO_TIMEOUT, op->call_cancellable,
+                          on_alias_read, task);
 }
 
 static void
@@ -771,8 +779,8 @@ on_searched (GObject      *source,
   g_dbus_connection_call (service_connection (op), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
                           SECRET_SERVICE_IFACE, "GetSecrets",
                           g_variant_new ("(@aoo)", unlocked, op->session),
-                          G_VARIANT_TYPE ("(a{o(oayays)})"), G_DBUS_CALL_FLAGS_NONE, -1,
-                          op->call_cancellable, on_got_secrets, task);
+                          G_VARIANT_TYPE ("(a{o(oayays)})"), G_DBUS_CALL_FLAGS_NONE,
+                          DBUS_NO_TIMEOUT, op->call_cancellable, on_got_secrets, task);
 }
 
 static void
@@ -789,7 +797,7 @@ search (GTask *task)
   g_dbus_connection_call (service_connection (op), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
                           SECRET_SERVICE_IFACE, "SearchItems",
                           g_variant_new ("(a{ss})", &attributes),
-                          G_VARIANT_TYPE ("(aoao)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                          G_VARIANT_TYPE ("(aoao)"), G_DBUS_CALL_FLAGS_NONE, DBUS_NO_TIMEOUT,
                           op->call_cancellable, on_searched, task);
 }
 
@@ -833,7 +841,7 @@ fetch (GTask *task)
   g_dbus_connection_call (service_connection (op), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
                           SECRET_SERVICE_IFACE, "OpenSession",
                           g_variant_new ("(sv)", "plain", g_variant_new_string ("")),
-                          G_VARIANT_TYPE ("(vo)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                          G_VARIANT_TYPE ("(vo)"), G_DBUS_CALL_FLAGS_NONE, DBUS_NO_TIMEOUT,
                           op->call_cancellable, on_session_opened, task);
 }
 

@@ -93,7 +93,8 @@ wallet_relay_normalise_url (const char  *url,
     }
 
   port = g_uri_get_port (uri);
-  if ((g_str_equal (scheme, "https") && port == 443) || (g_str_equal (scheme, "http") && port == 80))
+  if ((g_str_equal (scheme, "https") && port == 443) ||
+      (g_str_equal (scheme, "http") && port == 80))
     port = -1;
   if (strchr (host, ':') != NULL)
     {
