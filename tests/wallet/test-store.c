@@ -264,6 +264,37 @@ test_replace_and_delete (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (reloaded)), ==, before - 1);
 }
 
+static void
+test_unreadable_item_is_kept (void)
+{
+  const char *id = "5f0e1d2c-3b4a-4596-8877-665544332211";
+  g_autoptr(GBytes) garbage = g_bytes_new_static ("\x01 sealed under another key", 27);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WalletStore) reloaded = NULL;
+  g_autoptr(GBytes) still_there = NULL;
+
+  /* An item of our schema that does not open (another wallet's, or
+   * altered) is skipped and counted, never deleted. */
+  wallet_keyring_store_async (fixture.keyring, WALLET_ITEM_CREDENTIAL, id, "password",
+                              "Tigress Wallet test item", garbage, NULL, wt_result_cb, &result);
+  g_assert_true (wallet_keyring_store_finish (fixture.keyring, wt_wait (&result), &error));
+  g_assert_no_error (error);
+
+  g_test_expect_message ("tigress-wallet", G_LOG_LEVEL_WARNING, "*does not open*");
+  reloaded = reload ();
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (wallet_store_get_n_unreadable (reloaded), ==, 1);
+  g_assert_null (wallet_store_lookup (reloaded, id));
+  still_there = raw_item (id);
+  g_assert_true (g_bytes_equal (still_there, garbage));
+
+  g_clear_object (&result);
+  wallet_keyring_delete_async (fixture.keyring, WALLET_ITEM_CREDENTIAL, id, NULL, wt_result_cb,
+                               &result);
+  g_assert_true (wallet_keyring_delete_finish (fixture.keyring, wt_wait (&result), &error));
+}
+
 static WalletCredential *
 add_from_share (WalletCredential *credential,
                 const char       *share_id,
@@ -381,6 +412,8 @@ main (int argc, char **argv)
   g_test_add_func ("/wallet/store/keyring/items-found-by-secret-tool",
                    test_items_found_by_secret_tool);
   g_test_add_func ("/wallet/store/edit/replace-then-delete", test_replace_and_delete);
+  g_test_add_func ("/wallet/store/unreadable/item-is-skipped-and-kept",
+                   test_unreadable_item_is_kept);
   g_test_add_func ("/wallet/store/from-share/needs-proof-and-stores-once",
                    test_received_needs_proof_and_is_stored_once);
   g_test_add_func ("/wallet/store/lock/empties-the-store", test_lock_empties_the_store);
