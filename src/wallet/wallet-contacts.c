@@ -213,7 +213,7 @@ contact_from_item (WalletContacts    *self,
                                TW_BASE64_STANDARD, key, sizeof key, NULL) ||
       !tw_json_get_int (root, "pinned", 0, G_MAXINT32, &pinned_unix, NULL))
     {
-      g_warning ("The keyring item of contact %s does not open; it is kept as it is",
+      g_message ("The keyring item of contact %s does not open; it is kept as it is",
                  item->id);
       return NULL;
     }

@@ -267,7 +267,7 @@ open_item (WalletStore       *self,
   if (credential != NULL && !g_str_equal (wallet_credential_get_id (credential), item->id))
     g_clear_object (&credential);
   if (credential == NULL)
-    g_warning ("The keyring item of credential %s does not open (%s); it is kept as it is",
+    g_message ("The keyring item of credential %s does not open (%s); it is kept as it is",
                item->id, error != NULL ? error->message : "its id does not match");
   return g_steal_pointer (&credential);
 }
