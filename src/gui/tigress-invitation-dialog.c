@@ -2,6 +2,10 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+/* The build defines SECRET_WITH_UNSTABLE=0, and libsecret only checks that
+ * it is defined: drop it so the stable API alone is visible. */
+#undef SECRET_WITH_UNSTABLE
+#include <libsecret/secret.h>
 
 #include "tw-crypto.h"
 #include "tw-link.h"
@@ -278,6 +282,18 @@ follow_state (TigressInvitationDialog *self)
     }
 }
 
+/* A share that cannot go on right now (keyring locked, relay away) keeps
+ * retrying on its own; the person sees why and can make it try now. */
+static void
+on_share_error (TigressInvitationDialog *self)
+{
+  const GError *error = wallet_share_get_error (self->share);
+
+  if (error != NULL && !wallet_share_is_final (self->share) &&
+      wallet_share_get_state (self->share) != WALLET_SHARE_STATE_NEW)
+    show_failure (self, error);
+}
+
 static void
 on_share_notify (TigressInvitationDialog *self)
 {
@@ -377,6 +393,8 @@ open_share (TigressInvitationDialog *self,
   self->share = share;
   g_signal_connect_object (share, "notify::state", G_CALLBACK (on_share_notify), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (share, "notify::error", G_CALLBACK (on_share_error), self,
+                           G_CONNECT_SWAPPED);
   if (wallet_share_get_state (share) == WALLET_SHARE_STATE_NEW)
     show_request (self);
   else
@@ -471,6 +489,12 @@ on_auth_done (GObject      *source,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
+      /* A keyring that cannot answer is not a wrong passcode. */
+      if (error->domain == WALLET_KEYRING_ERROR)
+        {
+          show_failure (self, error);
+          return;
+        }
       set_page (self, "auth");
       show_label_message (self->auth_message, error->message);
       return;
@@ -609,6 +633,63 @@ on_retry_clicked (TigressInvitationDialog *self)
   show_working (self, _("Trying Again…"));
 }
 
+static void
+show_still_locked (TigressInvitationDialog *self,
+                   const GError            *error)
+{
+  g_autofree char *message = NULL;
+
+  if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  message = g_strdup_printf ("%s %s", _("The keyring stayed locked. Unlock it in Passwords "
+                                        "and Keys, then press Unlock again."),
+                             error ? error->message : "");
+  adw_status_page_set_description (self->failed_page, g_strstrip (message));
+}
+
+static void
+on_keyring_unlocked (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(TigressInvitationDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (secret_service_unlock_finish (NULL, result, NULL, &error) <= 0)
+    {
+      show_still_locked (self, error);
+      return;
+    }
+  on_retry_clicked (self);
+}
+
+static void
+on_default_collection (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(TigressInvitationDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SecretCollection) collection = secret_collection_for_alias_finish (result, &error);
+  GList objects = { collection, NULL, NULL };
+
+  if (collection == NULL)
+    {
+      show_still_locked (self, error);
+      return;
+    }
+  /* The desktop asks for the keyring password in a dialog of its own. */
+  secret_service_unlock (NULL, &objects, self->cancellable, on_keyring_unlocked,
+                         g_object_ref (self));
+}
+
+static void
+on_unlock_clicked (TigressInvitationDialog *self)
+{
+  secret_collection_for_alias (NULL, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE,
+                               self->cancellable, on_default_collection, g_object_ref (self));
+}
+
 GtkWidget *
 tigress_invitation_dialog_get_part (TigressInvitationDialog *self,
                                     const char              *name)
@@ -717,6 +798,7 @@ tigress_invitation_dialog_class_init (TigressInvitationDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_pin_entered);
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_retry_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_unlock_clicked);
 }
 
 static void
@@ -740,6 +822,8 @@ tigress_invitation_dialog_new_for_share (GtkWindow          *parent,
   self->application = application;
   self->share = g_object_ref (share);
   g_signal_connect_object (share, "notify::state", G_CALLBACK (on_share_notify), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (share, "notify::error", G_CALLBACK (on_share_error), self,
                            G_CONNECT_SWAPPED);
   if (wallet_share_get_state (share) == WALLET_SHARE_STATE_NEW)
     show_request (self);

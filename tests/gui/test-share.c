@@ -368,7 +368,9 @@ assert_page (TigressInvitationDialog *dialog,
 {
   PageWait wait = { dialog, page };
 
-  g_assert_true (tigress_test_wait_until (dialog_settled_on, &wait, SLOW_MS));
+  if (!tigress_test_wait_until (dialog_settled_on, &wait, SLOW_MS))
+    g_test_message ("Still on the %s page: %s", tigress_invitation_dialog_get_page (dialog),
+                    tigress_invitation_dialog_get_message (dialog));
   if (!g_str_equal (tigress_invitation_dialog_get_page (dialog), page))
     g_test_message ("The dialog shows %s: %s", tigress_invitation_dialog_get_page (dialog),
                     tigress_invitation_dialog_get_message (dialog));
@@ -639,6 +641,42 @@ test_unreachable_relay_offers_retry (void)
   close_dialog (dialog);
 }
 
+static void
+lock_keyring (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  const char *objects[] = { "/org/freedesktop/secrets/collection/login", NULL };
+  g_autoptr(GVariant) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  answer = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets",
+                                        "/org/freedesktop/secrets",
+                                        "org.freedesktop.Secret.Service", "Lock",
+                                        g_variant_new ("(^ao)", objects), NULL,
+                                        G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* Last, because nothing unlocks the keyring again here: accepting needs
+ * the keyring, and its failure offers the way to unlock it. */
+static void
+test_locked_keyring_offers_unlock (void)
+{
+  g_auto(Invitation) invitation = { 0 };
+  TigressInvitationDialog *dialog;
+
+  peer_share (sender, "share direct", &invitation);
+  lock_keyring ();
+  dialog = open_and_accept (invitation.link);
+  assert_page (dialog, "failed");
+  g_test_message ("Locked keyring: %s — %s", failure_title (dialog),
+                  tigress_invitation_dialog_get_message (dialog));
+  g_assert_cmpstr (failure_title (dialog), ==, "The Keyring Is Not Available");
+  g_assert_true (gtk_widget_get_visible (tigress_invitation_dialog_get_part (dialog,
+                                                                             "unlock-button")));
+  close_dialog (dialog);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -685,6 +723,8 @@ main (int   argc,
                    test_accepted_on_another_device_is_explained);
   g_test_add_func ("/gui/share/unreachable-relay-offers-retry",
                    test_unreachable_relay_offers_retry);
+  g_test_add_func ("/gui/share/locked-keyring-offers-unlock",
+                   test_locked_keyring_offers_unlock);
   status = g_test_run ();
 
   peer_stop (sender);
