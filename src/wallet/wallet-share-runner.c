@@ -137,6 +137,7 @@ struct _WalletShareRunner
   gboolean                stalled;       /* the share's error is a retry reason */
   gboolean                look_now;      /* next read without waiting */
   gboolean                store_unsure;  /* a store failed: it may have landed anyway */
+  gboolean                save_failed;   /* the last save failed; retry after the back-off */
 
   guint                   n_failures;
   guint                   retry_source;
@@ -459,6 +460,44 @@ final_error (WalletShareRunner *self)
 
 /* ---- waiters ----------------------------------------------------------- */
 
+/* Ended and written down: the ledger and the keyring have it, so a caller
+ * may quit at once. */
+static gboolean
+is_settled_final (WalletShareRunner *self)
+{
+  return wallet_share_is_final (self->share) && self->finished;
+}
+
+/* Whether the share reached what @waiter waits for. */
+static gboolean
+waiter_goal_reached (WalletShareRunner *self,
+                     Waiter            *waiter)
+{
+  WalletShareState state = wallet_share_get_state (self->share);
+  gboolean user_turn = wallet_share_needs_user (self->share);
+  gboolean verified = wallet_share_get_flow (self->share) == WALLET_SHARE_FLOW_VERIFIED;
+
+  switch (waiter->kind)
+    {
+    case WAIT_SETTLED:
+      return is_settled_final (self) || user_turn;
+    case WAIT_SAVED:
+      return self->saved_generation >= waiter->target;
+    case WAIT_CANCEL:
+      return is_settled_final (self);
+    case WAIT_CREATE:
+      return !wallet_share_is_final (self->share) && wallet_share_get_has_link (self->share);
+    case WAIT_ACCEPT:
+      return user_turn && state != WALLET_SHARE_STATE_NEW;
+    case WAIT_CONFIRM:
+      return state == WALLET_SHARE_STATE_RECEIVED ||
+             (verified && (state == WALLET_SHARE_STATE_WAITING_FOR_SENDER ||
+                           state == WALLET_SHARE_STATE_STORING));
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 /* 1: reached, -1: failed (with @error), 0: not yet. */
 static int
 evaluate_waiter (WalletShareRunner  *self,
@@ -466,53 +505,24 @@ evaluate_waiter (WalletShareRunner  *self,
                  const GError       *stall,
                  GError            **error)
 {
-  WalletShareState state = wallet_share_get_state (self->share);
-  /* Ended and written down: the ledger and the keyring have it, so the
-   * caller may quit at once. */
-  gboolean final = wallet_share_state_is_final (state) && self->finished;
-  gboolean user_turn = wallet_share_needs_user (self->share);
-
-  switch (waiter->kind)
+  if (waiter->kind == WAIT_SAVED && self->saved.pin == NULL)
     {
-    case WAIT_SETTLED:
-      return final || user_turn ? 1 : 0;
-    case WAIT_SAVED:
-      if (self->saved.pin == NULL)
-        {
-          *error = share_error (WALLET_SHARE_ERROR_WRONG_STATE,
-                                _("This share has ended: its PIN is gone."));
-          return -1;
-        }
-      return self->saved_generation >= waiter->target ? 1 : 0;
-    case WAIT_CANCEL:
-      if (final)
-        return 1;
-      break;
-    case WAIT_CREATE:
-      if (!wallet_share_state_is_final (state) && wallet_share_get_has_link (self->share))
-        return 1;
-      break;
-    case WAIT_ACCEPT:
-      if (user_turn && state != WALLET_SHARE_STATE_NEW)
-        return 1;
-      break;
-    case WAIT_CONFIRM:
-      if (state == WALLET_SHARE_STATE_RECEIVED ||
-          (wallet_share_get_flow (self->share) == WALLET_SHARE_FLOW_VERIFIED &&
-           (state == WALLET_SHARE_STATE_WAITING_FOR_SENDER ||
-            state == WALLET_SHARE_STATE_STORING)))
-        return 1;
-      break;
-    default:
-      g_assert_not_reached ();
+      *error = share_error (WALLET_SHARE_ERROR_WRONG_STATE,
+                            _("This share has ended: its PIN is gone."));
+      return -1;
     }
+  if (waiter_goal_reached (self, waiter))
+    return 1;
 
-  if (final)
+  if (is_settled_final (self))
     {
       *error = final_error (self);
       return *error != NULL ? -1 : 1;
     }
-  if (stall != NULL)
+  /* Waiting for the user is not ended by a retry, and a pending save only
+   * by a failure of saves. */
+  if (stall != NULL && waiter->kind != WAIT_SETTLED &&
+      (waiter->kind != WAIT_SAVED || self->save_failed))
     {
       *error = g_error_copy (stall);
       return -1;
@@ -821,6 +831,43 @@ enter_final (WalletShareRunner *self,
   check_waiters (self, NULL);
 }
 
+/* Why a share that ends as FAILED failed, in words for people. */
+static GError *
+failure_error (TwShareFailure failure)
+{
+  switch (failure)
+    {
+    case TW_SHARE_FAILURE_PEER_CANCELLED:
+      /* Only for a recipient whose third PIN was wrong. */
+      return share_error (WALLET_SHARE_ERROR_PIN_ATTEMPTS,
+                          _("A wrong PIN was typed three times, so the sender's wallet "
+                            "stopped the share. Ask the sender to share it again."));
+    case TW_SHARE_FAILURE_PIN_ATTEMPTS:
+      return share_error (WALLET_SHARE_ERROR_PIN_ATTEMPTS,
+                          _("A wrong PIN was typed three times, so the share was stopped "
+                            "and its link no longer works. Share the credential again if "
+                            "you still want to."));
+    case TW_SHARE_FAILURE_MAILBOX_GONE:
+      return share_error (WALLET_SHARE_ERROR_ENDED,
+                          _("This share is no longer on the relay: it ended or was "
+                            "deleted. Ask for a new link if you still need it."));
+    case TW_SHARE_FAILURE_ALTERED:
+      return share_error (WALLET_SHARE_ERROR_ALTERED,
+                          _("This share was changed on its way and was refused. Ask the "
+                            "sender to share it again."));
+    case TW_SHARE_FAILURE_UNSUPPORTED:
+      return share_error (WALLET_SHARE_ERROR_UNSUPPORTED,
+                          _("The other wallet speaks a version of the sharing protocol "
+                            "that this one does not. Update both wallets and share "
+                            "again."));
+    case TW_SHARE_FAILURE_NONE:
+    case TW_SHARE_FAILURE_CANCELLED:
+    case TW_SHARE_FAILURE_EXPIRED:
+    default:
+      return share_error (WALLET_SHARE_ERROR_FAILED, _("The share failed."));
+    }
+}
+
 static void
 enter_final_from_failure (WalletShareRunner *self,
                           TwShareFailure     failure)
@@ -832,54 +879,28 @@ enter_final_from_failure (WalletShareRunner *self,
     case TW_SHARE_FAILURE_CANCELLED:
       enter_final (self, outgoing ? WALLET_SHARE_STATE_CANCELLED
                                   : WALLET_SHARE_STATE_DECLINED, NULL);
-      break;
+      return;
     case TW_SHARE_FAILURE_PEER_CANCELLED:
-      if (!outgoing && self->saved.pins_sent >= TW_SHARE_PIN_ATTEMPTS)
-        enter_final (self, WALLET_SHARE_STATE_FAILED,
-                     share_error (WALLET_SHARE_ERROR_PIN_ATTEMPTS,
-                                  _("A wrong PIN was typed three times, so the sender's "
-                                    "wallet stopped the share. Ask the sender to share "
-                                    "it again.")));
-      else
-        enter_final (self, outgoing ? WALLET_SHARE_STATE_DECLINED
-                                    : WALLET_SHARE_STATE_CANCELLED, NULL);
-      break;
-    case TW_SHARE_FAILURE_PIN_ATTEMPTS:
-      enter_final (self, WALLET_SHARE_STATE_FAILED,
-                   share_error (WALLET_SHARE_ERROR_PIN_ATTEMPTS,
-                                _("A wrong PIN was typed three times, so the share was "
-                                  "stopped and its link no longer works. Share the "
-                                  "credential again if you still want to.")));
+      if (outgoing || self->saved.pins_sent < TW_SHARE_PIN_ATTEMPTS)
+        {
+          enter_final (self, outgoing ? WALLET_SHARE_STATE_DECLINED
+                                      : WALLET_SHARE_STATE_CANCELLED, NULL);
+          return;
+        }
       break;
     case TW_SHARE_FAILURE_EXPIRED:
       enter_final (self, WALLET_SHARE_STATE_EXPIRED, NULL);
-      break;
-    case TW_SHARE_FAILURE_MAILBOX_GONE:
-      enter_final (self, WALLET_SHARE_STATE_FAILED,
-                   share_error (WALLET_SHARE_ERROR_ENDED,
-                                _("This share is no longer on the relay: it ended or "
-                                  "was deleted. Ask for a new link if you still need "
-                                  "it.")));
-      break;
-    case TW_SHARE_FAILURE_ALTERED:
-      enter_final (self, WALLET_SHARE_STATE_FAILED,
-                   share_error (WALLET_SHARE_ERROR_ALTERED,
-                                _("This share was changed on its way and was refused. "
-                                  "Ask the sender to share it again.")));
-      break;
-    case TW_SHARE_FAILURE_UNSUPPORTED:
-      enter_final (self, WALLET_SHARE_STATE_FAILED,
-                   share_error (WALLET_SHARE_ERROR_UNSUPPORTED,
-                                _("The other wallet speaks a version of the sharing "
-                                  "protocol that this one does not. Update both "
-                                  "wallets and share again.")));
-      break;
+      return;
     case TW_SHARE_FAILURE_NONE:
+    case TW_SHARE_FAILURE_PIN_ATTEMPTS:
+    case TW_SHARE_FAILURE_MAILBOX_GONE:
+    case TW_SHARE_FAILURE_ALTERED:
+    case TW_SHARE_FAILURE_UNSUPPORTED:
     default:
-      enter_final (self, WALLET_SHARE_STATE_FAILED,
-                   share_error (WALLET_SHARE_ERROR_FAILED, _("The share failed.")));
       break;
     }
+
+  enter_final (self, WALLET_SHARE_STATE_FAILED, failure_error (failure));
 }
 
 static void
@@ -936,10 +957,12 @@ save_done (GObject      *source,
   self->saving = FALSE;
   if (!wallet_keyring_store_finish (WALLET_KEYRING (source), result, &error))
     {
+      self->save_failed = TRUE;
       stall (self, error, 0);
       return;
     }
 
+  self->save_failed = FALSE;
   self->saved_generation = self->saving_generation;
   if (self->saved_generation == self->dirty_generation)
     self->dirty = FALSE;
@@ -963,6 +986,7 @@ start_save (WalletShareRunner *self)
   sealed = wallet_vault_seal (self->ctx->vault, context, plaintext, &error);
   if (sealed == NULL)
     {
+      self->save_failed = TRUE;
       stall (self, error, 0);
       return;
     }
@@ -1088,17 +1112,49 @@ typedef enum {
   CALL_DELETE,
 } CallKind;
 
+static gboolean
+relay_says_gone (const GError *error)
+{
+  return g_error_matches (error, TW_RELAY_ERROR, TW_RELAY_ERROR_NOT_FOUND) ||
+         g_error_matches (error, TW_RELAY_ERROR, TW_RELAY_ERROR_EXPIRED) ||
+         g_error_matches (error, TW_RELAY_ERROR, TW_RELAY_ERROR_DELETED);
+}
+
+/* The relay ended the mailbox: the machine decides what that means. */
+static void
+mailbox_gone (WalletShareRunner *self,
+              CallKind           kind,
+              const GError      *error)
+{
+  g_autoptr(GError) refused = NULL;
+
+  if (kind != CALL_DELETE)
+    machine_mailbox_gone (self, error->code == TW_RELAY_ERROR_EXPIRED);
+  else if (!machine_deleted (self, &refused))
+    g_warning ("Share %s: the machine refused a delete: %s",
+               wallet_share_get_id (self->share), refused->message);
+  mark_dirty (self);
+  step (self);
+}
+
+/* Whether a refusal means another recipient device holds the mailbox. A
+ * 401 on our very first read of an incoming share means that too: our
+ * claim and bind token were never accepted. */
+static gboolean
+taken_by_another_device (WalletShareRunner *self,
+                         const GError      *error)
+{
+  return g_error_matches (error, TW_RELAY_ERROR, TW_RELAY_ERROR_CLAIMED_BY_OTHER_DEVICE) ||
+         (g_error_matches (error, TW_RELAY_ERROR, TW_RELAY_ERROR_UNAUTHORIZED) &&
+          !is_outgoing (self) && machine_details (self) == NULL);
+}
+
 static void
 handle_relay_error (WalletShareRunner *self,
                     CallKind           kind,
                     const GError      *error)
 {
   g_autoptr(GError) for_people = NULL;
-  gboolean gone = error->domain == TW_RELAY_ERROR &&
-                  (error->code == TW_RELAY_ERROR_NOT_FOUND ||
-                   error->code == TW_RELAY_ERROR_EXPIRED ||
-                   error->code == TW_RELAY_ERROR_DELETED);
-  g_autoptr(GError) ignored = NULL;
 
   if (g_error_matches (error, TW_RELAY_ERROR, TW_RELAY_ERROR_CANCELLED) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -1109,26 +1165,12 @@ handle_relay_error (WalletShareRunner *self,
 
   g_debug ("Share %s: a relay call failed: %s", wallet_share_get_id (self->share),
            error->message);
-
-  if (gone && kind == CALL_DELETE)
+  if (relay_says_gone (error) && kind != CALL_CREATE)
     {
-      if (!machine_deleted (self, &ignored))
-        g_warning ("Share %s: the machine refused a delete: %s",
-                   wallet_share_get_id (self->share), ignored->message);
-      mark_dirty (self);
-      step (self);
+      mailbox_gone (self, kind, error);
       return;
     }
-  if (gone && kind != CALL_CREATE)
-    {
-      machine_mailbox_gone (self, error->code == TW_RELAY_ERROR_EXPIRED);
-      mark_dirty (self);
-      step (self);
-      return;
-    }
-  if (g_error_matches (error, TW_RELAY_ERROR, TW_RELAY_ERROR_CLAIMED_BY_OTHER_DEVICE) ||
-      (g_error_matches (error, TW_RELAY_ERROR, TW_RELAY_ERROR_UNAUTHORIZED) &&
-       !is_outgoing (self) && machine_details (self) == NULL))
+  if (taken_by_another_device (self, error))
     {
       enter_final (self, WALLET_SHARE_STATE_FAILED,
                    share_error (WALLET_SHARE_ERROR_ACCEPTED_ELSEWHERE,
@@ -1142,6 +1184,7 @@ handle_relay_error (WalletShareRunner *self,
   for_people = error->domain == TW_RELAY_ERROR
                ? relay_error_for_people (self, error)
                : share_error (WALLET_SHARE_ERROR_RELAY_REFUSED, error->message);
+  /* Nobody has the link of a share whose mailbox was never made. */
   if (kind == CALL_CREATE)
     {
       enter_final (self, WALLET_SHARE_STATE_FAILED, g_steal_pointer (&for_people));
@@ -1749,25 +1792,28 @@ finish_step (WalletShareRunner *self)
 static void
 step (WalletShareRunner *self)
 {
-  if (self->shut_down || self->finished || self->retry_source != 0)
+  gboolean waiting = self->retry_source != 0;
+
+  if (self->shut_down || self->finished)
     return;
 
   if (self->final_pending)
     {
-      if (!self->saving && self->busy == BUSY_NONE)
+      if (!self->saving && self->busy == BUSY_NONE && !waiting)
         finish_step (self);
       return;
     }
-  /* A save may run beside a relay call (a long poll can take a while): the
-   * call came from a state already saved, and no new action starts until
-   * the keyring holds the newest state. */
+  /* A save may run beside a relay call (a long poll can take a while) or a
+   * relay back-off: the call came from a state already saved, and no new
+   * action starts until the keyring holds the newest state. Only a failed
+   * save waits for its own back-off. */
   if (self->dirty)
     {
-      if (!self->saving)
+      if (!self->saving && !(waiting && self->save_failed))
         start_save (self);
       return;
     }
-  if (self->saving || self->busy != BUSY_NONE)
+  if (self->saving || self->busy != BUSY_NONE || waiting)
     return;
   if (!has_machine (self))
     {
