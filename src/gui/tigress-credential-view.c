@@ -272,7 +272,8 @@ static void
 fill_header (TigressCredentialView *self)
 {
   WalletCredentialType type = wallet_credential_get_credential_type (self->credential);
-  g_autoptr(GDateTime) modified = g_date_time_to_local (wallet_credential_get_modified (self->credential));
+  GDateTime *modified_utc = wallet_credential_get_modified (self->credential);
+  g_autoptr(GDateTime) modified = g_date_time_to_local (modified_utc);
   g_autofree char *when = g_date_time_format (modified, "%x %H:%M");
   /* Translators: a credential type, then when it was last changed */
   g_autofree char *subtitle = g_strdup_printf (_("%s · changed %s"),

@@ -567,7 +567,8 @@ static void
 on_pin_entered (TigressInvitationDialog *self)
 {
   g_autoptr(TwSecret) pin = NULL;
-  g_autofree char *digits = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->pin_row))));
+  const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->pin_row));
+  g_autofree char *digits = g_strstrip (g_strdup (typed));
 
   pin = tw_secret_new_from_string (digits);
   tw_wipe (digits, strlen (digits));
@@ -745,7 +746,8 @@ tigress_invitation_dialog_dispose (GObject *object)
 static void
 bind_children (GtkWidgetClass *widget_class)
 {
-#define BIND(name) gtk_widget_class_bind_template_child (widget_class, TigressInvitationDialog, name)
+#define BIND(name) \
+  gtk_widget_class_bind_template_child (widget_class, TigressInvitationDialog, name)
   BIND (stack);
   BIND (link_row);
   BIND (link_message);

@@ -265,7 +265,8 @@ on_change_passcode_clicked (TigressPreferencesWindow *self)
       return;
     }
 
-  old_passcode = tw_secret_new_from_string (gtk_editable_get_text (GTK_EDITABLE (self->old_passcode)));
+  old_passcode = tw_secret_new_from_string (
+                   gtk_editable_get_text (GTK_EDITABLE (self->old_passcode)));
   new_passcode = tw_secret_new_from_string (new_text);
   show_message (self->passcode_message, _("Changing the passcode…"), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->change_passcode_button), FALSE);
@@ -377,7 +378,8 @@ tigress_preferences_window_dispose (GObject *object)
 static void
 bind_children (GtkWidgetClass *widget_class)
 {
-#define BIND(name) gtk_widget_class_bind_template_child (widget_class, TigressPreferencesWindow, name)
+#define BIND(name) \
+  gtk_widget_class_bind_template_child (widget_class, TigressPreferencesWindow, name)
   BIND (expiry_row);
   BIND (expiry_choices);
   BIND (pin_switch);

@@ -349,8 +349,8 @@ filtered_shares (TigressSharesView *self,
                  GtkCustomFilterFunc keep)
 {
   GListModel *all = G_LIST_MODEL (manager (self));
-  GtkFilterListModel *model = gtk_filter_list_model_new (g_object_ref (all),
-                                                         GTK_FILTER (gtk_custom_filter_new (keep, NULL, NULL)));
+  GtkFilter *filter = GTK_FILTER (gtk_custom_filter_new (keep, NULL, NULL));
+  GtkFilterListModel *model = gtk_filter_list_model_new (g_object_ref (all), filter);
 
   g_signal_connect_object (model, "items-changed", G_CALLBACK (update_pages), self,
                            G_CONNECT_SWAPPED);

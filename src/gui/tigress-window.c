@@ -135,7 +135,8 @@ refilter (TigressWindow *self)
 static void
 on_search_changed (TigressWindow *self)
 {
-  g_autofree char *folded = g_utf8_casefold (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), -1);
+  const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *folded = g_utf8_casefold (typed, -1);
   g_auto(GStrv) words = g_strsplit_set (g_strstrip (folded), " \t", -1);
   g_autoptr(GStrvBuilder) kept = g_strv_builder_new ();
 
@@ -278,7 +279,8 @@ tigress_window_select_credential (TigressWindow *self,
   n_items = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
   for (guint i = 0; i < n_items; i++)
     {
-      g_autoptr(WalletCredential) credential = g_list_model_get_item (G_LIST_MODEL (self->filtered), i);
+      g_autoptr(WalletCredential) credential =
+        g_list_model_get_item (G_LIST_MODEL (self->filtered), i);
 
       if (g_strcmp0 (wallet_credential_get_id (credential), id) != 0)
         continue;
@@ -549,7 +551,8 @@ on_editor_saved (TigressCredentialEditor *editor,
                  TigressWindow           *self)
 {
   if (!tigress_window_select_credential (self, wallet_credential_get_id (credential)))
-    show_credential (self, wallet_store_lookup (self->store, wallet_credential_get_id (credential)));
+    show_credential (self, wallet_store_lookup (self->store,
+                                                wallet_credential_get_id (credential)));
 }
 
 static void

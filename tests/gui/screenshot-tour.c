@@ -50,6 +50,16 @@ shoot (GtkWidget  *widget,
   g_print ("screenshot-tour: %s\n", path);
 }
 
+static void
+set_field (TigressCredentialEditor *editor,
+           const char              *name,
+           const char              *text)
+{
+  GtkWidget *widget = tigress_credential_editor_get_field_widget (editor, name);
+
+  gtk_editable_set_text (GTK_EDITABLE (widget), text);
+}
+
 static gboolean
 stack_shows (gpointer user_data)
 {
@@ -105,9 +115,7 @@ fill_form (const char         *type,
   gtk_widget_activate_action (GTK_WIDGET (win), "win.new-credential", "s", type);
   editor = TIGRESS_CREDENTIAL_EDITOR (tigress_window_get_open_dialog (win));
   for (guint i = 0; names_and_values[i] != NULL; i += 2)
-    gtk_editable_set_text (GTK_EDITABLE (tigress_credential_editor_get_field_widget (editor,
-                                                                                     names_and_values[i])),
-                           names_and_values[i + 1]);
+    set_field (editor, names_and_values[i], names_and_values[i + 1]);
   g_signal_emit_by_name (tigress_credential_editor_get_save_button (editor), "clicked");
   require (tigress_test_wait_until (no_dialog, NULL, 60000), "saving a credential");
 }
@@ -160,14 +168,9 @@ main_screens (void)
 
   gtk_widget_activate_action (GTK_WIDGET (win), "win.import-wifi", NULL);
   editor = TIGRESS_CREDENTIAL_EDITOR (tigress_window_get_open_dialog (win));
-  gtk_editable_set_text (GTK_EDITABLE (tigress_credential_editor_get_field_widget (editor, "title")),
-                         "Cafe");
-  gtk_editable_set_text (GTK_EDITABLE (tigress_credential_editor_get_field_widget (editor,
-                                                                                   WALLET_FIELD_SSID)),
-                         "Corner Cafe");
-  gtk_editable_set_text (GTK_EDITABLE (tigress_credential_editor_get_field_widget (editor,
-                                                                                   WALLET_FIELD_PASSWORD)),
-                         "short");
+  set_field (editor, "title", "Cafe");
+  set_field (editor, WALLET_FIELD_SSID, "Corner Cafe");
+  set_field (editor, WALLET_FIELD_PASSWORD, "short");
   g_signal_emit_by_name (tigress_credential_editor_get_save_button (editor), "clicked");
   shoot (GTK_WIDGET (editor), "add-wifi-validation");
   gtk_window_destroy (GTK_WINDOW (editor));

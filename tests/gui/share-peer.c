@@ -59,6 +59,16 @@ reply (const char *format,
   fflush (stdout);
 }
 
+static void
+set_field (TigressCredentialEditor *editor,
+           const char              *name,
+           const char              *text)
+{
+  GtkWidget *widget = tigress_credential_editor_get_field_widget (editor, name);
+
+  gtk_editable_set_text (GTK_EDITABLE (widget), text);
+}
+
 static gboolean
 stack_shows_wallet (gpointer user_data)
 {
@@ -103,11 +113,8 @@ do_setup (void)
 
   gtk_widget_activate_action (GTK_WIDGET (win), "win.new-credential", "s", "password");
   editor = TIGRESS_CREDENTIAL_EDITOR (tigress_window_get_open_dialog (win));
-  gtk_editable_set_text (GTK_EDITABLE (tigress_credential_editor_get_field_widget (editor, "title")),
-                         "Door code");
-  gtk_editable_set_text (GTK_EDITABLE (tigress_credential_editor_get_field_widget (editor,
-                                                                                   WALLET_FIELD_SECRET)),
-                         "open-sesame-42");
+  set_field (editor, "title", "Door code");
+  set_field (editor, WALLET_FIELD_SECRET, "open-sesame-42");
   g_signal_emit_by_name (tigress_credential_editor_get_save_button (editor), "clicked");
   if (!tigress_test_wait_until (no_dialog, NULL, SLOW_MS))
     {

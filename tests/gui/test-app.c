@@ -158,10 +158,21 @@ find_stored (const char *title)
   return NULL;
 }
 
+static void
+select_titled (const char *title)
+{
+  WalletCredential *credential = find_stored (title);
+
+  g_assert_nonnull (credential);
+  g_assert_true (tigress_window_select_credential (win, wallet_credential_get_id (credential)));
+}
+
 static WalletCredential *
 shown_credential (void)
 {
-  return tigress_credential_view_get_credential (TIGRESS_CREDENTIAL_VIEW (part ("credential-view")));
+  GtkWidget *view = part ("credential-view");
+
+  return tigress_credential_view_get_credential (TIGRESS_CREDENTIAL_VIEW (view));
 }
 
 /* ------------------------------------------------------------------ */
@@ -261,12 +272,13 @@ static void
 test_add_wifi_explains_short_password (void)
 {
   TigressCredentialEditor *editor = open_editor ("wifi");
+  GtkWidget *security;
   const char *message;
 
   set_text (field (editor, "title"), "Home");
   set_text (field (editor, WALLET_FIELD_SSID), "HomeNet");
-  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (field (editor, WALLET_FIELD_SECURITY))),
-                    ==, 0);
+  security = field (editor, WALLET_FIELD_SECURITY);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (security)), ==, 0);
   set_text (field (editor, WALLET_FIELD_PASSWORD), "short");
   tigress_test_click (tigress_credential_editor_get_save_button (editor));
 
@@ -311,7 +323,8 @@ test_add_access_code_explains_dates (void)
 
   stored = find_stored ("Gate");
   g_assert_nonnull (stored);
-  from = g_date_time_new_from_iso8601 (wallet_credential_get_field (stored, WALLET_FIELD_VALID_FROM),
+  from = g_date_time_new_from_iso8601 (wallet_credential_get_field (stored,
+                                                                    WALLET_FIELD_VALID_FROM),
                                        NULL);
   g_assert_nonnull (from);
   g_assert_cmpint (g_date_time_get_year (from), ==, 2030);
@@ -382,7 +395,7 @@ test_delete_then_undo_then_delete (void)
 {
   GtkWidget *undo;
 
-  g_assert_true (tigress_window_select_credential (win, wallet_credential_get_id (find_stored ("Gate"))));
+  select_titled ("Gate");
   activate ("win.delete-credential", NULL);
   g_assert_cmpuint (n_visible (), ==, 3);
 
@@ -447,7 +460,7 @@ test_reveal_and_copy_then_clipboard_clears (void)
   g_autofree char *copied = NULL;
   g_autofree char *after = NULL;
 
-  g_assert_true (tigress_window_select_credential (win, wallet_credential_get_id (find_stored ("Mail"))));
+  select_titled ("Mail");
   g_assert_null (tigress_test_find_labelled (view, GTK_TYPE_LABEL, MAIL_SECRET));
   activate ("win.reveal-secret", NULL);
   g_assert_nonnull (tigress_test_find_labelled (view, GTK_TYPE_LABEL, MAIL_SECRET));
@@ -731,20 +744,24 @@ test_share_page_qr_scans_in_light_and_dark (void)
   g_autoptr(TwLink) link = NULL;
   g_autoptr(TwSecret) pin = tw_secret_new_from_string ("482913");
   g_autoptr(GError) error = NULL;
+  GtkWidget *pin_switch, *warning, *https;
 
-  g_assert_true (tigress_window_select_credential (win, wallet_credential_get_id (find_stored ("Mail"))));
+  select_titled ("Mail");
   activate ("win.share-credential", NULL);
   dialog = TIGRESS_SHARE_DIALOG (tigress_window_get_open_dialog (win));
   g_assert_true (TIGRESS_IS_SHARE_DIALOG (dialog));
   g_assert_cmpstr (tigress_share_dialog_get_page (dialog), ==, "options");
-  g_assert_true (gtk_switch_get_active (GTK_SWITCH (tigress_share_dialog_get_part (dialog, "pin-switch"))));
+  pin_switch = tigress_share_dialog_get_part (dialog, "pin-switch");
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (pin_switch)));
 
   link = tw_link_parse ("tigress:" LINK_BASE "#" LINK_KEY, &error);
   g_assert_no_error (error);
   tigress_share_dialog_show_invitation (dialog, link, pin, FALSE);
-  g_assert_cmpstr (tigress_share_dialog_get_link_text (dialog), ==, "tigress:" LINK_BASE "#" LINK_KEY);
+  g_assert_cmpstr (tigress_share_dialog_get_link_text (dialog), ==,
+                   "tigress:" LINK_BASE "#" LINK_KEY);
   g_assert_cmpstr (tigress_share_dialog_get_pin_text (dialog), ==, "482913");
-  g_assert_false (gtk_widget_get_visible (tigress_share_dialog_get_part (dialog, "direct-warning")));
+  warning = tigress_share_dialog_get_part (dialog, "direct-warning");
+  g_assert_false (gtk_widget_get_visible (warning));
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
   assert_qr_matches_link (dialog, "share-light.png");
@@ -754,14 +771,14 @@ test_share_page_qr_scans_in_light_and_dark (void)
   g_assert_cmpuint (corner_grey (tigress_share_dialog_get_part (dialog, "qr-picture")), ==, 255);
 
   /* The https form on request: the code follows the text. */
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (tigress_share_dialog_get_part (dialog, "https-switch")),
-                               TRUE);
+  https = tigress_share_dialog_get_part (dialog, "https-switch");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (https), TRUE);
   g_assert_true (g_str_has_prefix (tigress_share_dialog_get_link_text (dialog), "https://"));
   assert_qr_matches_link (dialog, "share-dark-https.png");
 
   /* A direct share says who gets it. */
   tigress_share_dialog_show_invitation (dialog, link, NULL, FALSE);
-  g_assert_true (gtk_widget_get_visible (tigress_share_dialog_get_part (dialog, "direct-warning")));
+  g_assert_true (gtk_widget_get_visible (warning));
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
@@ -817,7 +834,8 @@ main (int   argc,
   g_test_add_func ("/gui/unlock/wrong-passcode-is-refused-then-right-one-opens",
                    test_lock_then_wrong_then_right_passcode);
   g_test_add_func ("/gui/add/password-is-stored-and-shown", test_add_password);
-  g_test_add_func ("/gui/add/wifi-explains-a-short-password", test_add_wifi_explains_short_password);
+  g_test_add_func ("/gui/add/wifi-explains-a-short-password",
+                   test_add_wifi_explains_short_password);
   g_test_add_func ("/gui/add/access-code-explains-bad-dates", test_add_access_code_explains_dates);
   g_test_add_func ("/gui/add/wifi-imports-from-qr-text", test_import_wifi_from_qr_text);
   g_test_add_func ("/gui/list/search-filters-by-title-and-details", test_search_filters_the_list);

@@ -380,8 +380,9 @@ assert_page (TigressInvitationDialog *dialog,
 static const char *
 failure_title (TigressInvitationDialog *dialog)
 {
-  return adw_status_page_get_title (ADW_STATUS_PAGE (tigress_invitation_dialog_get_part (dialog,
-                                                                                         "failed-page")));
+  GtkWidget *page = tigress_invitation_dialog_get_part (dialog, "failed-page");
+
+  return adw_status_page_get_title (ADW_STATUS_PAGE (page));
 }
 
 static void
