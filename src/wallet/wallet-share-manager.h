@@ -143,7 +143,9 @@ void                wallet_share_manager_set_retry_delays (WalletShareManager   
                                                            guint                 max_ms);
 
 /* Loads the ledger and every saved share of this wallet from the keyring,
- * and resumes those that are not finished. Needs an unlocked vault. Shares
+ * and resumes those that are not finished. Needs an unlocked vault; load
+ * the WalletStore too (a resumed share about to store its credential reads
+ * the store again first, so it never stores it twice). Shares
  * already in the model are kept (matched by id); calling it again after an
  * unlock resumes what the lock paused. */
 void                wallet_share_manager_load_async       (WalletShareManager   *self,

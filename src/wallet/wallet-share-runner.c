@@ -1932,6 +1932,9 @@ wallet_share_runner_restore (WalletShareContext  *ctx,
     }
   self->saved_generation = self->dirty_generation;
   self->look_now = TRUE;
+  /* The last run may have stored the credential just before it stopped,
+   * and the store may not have been read since: look again first. */
+  self->store_unsure = TRUE;
   return g_steal_pointer (&self);
 }
 
