@@ -231,8 +231,9 @@ gboolean            wallet_share_manager_accept_finish    (WalletShareManager   
 /*
  * The user's answer to an incoming share that waits for them. Direct flow
  * (OPENED): Save, @pin NULL; completes when the credential is stored
- * (RECEIVED), or fails with STORE_PENDING when the keyring cannot take it
- * yet (the share stays STORING and retries). Verified flow
+ * (RECEIVED), or fails with STORE_PENDING (or the keyring's own error) when
+ * the keyring cannot take it yet: the share keeps what it received and
+ * retries. Verified flow
  * (WAITING_FOR_PIN or PIN_WRONG): @pin is the six digits; completes once
  * the answer is on the relay (WAITING_FOR_SENDER). WRONG_STATE otherwise.
  */

@@ -159,9 +159,10 @@ gboolean             wallet_share_get_relay_trusted         (WalletShare       *
 
 /* Incoming: whether the share is signed by a pinned contact ("verified
  * sender"), and that contact's name; FALSE and NULL otherwise ("sender not
- * verified"). In the direct flow this is known when the share is opened;
- * in the verified flow, once the credential arrived (the offer carries no
- * identity). Properties "sender-verified", "sender-name". */
+ * verified"). For now always FALSE and NULL: the protocol's messages carry
+ * only a per-share signing key and no long-term identity, so no share can
+ * be tied to a pinned contact yet. Properties "sender-verified",
+ * "sender-name". */
 gboolean             wallet_share_get_sender_verified       (WalletShare       *self);
 const char          *wallet_share_get_sender_name           (WalletShare       *self);
 /* Incoming: TRUE when the share comes from another Draft V app (its link
