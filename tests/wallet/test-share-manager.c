@@ -21,6 +21,8 @@
 #include "tw-cert.h"
 #include "tw-crypto.h"
 #include "tw-link.h"
+#include "tw-link-key.h"
+#include "tw-relay-client.h"
 #include "wallet.h"
 #include "wallet-ledger.h"
 #include "wallet-share-manager.h"
@@ -1612,6 +1614,63 @@ test_locked_keyring_binds_nothing (void)
   wait_for_state (sent, WALLET_SHARE_STATE_DELIVERED);
 }
 
+/* Another device binds the mailbox of @link, then gives it up. */
+static void
+bind_and_relinquish (const char *link_text)
+{
+  g_autoptr(TwLink) link = tw_link_parse (link_text, NULL);
+  g_autoptr(TwSecret) claim = tw_relay_new_device_claim ();
+  g_autoptr(TwSecret) bind_token = NULL;
+  g_autoptr(TwRelayMailbox) mailbox = NULL;
+  g_autoptr(TwRelayContent) content = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (link);
+  bind_token = tw_link_key_derive_bind_token (tw_link_get_key (link), &error);
+  g_assert_no_error (error);
+  mailbox = tw_relay_mailbox_new_for_link (link, claim, NULL, &error);
+  g_assert_no_error (error);
+
+  tw_relay_mailbox_read_content_async (mailbox, bind_token, NULL, 0, NULL, wt_result_cb,
+                                       &result);
+  content = tw_relay_mailbox_read_content_finish (mailbox, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (content->binding_epoch, ==, 1);
+  g_clear_object (&result);
+
+  tw_relay_mailbox_relinquish_async (mailbox, NULL, NULL, wt_result_cb, &result);
+  tw_relay_mailbox_relinquish_finish (mailbox, wait_result (&result), &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_opened_on_several_devices (void)
+{
+  g_autoptr(Wallet) alice = wallet_new ("alice");
+  g_autoptr(Wallet) bob = wallet_new ("bob");
+  g_autofree char *credential_id = add_credential (alice, WALLET_CREDENTIAL_PASSWORD);
+  g_autoptr(WalletShare) sent = share_credential (alice, credential_id, FALSE);
+  g_autofree char *link = link_text (sent);
+  g_autoptr(WalletShare) incoming = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Someone else opened the direct share first and let it go again. */
+  bind_and_relinquish (link);
+  incoming = open_link (bob, link);
+  accept_share (bob, incoming);
+  g_assert_cmpint (wallet_share_get_state (incoming), ==,
+                   WALLET_SHARE_STATE_OPENED_ON_SEVERAL_DEVICES);
+  g_assert_true (wallet_share_get_opened_on_several_devices (incoming));
+  g_assert_true (wallet_share_needs_user (incoming));
+
+  confirm (bob, incoming, NULL, &error);
+  g_assert_no_error (error);
+  wait_for_state (sent, WALLET_SHARE_STATE_DELIVERED);
+  g_assert_true (wallet_share_get_opened_on_several_devices (sent));
+  g_assert_true (wallet_share_get_opened_on_several_devices (incoming));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1688,6 +1747,8 @@ main (int argc, char **argv)
                        test_recipient_drops_unopened_link);
       g_test_add_func ("/share-manager/link/same-link-twice-is-one-share",
                        test_same_link_twice_is_one_share);
+      g_test_add_func ("/share-manager/link/opened-on-several-devices-is-told",
+                       test_opened_on_several_devices);
     }
   if (SHARE_TEST_GROUP == 3)
     {
