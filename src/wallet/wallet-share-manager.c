@@ -694,6 +694,12 @@ start_outgoing (WalletShareManager        *self,
   WalletCredential *credential;
   TwShareSender *sender;
 
+  if (!wallet_vault_is_unlocked (self->ctx->vault))
+    {
+      g_set_error (error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_LOCKED,
+                   _("The wallet is locked. Unlock it to share."));
+      return NULL;
+    }
   credential = check_create (self, options, &relay, error);
   if (credential == NULL ||
       !fill_request (credential, options, &request, &format, &content, error))
@@ -999,6 +1005,12 @@ wallet_share_manager_accept_async (WalletShareManager     *self,
                                  "your list of trusted relays. Open it only if you "
                                  "expected a share through this relay."),
                                wallet_share_get_relay (share));
+      return;
+    }
+  if (!wallet_vault_is_unlocked (self->ctx->vault))
+    {
+      g_task_return_new_error (task, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_LOCKED,
+                               _("The wallet is locked. Unlock it to open this share."));
       return;
     }
   /* The gate: no binding read, nothing stored, without it. */

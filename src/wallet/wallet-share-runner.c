@@ -943,6 +943,19 @@ seal_context (WalletShareRunner *self)
   return g_strconcat (SEAL_CONTEXT_PREFIX, self->item_id, NULL);
 }
 
+/* A share whose mailbox does not exist yet has given nobody a link: when
+ * its state cannot even be saved, it ends rather than waits. */
+static void
+save_failed (WalletShareRunner *self,
+             const GError      *error)
+{
+  self->save_failed = TRUE;
+  if (is_outgoing (self) && has_machine (self) &&
+      machine_action (self)->kind == TW_SHARE_ACTION_CREATE)
+    enter_final (self, WALLET_SHARE_STATE_FAILED, g_error_copy (error));
+  stall (self, error, 0);
+}
+
 static void
 save_done (GObject      *source,
            GAsyncResult *result,
@@ -957,8 +970,7 @@ save_done (GObject      *source,
   self->saving = FALSE;
   if (!wallet_keyring_store_finish (WALLET_KEYRING (source), result, &error))
     {
-      self->save_failed = TRUE;
-      stall (self, error, 0);
+      save_failed (self, error);
       return;
     }
 
@@ -986,8 +998,7 @@ start_save (WalletShareRunner *self)
   sealed = wallet_vault_seal (self->ctx->vault, context, plaintext, &error);
   if (sealed == NULL)
     {
-      self->save_failed = TRUE;
-      stall (self, error, 0);
+      save_failed (self, error);
       return;
     }
 

@@ -1489,6 +1489,8 @@ test_hung_keyring_keeps_the_share (void)
   g_assert_cmpuint (count_with_share_id (wallet_share_get_share_id (incoming)), ==, 1);
 }
 
+static WalletAuthProof *locked_test_proof;
+
 static void
 test_locked_wallet_pauses_and_resumes (void)
 {
@@ -1509,13 +1511,24 @@ test_locked_wallet_pauses_and_resumes (void)
   sent_id = g_strdup (wallet_share_get_id (sent));
   incoming_id = g_strdup (wallet_share_get_id (incoming));
 
-  /* Locked: every secret goes, the shares stay in the lists. */
+  /* Locked: every secret goes, the shares stay in the lists, and nothing
+   * new starts. */
+  locked_test_proof = proof_for (WALLET_AUTH_PURPOSE_SEND);
   wallet_vault_lock (world.vault);
   g_assert_false (wallet_share_get_has_link (sent));
   confirm (bob, incoming, pin, &error);
   g_assert_error (error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_LOCKED);
   g_clear_error (&error);
   g_assert_true (wallet_share_manager_lookup (bob->manager, incoming_id) == incoming);
+  {
+    g_autoptr(WalletAuthProof) unused = g_steal_pointer (&locked_test_proof);
+    g_autoptr(WalletShare) refused = try_share (alice, credential_id, FALSE, unused, &error);
+
+    g_assert_error (error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_LOCKED);
+    g_assert_null (refused);
+    g_clear_error (&error);
+    g_assert_true (wallet_auth_proof_check (unused, WALLET_AUTH_PURPOSE_SEND, NULL));
+  }
 
   wallet_vault_unlock_async (world.vault, passcode, NULL, wt_result_cb, &result);
   wallet_vault_unlock_finish (world.vault, wait_result (&result), &error);
@@ -1671,6 +1684,35 @@ test_opened_on_several_devices (void)
   g_assert_true (wallet_share_get_opened_on_several_devices (incoming));
 }
 
+static void
+test_locked_keyring_fails_a_new_share (void)
+{
+  g_autoptr(Wallet) alice = wallet_new ("alice");
+  g_autofree char *credential_id = add_credential (alice, WALLET_CREDENTIAL_WIFI);
+  g_autoptr(WalletAuthProof) proof = proof_for (WALLET_AUTH_PURPOSE_SEND);
+  g_autoptr(WalletShare) share = NULL;
+  g_autoptr(GError) error = NULL;
+  guint creates_before = relay_route_requests (&world.relay, "create");
+  WalletShare *listed;
+
+  lock_collection ();
+  share = try_share (alice, credential_id, FALSE, proof, &error);
+  g_assert_error (error, WALLET_KEYRING_ERROR, WALLET_KEYRING_ERROR_LOCKED);
+  g_assert_null (share);
+  g_assert_cmpuint (relay_route_requests (&world.relay, "create"), ==, creates_before);
+
+  /* It is listed as failed, never retried into a link nobody saw. */
+  listed = g_list_model_get_item (G_LIST_MODEL (alice->manager), 0);
+  g_assert_cmpint (wallet_share_get_state (listed), ==, WALLET_SHARE_STATE_FAILED);
+  g_assert_false (wallet_share_get_has_link (listed));
+  g_object_unref (listed);
+
+  wt_daemon_kill (own_daemon);
+  wt_daemon_start (own_daemon, TRUE, NULL);
+  wt_sleep (1000);
+  g_assert_cmpuint (relay_route_requests (&world.relay, "create"), ==, creates_before);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1777,6 +1819,8 @@ main (int argc, char **argv)
                        test_reconnect_skips_the_back_off);
       g_test_add_func ("/share-manager/keyring/locked-keyring-binds-nothing",
                        test_locked_keyring_binds_nothing);
+      g_test_add_func ("/share-manager/keyring/locked-keyring-fails-a-new-share",
+                       test_locked_keyring_fails_a_new_share);
     }
 
   status = g_test_run ();
