@@ -72,8 +72,8 @@ decode_hex (const char  *option,
         return TRUE;
     }
   g_set_error (error, CLI_ERROR, CLI_EXIT_USAGE,
-               _("%s must be %" G_GSIZE_FORMAT " hexadecimal digits, as “tigress show” prints "
-                 "it for the owner identity."), option, 2 * size);
+               _("%s must be %u hexadecimal digits, as “tigress show” prints "
+                 "it for the owner identity."), option, (guint) (2 * size));
   return FALSE;
 }
 

@@ -256,6 +256,6 @@ cli_relays_test (CliContext  *context,
       cli_json_end_object (writer);
     }
   else
-    printf (_("%s is working (answered in %" G_GINT64_FORMAT " ms).\n"), url, elapsed_ms);
+    printf (_("%s is working (answered in %d ms).\n"), url, (int) elapsed_ms);
   return TRUE;
 }

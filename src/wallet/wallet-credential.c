@@ -714,8 +714,8 @@ check_wpa_password (TwSecret  *password,
   if (length == 64 && all_hex (password))
     return TRUE;
   if (length < 8 || length > 63)
-    return invalid (error, _("A WPA password has 8 to 63 characters; this one has %"
-                             G_GSIZE_FORMAT "."), length);
+    return invalid (error, _("A WPA password has 8 to 63 characters; this one has %u."),
+                    (guint) length);
   if (!is_printable_ascii (password))
     return invalid (error, _("A WPA password can only use letters, digits, spaces and "
                              "the symbols of an English keyboard."));
@@ -746,8 +746,8 @@ check_wifi (WalletCredential  *self,
   TwSecret *password = g_hash_table_lookup (self->secrets, WALLET_FIELD_PASSWORD);
 
   if (strlen (ssid) > 32)
-    return invalid (error, _("A network name has at most 32 bytes; this one has %"
-                             G_GSIZE_FORMAT "."), strlen (ssid));
+    return invalid (error, _("A network name has at most 32 bytes; this one has %u."),
+                    (guint) strlen (ssid));
   if (hidden != NULL && !g_str_equal (hidden, "true") && !g_str_equal (hidden, "false"))
     return invalid (error, _("“Hidden network” must be true or false."));
   if (!g_strv_contains (wifi_security_choices, security))
