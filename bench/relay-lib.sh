@@ -103,6 +103,10 @@ bench_redis_pid () {
   echo "${bench_pids[redis]}"
 }
 
+bench_redis_used_memory () {
+  redis-cli -p "$bench_redis_port" info memory | tr -d '\r' | sed -n 's/^used_memory://p'
+}
+
 # bench_start_relay BACKEND NAME [RELAY OPTIONS...]: a relay on a fresh
 # store, recorded as NAME-BACKEND; sets started_url.
 bench_start_relay () {

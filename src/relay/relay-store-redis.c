@@ -24,6 +24,8 @@
 #define FEED_RETRY_MIN_MS    100
 #define FEED_RETRY_MAX_MS    2000
 #define WRITE_ATTEMPTS       32
+#define SWEEP_STEP           1000   /* mailboxes per sweep script: Redis
+                                     * serves other calls between steps */
 #define INSTANCE_ID_BYTES    8
 
 /* ------------------------------------------------------------------------ */
@@ -109,14 +111,19 @@ static const char delete_lua[] =
 /* KEYS: live set. ARGV: now, batch, mailbox key prefix, channel, message
  * prefix. Redis's TTLs remove the mailboxes themselves (and tombstones
  * were written at creation); this takes them off the live set, removes any
- * that Redis has not dropped yet and tells the other relays. */
+ * that Redis has not dropped yet and tells the other relays, in one
+ * message for the whole batch. Commands take a few hundred keys each. */
 static const char sweep_lua[] =
   "local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])\n"
-  "for _, id in ipairs(ids) do\n"
-  "  redis.call('ZREM', KEYS[1], id)\n"
-  "  redis.call('DEL', ARGV[3] .. id)\n"
-  "  redis.call('PUBLISH', ARGV[4], ARGV[5] .. id .. ' -')\n"
+  "if #ids == 0 then return ids end\n"
+  "local keys = {}\n"
+  "for i, id in ipairs(ids) do keys[i] = ARGV[3] .. id end\n"
+  "for first = 1, #ids, 250 do\n"
+  "  local last = math.min(first + 249, #ids)\n"
+  "  redis.call('ZREM', KEYS[1], unpack(ids, first, last))\n"
+  "  redis.call('DEL', unpack(keys, first, last))\n"
   "end\n"
+  "redis.call('PUBLISH', ARGV[4], ARGV[5] .. table.concat(ids, ',') .. ' -')\n"
   "return ids\n";
 
 typedef enum {
@@ -438,8 +445,9 @@ create_request_key (const guint8 *request_key)
   return g_strconcat (KEY_PREFIX "c:", encoded, NULL);
 }
 
-/* "INSTANCE ID ETAG" (ETAG "-" when the mailbox ended); a relay skips the
- * messages it published itself, having told its own waiters already. */
+/* "INSTANCE ID ETAG" (ETAG "-" when the mailbox ended; the sweep sends
+ * "INSTANCE ID,ID,... -"); a relay skips the messages it published itself,
+ * having told its own waiters already. */
 static char *
 change_message (RelayStoreRedis *self,
                 const char      *mailbox_id,
@@ -1666,6 +1674,19 @@ update_step (RelayStoreRedis  *self,
   return result;
 }
 
+/* Why @role may not relinquish @mailbox, or RELAY_STORE_OK. */
+static RelayStoreStatus
+relinquish_refusal (const RelayMailbox *mailbox,
+                    RelayRole           role)
+{
+  if (role != RELAY_ROLE_RECIPIENT)
+    return mailbox->has_recipient && role == RELAY_ROLE_NONE
+      ? RELAY_STORE_CLAIMED_BY_OTHER : RELAY_STORE_UNAUTHORIZED;
+  if (!mailbox->relinquish_allowed || mailbox->relinquish_count >= RELAY_MAX_RELINQUISHES)
+    return RELAY_STORE_NOT_ALLOWED;
+  return RELAY_STORE_OK;
+}
+
 static StepResult
 relinquish_step (RelayStoreRedis  *self,
                  Connection       *conn,
@@ -1678,17 +1699,9 @@ relinquish_step (RelayStoreRedis  *self,
   Args args, deletions;
   StepResult result;
 
-  if (outcome->role != RELAY_ROLE_RECIPIENT)
-    {
-      outcome->status = mailbox->has_recipient && outcome->role == RELAY_ROLE_NONE
-        ? RELAY_STORE_CLAIMED_BY_OTHER : RELAY_STORE_UNAUTHORIZED;
-      return STEP_DONE;
-    }
-  if (!mailbox->relinquish_allowed || mailbox->relinquish_count >= RELAY_MAX_RELINQUISHES)
-    {
-      outcome->status = RELAY_STORE_NOT_ALLOWED;
-      return STEP_DONE;
-    }
+  outcome->status = relinquish_refusal (mailbox, outcome->role);
+  if (outcome->status != RELAY_STORE_OK)
+    return STEP_DONE;
 
   args_init (&deletions);
   begin_write_args (self, &args, call, snapshot, mailbox->sender_payload.etag, TRUE,
@@ -1706,7 +1719,6 @@ relinquish_step (RelayStoreRedis  *self,
   if (result != STEP_DONE)
     return result;
 
-  outcome->status = RELAY_STORE_OK;
   mailbox->has_recipient = FALSE;
   mailbox->relinquish_count++;
   relay_payload_clear (&mailbox->payload);
@@ -1887,20 +1899,23 @@ typedef struct {
   GPtrArray *swept_ids;
 } SweepCall;
 
+/* One sweep script over at most @step mailboxes; their ids are appended
+ * to call->swept_ids. */
 static gboolean
-sweep_call (RelayStoreRedis  *self,
+sweep_step (RelayStoreRedis  *self,
             Connection       *conn,
-            gpointer          data,
+            SweepCall        *call,
+            guint             step,
+            guint            *swept_out,
             GError          **error)
 {
-  SweepCall *call = data;
   redisReply *reply;
   Args args;
 
   args_init_script (&args, SCRIPT_SWEEP, 1);
   args_add_text (&args, LIVE_KEY);
   args_add_int (&args, call->now);
-  args_add_int (&args, call->batch);
+  args_add_int (&args, step);
   args_add_text (&args, MAILBOX_PREFIX);
   args_add_text (&args, self->channel);
   args_take_text (&args, g_strconcat (self->instance_id, " ", NULL));
@@ -1909,11 +1924,36 @@ sweep_call (RelayStoreRedis  *self,
   if (reply == NULL)
     return FALSE;
 
-  g_ptr_array_set_size (call->swept_ids, 0);
+  *swept_out = 0;
   for (gsize i = 0; reply->type == REDIS_REPLY_ARRAY && i < reply->elements; i++)
     if (reply_is_string (reply->element[i]))
-      g_ptr_array_add (call->swept_ids, copy_text (reply->element[i]));
+      {
+        g_ptr_array_add (call->swept_ids, copy_text (reply->element[i]));
+        (*swept_out)++;
+      }
   freeReplyObject (reply);
+  return TRUE;
+}
+
+static gboolean
+sweep_call (RelayStoreRedis  *self,
+            Connection       *conn,
+            gpointer          data,
+            GError          **error)
+{
+  SweepCall *call = data;
+
+  g_ptr_array_set_size (call->swept_ids, 0);
+  while (call->swept_ids->len < call->batch)
+    {
+      guint step = MIN (SWEEP_STEP, call->batch - call->swept_ids->len);
+      guint swept;
+
+      if (!sweep_step (self, conn, call, step, &swept, error))
+        return FALSE;
+      if (swept < step)
+        break;
+    }
   return TRUE;
 }
 
@@ -2029,6 +2069,7 @@ on_feed_message (RelayStoreRedis  *self,
                  const redisReply *reply)
 {
   g_auto(GStrv) parts = NULL;
+  g_auto(GStrv) ids = NULL;
 
   if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
       !reply_is_string (reply->element[0]) || !reply_is_string (reply->element[2]) ||
@@ -2036,10 +2077,14 @@ on_feed_message (RelayStoreRedis  *self,
     return;
 
   parts = g_strsplit (reply->element[2]->str, " ", 3);
-  if (g_strv_length (parts) != 3 || g_str_equal (parts[0], self->instance_id) ||
-      strlen (parts[1]) != RELAY_MAILBOX_ID_LENGTH)
+  if (g_strv_length (parts) != 3 || g_str_equal (parts[0], self->instance_id))
     return;
-  notify_change (self, parts[1], g_str_equal (parts[2], "-") ? NULL : parts[2]);
+
+  /* One id, or a sweep's batch of them. */
+  ids = g_strsplit (parts[1], ",", -1);
+  for (guint i = 0; ids[i] != NULL; i++)
+    if (strlen (ids[i]) == RELAY_MAILBOX_ID_LENGTH)
+      notify_change (self, ids[i], g_str_equal (parts[2], "-") ? NULL : parts[2]);
 }
 
 /* Hands every complete message read so far to on_feed_message. */
