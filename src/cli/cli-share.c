@@ -426,7 +426,8 @@ accept_share (CliContext      *context,
 {
   WalletShareAcceptFlags flags;
   g_autoptr(WalletAuthProof) proof = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CliShareCall) call = cli_share_call_new ();
+  GAsyncResult *result;
 
   if (!choose_relay (context, share, options, &flags, error))
     return FALSE;
@@ -436,9 +437,10 @@ accept_share (CliContext      *context,
     return FALSE;
 
   wallet_share_manager_accept_async (context->shares, share, proof, flags,
-                                     context->cancellable, cli_command_async_done, &result);
-  cli_command_wait (context, &result);
-  return wallet_share_manager_accept_finish (context->shares, result, error);
+                                     context->cancellable, cli_share_call_done,
+                                     cli_share_call_ref_for_callback (call));
+  result = cli_share_call_wait (context, call, share, (guint) options->timeout_seconds, error);
+  return result != NULL && wallet_share_manager_accept_finish (context->shares, result, error);
 }
 
 static char *
@@ -531,22 +533,25 @@ ask_once (CliContext      *context,
 }
 
 static gboolean
-confirm_share (CliContext   *context,
-               WalletShare  *share,
-               TwSecret     *pin,
-               GError      **error)
+confirm_share (CliContext      *context,
+               WalletShare     *share,
+               TwSecret        *pin,
+               ReceiveOptions  *options,
+               GError         **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CliShareCall) call = cli_share_call_new ();
+  GAsyncResult *result;
 
   wallet_share_manager_confirm_async (context->shares, share, pin, context->cancellable,
-                                      cli_command_async_done, &result);
-  cli_command_wait (context, &result);
-  return wallet_share_manager_confirm_finish (context->shares, result, error);
+                                      cli_share_call_done, cli_share_call_ref_for_callback (call));
+  result = cli_share_call_wait (context, call, share, (guint) options->timeout_seconds, error);
+  return result != NULL && wallet_share_manager_confirm_finish (context->shares, result, error);
 }
 
 static gboolean
 send_pin (CliContext      *context,
           WalletShare     *share,
+          ReceiveOptions  *options,
           GError         **error)
 {
   g_autoptr(TwSecret) pin = NULL;
@@ -557,7 +562,7 @@ send_pin (CliContext      *context,
                                   wallet_share_get_tries_left (share)),
              wallet_share_get_tries_left (share));
   pin = cli_prompt_secret (_("PIN from the sender:"), error);
-  return pin != NULL && confirm_share (context, share, pin, error);
+  return pin != NULL && confirm_share (context, share, pin, options, error);
 }
 
 /* One step of an incoming share, by its state; FALSE on failure. */
@@ -574,10 +579,10 @@ step (CliContext      *context,
     case WALLET_SHARE_STATE_OPENED:
     case WALLET_SHARE_STATE_OPENED_ON_SEVERAL_DEVICES:
       return ask_once (context, share, options, error)
-             && confirm_share (context, share, NULL, error);
+             && confirm_share (context, share, NULL, options, error);
     case WALLET_SHARE_STATE_WAITING_FOR_PIN:
     case WALLET_SHARE_STATE_PIN_WRONG:
-      return ask_once (context, share, options, error) && send_pin (context, share, error);
+      return ask_once (context, share, options, error) && send_pin (context, share, options, error);
     case WALLET_SHARE_STATE_CONNECTING:
     case WALLET_SHARE_STATE_WAITING_FOR_SENDER:
     case WALLET_SHARE_STATE_STORING:

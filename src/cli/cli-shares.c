@@ -92,61 +92,68 @@ cli_shares_report_state (CliContext  *context,
     fprintf (stderr, "  %s\n", share_error->message);
 }
 
-/* One wait for a share. It lives on the heap and is shared with the
- * manager's callback, because a wait given up at its time limit may still
- * complete later, while the program shuts down. */
-typedef struct {
+/* A call to the share manager that may take as long as the other side
+ * does. It lives on the heap and is shared with the manager's callback,
+ * because a call given up at its time limit may still complete later,
+ * while the program shuts down. */
+struct _CliShareCall
+{
   gatomicrefcount refs;
   GAsyncResult *result;
   gboolean timed_out;
-} Waiting;
+};
 
-static Waiting *
-waiting_new (void)
+CliShareCall *
+cli_share_call_new (void)
 {
-  Waiting *waiting = g_new0 (Waiting, 1);
+  CliShareCall *call = g_new0 (CliShareCall, 1);
 
-  g_atomic_ref_count_init (&waiting->refs);
-  return waiting;
+  g_atomic_ref_count_init (&call->refs);
+  return call;
 }
 
-static void
-waiting_unref (Waiting *waiting)
+void
+cli_share_call_unref (CliShareCall *call)
 {
-  if (!g_atomic_ref_count_dec (&waiting->refs))
+  if (!g_atomic_ref_count_dec (&call->refs))
     return;
-  g_clear_object (&waiting->result);
-  g_free (waiting);
+  g_clear_object (&call->result);
+  g_free (call);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Waiting, waiting_unref)
-
-static void
-on_waited (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+gpointer
+cli_share_call_ref_for_callback (CliShareCall *call)
 {
-  Waiting *waiting = user_data;
+  g_atomic_ref_count_inc (&call->refs);
+  return call;
+}
 
-  waiting->result = g_object_ref (result);
-  waiting_unref (waiting);
+void
+cli_share_call_done (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  CliShareCall *call = user_data;
+
+  call->result = g_object_ref (result);
+  cli_share_call_unref (call);
 }
 
 static gboolean
-on_wait_timeout (gpointer user_data)
+on_call_timeout (gpointer user_data)
 {
-  Waiting *waiting = user_data;
+  CliShareCall *call = user_data;
 
-  waiting->timed_out = TRUE;
+  call->timed_out = TRUE;
   return G_SOURCE_REMOVE;
 }
 
 static gboolean
-wait_is_over (gpointer data)
+call_is_over (gpointer data)
 {
-  Waiting *waiting = data;
+  CliShareCall *call = data;
 
-  return waiting->result != NULL || waiting->timed_out;
+  return call->result != NULL || call->timed_out;
 }
 
 static void
@@ -157,20 +164,49 @@ on_share_changed (WalletShareManager *manager,
   cli_shares_report_state (user_data, share);
 }
 
-static gboolean
-finish_wait (CliContext    *context,
-             Waiting       *waiting,
-             WalletShare   *share,
-             GError       **error)
+/* Why a share that did not finish in time is stuck: what keeps it from
+ * going on (an altered message, the relay down), or that it is waiting. */
+static void
+set_stuck_error (WalletShare  *share,
+                 GError      **error)
 {
-  if (waiting->result != NULL)
-    return wallet_share_manager_wait_finish (context->shares, waiting->result, error);
+  const GError *share_error = wallet_share_get_error (share);
 
+  if (share_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (share_error));
+      return;
+    }
   g_set_error (error, CLI_ERROR, CLI_EXIT_PENDING,
                _("“%s” is still in progress (%s). It is saved: run “tigress run” to go on "
                  "with it."), cli_shares_get_name (share),
                wallet_share_state_get_label (wallet_share_get_state (share)));
-  return FALSE;
+}
+
+GAsyncResult *
+cli_share_call_wait (CliContext    *context,
+                     CliShareCall  *call,
+                     WalletShare   *share,
+                     guint          timeout_seconds,
+                     GError       **error)
+{
+  guint timeout_source = 0;
+  gulong change_handler;
+
+  change_handler = g_signal_connect (context->shares, "share-changed",
+                                     G_CALLBACK (on_share_changed), context);
+  if (timeout_seconds > 0)
+    timeout_source = g_timeout_add_seconds (timeout_seconds, on_call_timeout, call);
+
+  cli_command_wait_until (context, call_is_over, call);
+
+  if (timeout_source != 0 && !call->timed_out)
+    g_source_remove (timeout_source);
+  g_signal_handler_disconnect (context->shares, change_handler);
+
+  if (call->result == NULL)
+    set_stuck_error (share, error);
+  return call->result;
 }
 
 gboolean
@@ -179,25 +215,14 @@ cli_shares_wait (CliContext   *context,
                  guint         timeout_seconds,
                  GError      **error)
 {
-  g_autoptr(Waiting) waiting = waiting_new ();
-  guint timeout_source = 0;
-  gulong change_handler;
+  g_autoptr(CliShareCall) call = cli_share_call_new ();
+  GAsyncResult *result;
 
   cli_shares_report_state (context, share);
-  change_handler = g_signal_connect (context->shares, "share-changed",
-                                     G_CALLBACK (on_share_changed), context);
-  if (timeout_seconds > 0)
-    timeout_source = g_timeout_add_seconds (timeout_seconds, on_wait_timeout, waiting);
-
-  g_atomic_ref_count_inc (&waiting->refs);
   wallet_share_manager_wait_async (context->shares, share, context->cancellable,
-                                   on_waited, waiting);
-  cli_command_wait_until (context, wait_is_over, waiting);
-
-  if (timeout_source != 0 && !waiting->timed_out)
-    g_source_remove (timeout_source);
-  g_signal_handler_disconnect (context->shares, change_handler);
-  return finish_wait (context, waiting, share, error);
+                                   cli_share_call_done, cli_share_call_ref_for_callback (call));
+  result = cli_share_call_wait (context, call, share, timeout_seconds, error);
+  return result != NULL && wallet_share_manager_wait_finish (context->shares, result, error);
 }
 
 gboolean

@@ -34,6 +34,29 @@ void      cli_shares_write_json   (CliJson      *writer,
 void      cli_shares_write_json_members (CliJson   *writer,
                                          WalletShare *share);
 
+/*
+ * A call to the share manager that completes only when the other side or
+ * the relay has done its part, bounded by a time limit. Start the call
+ * with cli_share_call_done and cli_share_call_ref_for_callback (call) as
+ * callback and data, then cli_share_call_wait(): it returns the result
+ * (transfer none), or NULL at the limit with the share's own error (what
+ * keeps it stuck) or CLI_EXIT_PENDING.
+ */
+typedef struct _CliShareCall CliShareCall;
+
+CliShareCall *cli_share_call_new            (void);
+void          cli_share_call_unref          (CliShareCall  *call);
+gpointer      cli_share_call_ref_for_callback (CliShareCall *call);
+void          cli_share_call_done           (GObject       *source,
+                                             GAsyncResult  *result,
+                                             gpointer       user_data);
+GAsyncResult *cli_share_call_wait           (CliContext    *context,
+                                             CliShareCall  *call,
+                                             WalletShare   *share,
+                                             guint          timeout_seconds,
+                                             GError       **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliShareCall, cli_share_call_unref)
+
 /* Waits until @share is final or needs the user, telling people about
  * each change on standard error (unless --json). @timeout_seconds 0: no
  * limit; at the limit it fails with CLI_EXIT_PENDING. */

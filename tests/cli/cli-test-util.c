@@ -9,6 +9,59 @@
 #include <signal.h>
 #include <unistd.h>
 
+/* Processes this test started (relays, session daemons, background
+ * commands). A failed assertion aborts the test before any cleanup code
+ * runs, so a signal handler stops them, by pid, on the way out. */
+#define MAX_TRACKED 64
+static volatile pid_t tracked[MAX_TRACKED];
+
+static void
+stop_tracked_and_raise (int signal_number)
+{
+  for (int i = 0; i < MAX_TRACKED; i++)
+    if (tracked[i] > 0)
+      kill (tracked[i], SIGTERM);
+  signal (signal_number, SIG_DFL);
+  raise (signal_number);
+}
+
+static void
+track (pid_t pid)
+{
+  static gboolean handlers_set = FALSE;
+
+  if (!handlers_set)
+    {
+      signal (SIGABRT, stop_tracked_and_raise);
+      signal (SIGTERM, stop_tracked_and_raise);
+      signal (SIGINT, stop_tracked_and_raise);
+      handlers_set = TRUE;
+    }
+  for (int i = 0; i < MAX_TRACKED; i++)
+    if (tracked[i] == 0)
+      {
+        tracked[i] = pid;
+        return;
+      }
+  g_error ("More than %d processes to track", MAX_TRACKED);
+}
+
+static void
+untrack (pid_t pid)
+{
+  for (int i = 0; i < MAX_TRACKED; i++)
+    if (tracked[i] == pid)
+      tracked[i] = 0;
+}
+
+static pid_t
+subprocess_pid (GSubprocess *process)
+{
+  const char *identifier = g_subprocess_get_identifier (process);
+
+  return identifier != NULL ? (pid_t) atoi (identifier) : 0;
+}
+
 void
 cli_run_free (CliRun *run)
 {
@@ -218,6 +271,7 @@ launch_relay (CliTestRelay *relay)
                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                       | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
   g_assert_no_error (error);
+  track (subprocess_pid (relay->process));
 
   g_free (relay->url);
   relay->url = read_relay_url (relay->process);
@@ -269,6 +323,7 @@ cli_test_relay_stop (CliTestRelay *relay)
 
   if (relay->process == NULL)
     return;
+  untrack (subprocess_pid (relay->process));
   g_subprocess_send_signal (relay->process, SIGTERM);
   g_subprocess_wait (relay->process, NULL, &error);
   g_assert_no_error (error);
@@ -312,6 +367,27 @@ cli_test_wallet_own (const char *passcode)
   return wallet;
 }
 
+/* Tracks (or stops tracking) the bus and keyring daemon of a session. */
+static void
+track_session (const char *dir,
+               gboolean    tracking)
+{
+  const char *files[] = { "bus-pid", "keyring-pid" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, files[i], NULL);
+      g_autofree char *text = NULL;
+
+      if (!g_file_get_contents (path, &text, NULL, NULL))
+        continue;
+      if (tracking)
+        track ((pid_t) atoi (text));
+      else
+        untrack ((pid_t) atoi (text));
+    }
+}
+
 static void
 run_session_script (const char *verb,
                     const char *dir)
@@ -341,6 +417,7 @@ cli_test_wallet_start (const char *name,
   wallet->session_dir = g_strdup (g_mkdtemp (template));
   g_assert_nonnull (wallet->session_dir);
   run_session_script ("start", wallet->session_dir);
+  track_session (wallet->session_dir, TRUE);
   return wallet;
 }
 
@@ -348,7 +425,10 @@ void
 cli_test_wallet_free (CliTestWallet *wallet)
 {
   if (wallet->session_dir != NULL)
-    run_session_script ("stop", wallet->session_dir);
+    {
+      track_session (wallet->session_dir, FALSE);
+      run_session_script ("stop", wallet->session_dir);
+    }
   g_free (wallet->name);
   g_free (wallet->session_dir);
   g_free (wallet->passcode);
@@ -397,6 +477,7 @@ spawn_in_wallet (CliTestWallet *wallet,
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_unlink (input_path);
+  track (subprocess_pid (process));
   return process;
 }
 
@@ -424,8 +505,10 @@ cli_test_wallet_finish (GSubprocess *process)
 {
   g_autoptr(GError) error = NULL;
   CliRun *run = g_new0 (CliRun, 1);
+  pid_t pid = subprocess_pid (process);
 
   g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  untrack (pid);
   g_assert_no_error (error);
   if (g_subprocess_get_if_exited (process))
     run->status = g_subprocess_get_exit_status (process);
