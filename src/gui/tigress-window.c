@@ -80,14 +80,29 @@ tigress_window_get_open_dialog (TigressWindow *self)
 /* The list, its search and its empty states                          */
 /* ------------------------------------------------------------------ */
 
-static char *
+/* What a search matches against, casefolded once per credential and kept
+ * on it: the store replaces an edited credential with a new object, so the
+ * cached text never goes stale, and a keystroke costs one strstr() per
+ * credential. Only non-secret fields are in it. */
+static const char *
 searchable_text (WalletCredential *credential)
 {
-  g_autofree char *description = tigress_credential_describe (credential);
-  g_autofree char *joined = g_strconcat (wallet_credential_get_title (credential),
-                                         " ", description, NULL);
+  static GQuark quark;
+  char *text;
 
-  return g_utf8_casefold (joined, -1);
+  if (quark == 0)
+    quark = g_quark_from_static_string ("tigress-searchable-text");
+  text = g_object_get_qdata (G_OBJECT (credential), quark);
+  if (text == NULL)
+    {
+      g_autofree char *description = tigress_credential_describe (credential);
+      g_autofree char *joined = g_strconcat (wallet_credential_get_title (credential),
+                                             " ", description, NULL);
+
+      text = g_utf8_casefold (joined, -1);
+      g_object_set_qdata_full (G_OBJECT (credential), quark, text, g_free);
+    }
+  return text;
 }
 
 static gboolean
@@ -96,7 +111,7 @@ credential_matches (gpointer item,
 {
   TigressWindow *self = user_data;
   WalletCredential *credential = item;
-  g_autofree char *text = NULL;
+  const char *text;
 
   if (g_hash_table_contains (self->pending_deletions, wallet_credential_get_id (credential)))
     return FALSE;

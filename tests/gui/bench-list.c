@@ -253,6 +253,8 @@ measure_search (TigressWindow *window)
         g_error ("No frame was painted after a search keystroke.");
       elapsed = (g_get_monotonic_time () - started) / 1000.0;
       g_array_append_val (times, elapsed);
+      if (g_getenv ("TIGRESS_BENCH_VERBOSE") != NULL)
+        g_print ("keystroke %zu: %.1f ms\n", length, elapsed);
       worst = MAX (worst, elapsed);
     }
   g_print ("search_keystroke_median_ms=%.1f search_keystroke_max_ms=%.1f shown=%u\n",
