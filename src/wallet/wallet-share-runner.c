@@ -138,6 +138,7 @@ struct _WalletShareRunner
   gboolean                look_now;      /* next read without waiting */
   gboolean                store_unsure;  /* a store failed: it may have landed anyway */
   gboolean                save_failed;   /* the last save failed; retry after the back-off */
+  gboolean                peer_deleted;  /* the relay said the other side deleted the mailbox */
 
   guint                   n_failures;
   guint                   retry_source;
@@ -891,9 +892,21 @@ enter_final_from_failure (WalletShareRunner *self,
     case TW_SHARE_FAILURE_EXPIRED:
       enter_final (self, WALLET_SHARE_STATE_EXPIRED, NULL);
       return;
+    case TW_SHARE_FAILURE_MAILBOX_GONE:
+      /* Only the other side deletes a mailbox before we do: a recipient
+       * after its cancel, a sender after its cancel. When its cancel was
+       * not read in time, the relay's "deleted" still says who ended it. */
+      if (!self->peer_deleted || self->saved.stored)
+        break;
+      if (!outgoing && self->saved.pins_sent >= TW_SHARE_PIN_ATTEMPTS)
+        enter_final (self, WALLET_SHARE_STATE_FAILED,
+                     failure_error (TW_SHARE_FAILURE_PEER_CANCELLED));
+      else
+        enter_final (self, outgoing ? WALLET_SHARE_STATE_DECLINED
+                                    : WALLET_SHARE_STATE_CANCELLED, NULL);
+      return;
     case TW_SHARE_FAILURE_NONE:
     case TW_SHARE_FAILURE_PIN_ATTEMPTS:
-    case TW_SHARE_FAILURE_MAILBOX_GONE:
     case TW_SHARE_FAILURE_ALTERED:
     case TW_SHARE_FAILURE_UNSUPPORTED:
     default:
@@ -1139,6 +1152,7 @@ mailbox_gone (WalletShareRunner *self,
 {
   g_autoptr(GError) refused = NULL;
 
+  self->peer_deleted = error->code == TW_RELAY_ERROR_DELETED;
   if (kind != CALL_DELETE)
     machine_mailbox_gone (self, error->code == TW_RELAY_ERROR_EXPIRED);
   else if (!machine_deleted (self, &refused))

@@ -1713,6 +1713,56 @@ test_locked_keyring_fails_a_new_share (void)
   g_assert_cmpuint (relay_route_requests (&world.relay, "create"), ==, creates_before);
 }
 
+static void
+test_decline_while_sender_is_closed (void)
+{
+  Verified v = { 0 };
+  g_autofree char *id = NULL;
+  g_autoptr(GError) error = NULL;
+
+  verified_start (&v, WALLET_CREDENTIAL_PASSWORD);
+  id = g_strdup (wallet_share_get_id (v.sent));
+  g_clear_object (&v.sent);
+  g_assert_finalize_object (v.alice->manager);
+  v.alice->manager = NULL;
+
+  /* Bob declines, and his cancel and delete land while alice is away. */
+  cancel (v.bob, v.incoming, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (wallet_share_get_state (v.incoming), ==, WALLET_SHARE_STATE_DECLINED);
+
+  wallet_open_manager (v.alice);
+  v.sent = g_object_ref (find_share (v.alice->manager, id));
+  wait_for_final (v.sent);
+  g_assert_cmpint (wallet_share_get_state (v.sent), ==, WALLET_SHARE_STATE_DECLINED);
+  verified_clear (&v);
+}
+
+static void
+test_cancel_while_recipient_is_closed (void)
+{
+  Verified v = { 0 };
+  g_autofree char *id = NULL;
+  g_autoptr(GError) error = NULL;
+  WalletShare *resumed;
+
+  verified_start (&v, WALLET_CREDENTIAL_WIFI);
+  id = g_strdup (wallet_share_get_id (v.incoming));
+  g_clear_object (&v.incoming);
+  g_assert_finalize_object (v.bob->manager);
+  v.bob->manager = NULL;
+
+  cancel (v.alice, v.sent, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (wallet_share_get_state (v.sent), ==, WALLET_SHARE_STATE_CANCELLED);
+
+  wallet_open_manager (v.bob);
+  resumed = find_share (v.bob->manager, id);
+  wait_for_final (resumed);
+  g_assert_cmpint (wallet_share_get_state (resumed), ==, WALLET_SHARE_STATE_CANCELLED);
+  verified_clear (&v);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1804,6 +1854,10 @@ main (int argc, char **argv)
                        test_recipient_restarts_mid_way);
       g_test_add_func ("/share-manager/restart/both-after-a-wrong-pin",
                        test_both_restart_after_a_wrong_pin);
+      g_test_add_func ("/share-manager/restart/sender-learns-of-decline-after-restart",
+                       test_decline_while_sender_is_closed);
+      g_test_add_func ("/share-manager/restart/recipient-learns-of-cancel-after-restart",
+                       test_cancel_while_recipient_is_closed);
       g_test_add_func ("/share-manager/relay/stopped-and-restarted",
                        test_relay_stopped_and_restarted);
       g_test_add_func ("/share-manager/expiry/share-expires-before-the-pin",
