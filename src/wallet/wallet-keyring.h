@@ -54,6 +54,7 @@ typedef enum {
   WALLET_ITEM_IDENTITY,    /* the long-term identity key, sealed */
   WALLET_ITEM_CONTACT,     /* a pinned contact, sealed */
   WALLET_ITEM_SHARE,       /* a share in progress, sealed (the share manager's) */
+  WALLET_ITEM_INDEX,       /* every credential's sealed item again, in one item (WalletStore) */
 } WalletItemKind;
 
 /* Schema names, also the "xdg:schema" attribute of each item. */
@@ -62,6 +63,7 @@ typedef enum {
 #define WALLET_SCHEMA_IDENTITY    "io.github.tigress_wallet.Wallet.Identity"
 #define WALLET_SCHEMA_CONTACT     "io.github.tigress_wallet.Wallet.Contact"
 #define WALLET_SCHEMA_SHARE       "io.github.tigress_wallet.Wallet.Share"
+#define WALLET_SCHEMA_INDEX       "io.github.tigress_wallet.Wallet.Index"
 
 /* The two attributes besides xdg:schema. */
 #define WALLET_ATTRIBUTE_ID    "id"

@@ -3,6 +3,7 @@
 
 #include "wallet-store.h"
 #include "wallet-auth-private.h"
+#include "wallet-store-index.h"
 
 #include <glib/gi18n.h>
 
@@ -10,11 +11,23 @@ struct _WalletStore
 {
   GObject      parent_instance;
 
-  WalletVault *vault;
-  GPtrArray   *items;         /* WalletCredential, sorted by title */
-  gboolean     loaded;
-  guint        n_unreadable;
+  WalletVault  *vault;
+  GPtrArray    *items;         /* WalletCredential, sorted by title */
+  GHashTable   *sealed;        /* id → sealed item secret of each item in the model */
+  gboolean      loaded;
+  gboolean      synchronised;  /* the model matches the per-credential items */
+  guint         generation;    /* counts changes, so a stale background read is dropped */
+  GCancellable *reconcile_cancellable;
+  guint         n_unreadable;
 };
+
+enum {
+  PROP_0,
+  PROP_SYNCHRONISED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void wallet_store_list_model_init (GListModelInterface *iface);
 
@@ -140,12 +153,27 @@ put (WalletStore      *self,
 }
 
 static void
+set_synchronised (WalletStore *self,
+                  gboolean     synchronised)
+{
+  if (self->synchronised == synchronised)
+    return;
+  self->synchronised = synchronised;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNCHRONISED]);
+}
+
+static void
 clear_items (WalletStore *self)
 {
   guint removed = self->items->len;
 
+  g_cancellable_cancel (self->reconcile_cancellable);
+  g_clear_object (&self->reconcile_cancellable);
   g_ptr_array_set_size (self->items, 0);
+  g_hash_table_remove_all (self->sealed);
   self->loaded = FALSE;
+  self->generation++;
+  set_synchronised (self, FALSE);
   if (removed > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
 }
@@ -169,15 +197,41 @@ wallet_store_dispose (GObject *object)
 
   if (self->vault != NULL)
     g_signal_handlers_disconnect_by_data (self->vault, self);
+  g_cancellable_cancel (self->reconcile_cancellable);
+  g_clear_object (&self->reconcile_cancellable);
   g_clear_object (&self->vault);
   g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->sealed, g_hash_table_unref);
   G_OBJECT_CLASS (wallet_store_parent_class)->dispose (object);
+}
+
+static void
+wallet_store_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SYNCHRONISED:
+      g_value_set_boolean (value, WALLET_STORE (object)->synchronised);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
 wallet_store_class_init (WalletStoreClass *klass)
 {
-  G_OBJECT_CLASS (klass)->dispose = wallet_store_dispose;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = wallet_store_dispose;
+  object_class->get_property = wallet_store_get_property;
+  properties[PROP_SYNCHRONISED] =
+    g_param_spec_boolean ("synchronised", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   sort_key_quark = g_quark_from_static_string ("wallet-store-sort-key");
 }
 
@@ -185,6 +239,7 @@ static void
 wallet_store_init (WalletStore *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->sealed = wallet_store_index_new_table ();
 }
 
 WalletStore *
@@ -212,6 +267,13 @@ wallet_store_get_n_unreadable (WalletStore *self)
 {
   g_return_val_if_fail (WALLET_IS_STORE (self), 0);
   return self->n_unreadable;
+}
+
+gboolean
+wallet_store_is_synchronised (WalletStore *self)
+{
+  g_return_val_if_fail (WALLET_IS_STORE (self), FALSE);
+  return self->synchronised;
 }
 
 WalletCredential *
@@ -248,28 +310,233 @@ context_for (const char *id)
   return g_strconcat ("credential:", id, NULL);
 }
 
-/* ------------------------------------------------------------------ */
-/* Loading                                                             */
-/* ------------------------------------------------------------------ */
-
 static WalletCredential *
-open_item (WalletStore       *self,
-           WalletKeyringItem *item)
+open_item (WalletStore *self,
+           const char  *id,
+           GBytes      *sealed)
 {
-  g_autofree char *context = context_for (item->id);
+  g_autofree char *context = context_for (id);
   g_autoptr(TwSecret) plaintext = NULL;
   g_autoptr(WalletCredential) credential = NULL;
   g_autoptr(GError) error = NULL;
 
-  plaintext = wallet_vault_open (self->vault, context, item->secret, &error);
+  plaintext = wallet_vault_open (self->vault, context, sealed, &error);
   if (plaintext != NULL)
     credential = wallet_credential_deserialize (plaintext, &error);
-  if (credential != NULL && !g_str_equal (wallet_credential_get_id (credential), item->id))
+  if (credential != NULL && !g_str_equal (wallet_credential_get_id (credential), id))
     g_clear_object (&credential);
   if (credential == NULL)
     g_message ("The keyring item of credential %s does not open (%s); it is kept as it is",
-               item->id, error != NULL ? error->message : "its id does not match");
+               id, error != NULL ? error->message : "its id does not match");
   return g_steal_pointer (&credential);
+}
+
+/* ------------------------------------------------------------------ */
+/* The index                                                           */
+/* ------------------------------------------------------------------ */
+
+static void
+on_index_written (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The per-credential items are the truth; a stale index is put right by
+   * the next load, so this failure only costs speed. */
+  if (!wallet_keyring_store_finish (WALLET_KEYRING (source), result, &error))
+    g_debug ("Could not write the credential index: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Writes the index as the model is now, then completes @task (if any).
+ * The keyring applies writes in the order they were sent, so the last
+ * snapshot sent is the one that stays. */
+static void
+write_index (WalletStore *self,
+             GTask       *task)
+{
+  g_autoptr(GBytes) index = NULL;
+  g_autoptr(GTask) done = task != NULL ? task : g_task_new (self, NULL, NULL, NULL);
+
+  if (!self->loaded)
+    {
+      /* Without the whole model the index would lose items. */
+      g_task_return_boolean (done, TRUE);
+      return;
+    }
+  index = wallet_store_index_build (self->sealed);
+  wallet_keyring_store_async (wallet_vault_get_keyring (self->vault), WALLET_ITEM_INDEX,
+                              WALLET_STORE_INDEX_ID, "index",
+                              _("Tigress Wallet index (sealed copies of your items)"), index,
+                              NULL, on_index_written, g_steal_pointer (&done));
+}
+
+/* ------------------------------------------------------------------ */
+/* Loading                                                             */
+/* ------------------------------------------------------------------ */
+
+static GHashTable *
+table_from_items (GPtrArray *items)
+{
+  GHashTable *table = wallet_store_index_new_table ();
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      WalletKeyringItem *item = items->pdata[i];
+
+      g_hash_table_replace (table, g_strdup (item->id), g_bytes_ref (item->secret));
+    }
+  return table;
+}
+
+/* Replaces the model with the credentials sealed in @entries. */
+static void
+fill_from (WalletStore *self,
+           GHashTable  *entries)
+{
+  guint removed = self->items->len;
+  GHashTableIter iter;
+  gpointer id, sealed;
+
+  g_ptr_array_set_size (self->items, 0);
+  g_hash_table_remove_all (self->sealed);
+  self->n_unreadable = 0;
+  g_hash_table_iter_init (&iter, entries);
+  while (g_hash_table_iter_next (&iter, &id, &sealed))
+    {
+      WalletCredential *credential = open_item (self, id, sealed);
+
+      if (credential == NULL)
+        {
+          self->n_unreadable++;
+          continue;
+        }
+      g_ptr_array_add (self->items, credential);
+      g_hash_table_replace (self->sealed, g_strdup (id), g_bytes_ref (sealed));
+    }
+  g_ptr_array_sort (self->items, compare_credentials);
+  self->loaded = TRUE;
+  self->generation++;
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, self->items->len);
+}
+
+/* Brings the model in line with the per-credential items: same bytes
+ * mean same credential, so only what changed is opened. */
+static gboolean
+apply_truth (WalletStore *self,
+             GHashTable  *truth)
+{
+  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
+  gboolean changed = FALSE;
+  GHashTableIter iter;
+  gpointer id, sealed;
+
+  self->n_unreadable = 0;
+  g_hash_table_iter_init (&iter, truth);
+  while (g_hash_table_iter_next (&iter, &id, &sealed))
+    {
+      GBytes *known = g_hash_table_lookup (self->sealed, id);
+      g_autoptr(WalletCredential) credential = NULL;
+
+      if (known != NULL && g_bytes_equal (known, sealed))
+        continue;
+      credential = open_item (self, id, sealed);
+      if (credential == NULL)
+        {
+          self->n_unreadable++;
+          continue;
+        }
+      put (self, credential);
+      g_hash_table_replace (self->sealed, g_strdup (id), g_bytes_ref (sealed));
+      changed = TRUE;
+    }
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      const char *known_id = wallet_credential_get_id (self->items->pdata[i]);
+
+      if (!g_hash_table_contains (truth, known_id))
+        g_ptr_array_add (gone, g_strdup (known_id));
+    }
+  for (guint i = 0; i < gone->len; i++)
+    {
+      remove_at (self, find_position (self, gone->pdata[i]));
+      g_hash_table_remove (self->sealed, gone->pdata[i]);
+      g_free (gone->pdata[i]);
+      changed = TRUE;
+    }
+  return changed;
+}
+
+typedef struct {
+  WalletStore *store;
+  guint        generation;
+} Reconcile;
+
+static void start_reconcile (WalletStore *self);
+
+static void
+on_reconciled (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Reconcile *reconcile = user_data;
+  g_autoptr(WalletStore) self = reconcile->store;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = wallet_keyring_load_all_finish (WALLET_KEYRING (source), result,
+                                                              &error);
+  g_autoptr(GHashTable) truth = NULL;
+  guint generation = reconcile->generation;
+
+  g_free (reconcile);
+  if (items == NULL)
+    {
+      g_debug ("Could not check the credentials against the keyring: %s", error->message);
+      return;
+    }
+  if (!self->loaded || !wallet_vault_is_unlocked (self->vault))
+    return;
+  /* A save or delete landed meanwhile: this read may predate it. */
+  if (generation != self->generation)
+    {
+      start_reconcile (self);
+      return;
+    }
+
+  truth = table_from_items (items);
+  if (apply_truth (self, truth))
+    {
+      self->generation++;
+      write_index (self, NULL);
+    }
+  set_synchronised (self, TRUE);
+}
+
+static void
+start_reconcile (WalletStore *self)
+{
+  Reconcile *reconcile = g_new0 (Reconcile, 1);
+
+  g_cancellable_cancel (self->reconcile_cancellable);
+  g_clear_object (&self->reconcile_cancellable);
+  self->reconcile_cancellable = g_cancellable_new ();
+  reconcile->store = g_object_ref (self);
+  reconcile->generation = self->generation;
+  wallet_keyring_load_all_async (wallet_vault_get_keyring (self->vault), WALLET_ITEM_CREDENTIAL,
+                                 self->reconcile_cancellable, on_reconciled, reconcile);
+}
+
+static gboolean
+still_unlocked (GTask *task)
+{
+  WalletStore *self = g_task_get_source_object (task);
+
+  if (wallet_vault_is_unlocked (self->vault))
+    return TRUE;
+  g_task_return_new_error (task, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_LOCKED,
+                           _("The wallet locked itself while loading. Unlock it again."));
+  return FALSE;
 }
 
 static void
@@ -282,35 +549,57 @@ on_all_loaded (GObject      *source,
   GError *error = NULL;
   g_autoptr(GPtrArray) items = wallet_keyring_load_all_finish (WALLET_KEYRING (source),
                                                               result, &error);
-  guint removed = self->items->len;
+  g_autoptr(GHashTable) entries = NULL;
 
   if (items == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  if (!wallet_vault_is_unlocked (self->vault))
+  if (!still_unlocked (task))
+    return;
+
+  entries = table_from_items (items);
+  fill_from (self, entries);
+  set_synchronised (self, TRUE);
+  write_index (self, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_index_loaded (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  WalletStore *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  g_autoptr(GBytes) index = wallet_keyring_load_finish (WALLET_KEYRING (source), result, &error);
+  g_autoptr(GHashTable) entries = index != NULL ? wallet_store_index_parse (index) : NULL;
+
+  if (index == NULL && !g_error_matches (error, WALLET_KEYRING_ERROR,
+                                         WALLET_KEYRING_ERROR_NOT_FOUND))
     {
-      g_task_return_new_error (task, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_LOCKED,
-                               _("The wallet locked itself while loading. Unlock it again."));
+      g_task_return_error (task, error);
       return;
     }
+  g_clear_error (&error);
+  if (!still_unlocked (task))
+    return;
 
-  g_ptr_array_set_size (self->items, 0);
-  self->n_unreadable = 0;
-  for (guint i = 0; i < items->len; i++)
+  if (entries == NULL)
     {
-      WalletCredential *credential = open_item (self, items->pdata[i]);
+      GCancellable *cancellable = g_task_get_cancellable (task);
 
-      if (credential != NULL)
-        g_ptr_array_add (self->items, credential);
-      else
-        self->n_unreadable++;
+      /* No index yet (or a damaged one): read every item, then write it. */
+      wallet_keyring_load_all_async (WALLET_KEYRING (source), WALLET_ITEM_CREDENTIAL,
+                                     cancellable, on_all_loaded, g_steal_pointer (&task));
+      return;
     }
-  g_ptr_array_sort (self->items, compare_credentials);
-  self->loaded = TRUE;
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, self->items->len);
+  fill_from (self, entries);
+  set_synchronised (self, FALSE);
   g_task_return_boolean (task, TRUE);
+  start_reconcile (self);
 }
 
 void
@@ -331,9 +620,9 @@ wallet_store_load_async (WalletStore         *self,
                                _("The wallet is locked. Unlock it with your passcode first."));
       return;
     }
-  wallet_keyring_load_all_async (wallet_vault_get_keyring (self->vault),
-                                 WALLET_ITEM_CREDENTIAL, cancellable, on_all_loaded,
-                                 g_steal_pointer (&task));
+  wallet_keyring_load_async (wallet_vault_get_keyring (self->vault), WALLET_ITEM_INDEX,
+                             WALLET_STORE_INDEX_ID, cancellable, on_index_loaded,
+                             g_steal_pointer (&task));
 }
 
 gboolean
@@ -352,6 +641,7 @@ wallet_store_load_finish (WalletStore   *self,
 typedef struct {
   WalletCredential *credential;
   WalletAuthProof  *proof;   /* for a received credential: used up once stored */
+  GBytes           *sealed;  /* what went to the keyring, for the index */
 } SaveJob;
 
 static void
@@ -359,7 +649,19 @@ save_job_free (SaveJob *job)
 {
   g_clear_object (&job->credential);
   g_clear_object (&job->proof);
+  g_clear_pointer (&job->sealed, g_bytes_unref);
   g_free (job);
+}
+
+static void
+on_index_updated (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SaveJob *job = g_task_get_task_data (task);
+
+  g_task_return_pointer (task, g_object_ref (job->credential), g_object_unref);
 }
 
 static void
@@ -381,7 +683,12 @@ on_saved (GObject      *source,
       return;
     }
   put (self, job->credential);
-  g_task_return_pointer (task, g_object_ref (job->credential), g_object_unref);
+  g_hash_table_replace (self->sealed, g_strdup (wallet_credential_get_id (job->credential)),
+                        g_bytes_ref (job->sealed));
+  self->generation++;
+  /* Done once the index has it too, so a short-lived program (the CLI)
+   * leaves an index that the next start can trust. */
+  write_index (self, g_task_new (self, NULL, on_index_updated, g_steal_pointer (&task)));
 }
 
 static void
@@ -411,6 +718,7 @@ start_save (GTask *task)
    * id, never the title. */
   label = g_strdup_printf (_("Tigress Wallet %s %.8s"), wallet_credential_type_get_label (type),
                            wallet_credential_get_id (credential));
+  job->sealed = g_bytes_ref (sealed);
   wallet_keyring_store_async (wallet_vault_get_keyring (self->vault), WALLET_ITEM_CREDENTIAL,
                               wallet_credential_get_id (credential),
                               wallet_credential_type_to_string (type), label, sealed,
@@ -513,6 +821,16 @@ wallet_store_add_from_share_finish (WalletStore   *self,
 }
 
 static void
+on_index_updated_after_delete (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
 on_deleted (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
@@ -531,7 +849,10 @@ on_deleted (GObject      *source,
   position = find_position (self, id);
   if (position != G_MAXUINT)
     remove_at (self, position);
-  g_task_return_boolean (task, TRUE);
+  g_hash_table_remove (self->sealed, id);
+  self->generation++;
+  write_index (self, g_task_new (self, NULL, on_index_updated_after_delete,
+                                 g_steal_pointer (&task)));
 }
 
 void

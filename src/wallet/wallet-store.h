@@ -16,9 +16,16 @@ G_BEGIN_DECLS
  * item's secret the credential's storage form sealed under the vault's
  * data key with the context "credential:<id>".
  *
- * Loading reads every credential item in one batch and opens them in
- * memory. When the vault locks, the store empties itself, so no secret
- * outlives the data key.
+ * Loading is fast even for 10,000 credentials: the store also keeps an
+ * index item (kind WALLET_ITEM_INDEX) holding every credential's sealed
+ * item secret again, so a load is one keyring read of one item. The
+ * per-credential items stay the truth: right after a load from the index,
+ * the store reads them all in one batch in the background and brings the
+ * model (and the index) in line; "synchronised" turns TRUE when that is
+ * done. Without an index, a load reads the items and writes the index.
+ *
+ * When the vault locks, the store empties itself, so no secret outlives
+ * the data key.
  *
  * Every change goes to the keyring first; the model changes only after
  * the keyring confirmed it, so what you see is what is stored.
@@ -44,6 +51,10 @@ gboolean          wallet_store_load_finish            (WalletStore         *self
                                                        GError             **error);
 
 guint             wallet_store_get_n_unreadable       (WalletStore         *self);
+
+/* TRUE once the model matches the per-credential items (property
+ * "synchronised", with notify). */
+gboolean          wallet_store_is_synchronised        (WalletStore         *self);
 
 /* Transfer none; NULL when absent. */
 WalletCredential *wallet_store_lookup                 (WalletStore         *self,

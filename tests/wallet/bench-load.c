@@ -226,6 +226,8 @@ main (int argc, char **argv)
   Filler filler = { store, 0, total, 0, 0 };
   gint64 start, unlocked;
 
+  /* Line by line, so a run cut short still shows what it measured. */
+  setvbuf (stdout, NULL, _IOLBF, 0);
   tw_crypto_init ();
   wallet_keyring_set_collection (keyring, "session");
   if (g_getenv ("BENCH_TIMEOUT_MS") != NULL)

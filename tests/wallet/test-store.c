@@ -86,7 +86,7 @@ save (WalletStore      *store,
 }
 
 static WalletStore *
-reload (void)
+load_store (void)
 {
   WalletStore *store = wallet_store_new (fixture.vault);
   g_autoptr(GAsyncResult) result = NULL;
@@ -95,6 +95,26 @@ reload (void)
   wallet_store_load_async (store, NULL, wt_result_cb, &result);
   g_assert_true (wallet_store_load_finish (store, wt_wait (&result), &error));
   g_assert_no_error (error);
+  return store;
+}
+
+static void
+wait_until_synchronised (WalletStore *store)
+{
+  gint64 give_up = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!wallet_store_is_synchronised (store) && g_get_monotonic_time () < give_up)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (wallet_store_is_synchronised (store));
+}
+
+/* A new store as an app start makes it, once it matches the keyring. */
+static WalletStore *
+reload (void)
+{
+  WalletStore *store = load_store ();
+
+  wait_until_synchronised (store);
   return store;
 }
 
@@ -207,6 +227,24 @@ count (const char *text,
 }
 
 static void
+test_index_holds_only_ciphertext (void)
+{
+  const char *markers[] = { PASSWORD_SECRET, WIFI_PASSWORD, ACCESS_CODE, TITLE_MARKER };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) index = NULL;
+
+  wallet_keyring_load_async (fixture.keyring, WALLET_ITEM_INDEX, "credentials", NULL,
+                             wt_result_cb, &result);
+  index = wallet_keyring_load_finish (fixture.keyring, wt_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (index), >, 100);
+  for (guint m = 0; m < G_N_ELEMENTS (markers); m++)
+    g_assert_false (wt_bytes_contain (g_bytes_get_data (index, NULL), g_bytes_get_size (index),
+                                      markers[m]));
+}
+
+static void
 test_items_found_by_secret_tool (void)
 {
   guint n_items = g_list_model_get_n_items (G_LIST_MODEL (fixture.store));
@@ -293,6 +331,42 @@ test_unreadable_item_is_kept (void)
   wallet_keyring_delete_async (fixture.keyring, WALLET_ITEM_CREDENTIAL, id, NULL, wt_result_cb,
                                &result);
   g_assert_true (wallet_keyring_delete_finish (fixture.keyring, wt_wait (&result), &error));
+}
+
+static void
+test_index_is_used_and_put_right (void)
+{
+  g_autoptr(WalletCredential) outsider = make_credential (WALLET_CREDENTIAL_PASSWORD);
+  const char *id = wallet_credential_get_id (outsider);
+  g_autofree char *context = g_strconcat ("credential:", id, NULL);
+  g_autoptr(TwSecret) plaintext = wallet_credential_serialize (outsider);
+  g_autoptr(GBytes) sealed = wallet_vault_seal (fixture.vault, context, plaintext, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WalletStore) first = NULL;
+  g_autoptr(WalletStore) second = NULL;
+
+  /* A credential item written behind the store's back (another program,
+   * an older version): the index does not know it yet. */
+  wallet_keyring_store_async (fixture.keyring, WALLET_ITEM_CREDENTIAL, id, "password",
+                              "Tigress Wallet test item", sealed, NULL, wt_result_cb, &result);
+  g_assert_true (wallet_keyring_store_finish (fixture.keyring, wt_wait (&result), &error));
+  g_assert_no_error (error);
+
+  first = load_store ();
+  g_assert_false (wallet_store_is_synchronised (first));
+  g_assert_null (wallet_store_lookup (first, id));
+  wait_until_synchronised (first);
+  g_assert_nonnull (wallet_store_lookup (first, id));
+
+  /* The background check rewrote the index: the next start sees it at once. */
+  second = load_store ();
+  g_assert_nonnull (wallet_store_lookup (second, id));
+
+  g_clear_object (&result);
+  wallet_store_delete_async (second, id, NULL, wt_result_cb, &result);
+  g_assert_true (wallet_store_delete_finish (second, wt_wait (&result), &error));
+  g_assert_no_error (error);
 }
 
 static WalletCredential *
@@ -409,11 +483,15 @@ main (int argc, char **argv)
   g_test_add_func ("/wallet/store/each-type/stored-and-read-back", test_store_and_reload_each_type);
   g_test_add_func ("/wallet/store/keyring/holds-only-ciphertext",
                    test_keyring_holds_only_ciphertext);
+  g_test_add_func ("/wallet/store/keyring/index-holds-only-ciphertext",
+                   test_index_holds_only_ciphertext);
   g_test_add_func ("/wallet/store/keyring/items-found-by-secret-tool",
                    test_items_found_by_secret_tool);
   g_test_add_func ("/wallet/store/edit/replace-then-delete", test_replace_and_delete);
   g_test_add_func ("/wallet/store/unreadable/item-is-skipped-and-kept",
                    test_unreadable_item_is_kept);
+  g_test_add_func ("/wallet/store/index/loads-fast-then-matches-the-items",
+                   test_index_is_used_and_put_right);
   g_test_add_func ("/wallet/store/from-share/needs-proof-and-stores-once",
                    test_received_needs_proof_and_is_stored_once);
   g_test_add_func ("/wallet/store/lock/empties-the-store", test_lock_empties_the_store);
