@@ -253,7 +253,8 @@ main (int argc, char **argv)
   printf ("stored %u credentials (%u failed) in %.1f s\n", total, filler.failed,
           seconds_since (start));
 
-  /* As the app does it: a fresh vault, the passcode, then the store. */
+  /* As the app does it: a fresh vault, the passcode, then the store. The
+   * first load finds no index: it reads every item and writes the index. */
   second = wallet_vault_new (keyring, NULL);
   shown = wallet_store_new (second);
   start = g_get_monotonic_time ();
@@ -262,6 +263,7 @@ main (int argc, char **argv)
     g_error ("unlock: %s", error->message);
   g_clear_object (&result);
   unlocked = g_get_monotonic_time ();
+  printf ("unlock (scrypt N=2^17) took %.3f s\n", (unlocked - start) / (double) G_USEC_PER_SEC);
   if (g_getenv ("BENCH_SPLIT") != NULL)
     {
       g_autoptr(GAsyncResult) all = NULL;
@@ -271,7 +273,7 @@ main (int argc, char **argv)
       items = wallet_keyring_load_all_finish (keyring, wt_wait (&all), &error);
       if (items == NULL)
         g_error ("reading the keyring: %s", error->message);
-      printf ("of which reading %u items from the keyring took %.3f s\n", items->len,
+      printf ("reading %u items from the keyring in one batch took %.3f s\n", items->len,
               seconds_since (unlocked));
       time_raw_calls ();
       unlocked = g_get_monotonic_time ();
@@ -279,10 +281,26 @@ main (int argc, char **argv)
   wallet_store_load_async (shown, NULL, wt_result_cb, &result);
   if (!wallet_store_load_finish (shown, wt_wait (&result), &error))
     g_error ("load: %s", error->message);
-
-  printf ("unlock (scrypt N=2^17) took %.3f s\n", (unlocked - start) / (double) G_USEC_PER_SEC);
-  printf ("loading %u credentials after unlock took %.3f s\n",
+  g_clear_object (&result);
+  printf ("first load, without an index, of %u credentials took %.3f s\n",
           g_list_model_get_n_items (G_LIST_MODEL (shown)), seconds_since (unlocked));
+
+  /* Let its index write land, then start again as the app would. The
+   * first store goes first: the secure heap holds one wallet's secrets. */
+  wt_sleep (2000);
+  g_clear_object (&shown);
+  shown = wallet_store_new (second);
+  start = g_get_monotonic_time ();
+  wallet_store_load_async (shown, NULL, wt_result_cb, &result);
+  if (!wallet_store_load_finish (shown, wt_wait (&result), &error))
+    g_error ("load: %s", error->message);
+  g_clear_object (&result);
+  printf ("loading %u credentials from the index took %.3f s\n",
+          g_list_model_get_n_items (G_LIST_MODEL (shown)), seconds_since (start));
+  while (!wallet_store_is_synchronised (shown))
+    g_main_context_iteration (NULL, TRUE);
+  printf ("checked against every item in the background after %.3f s\n",
+          seconds_since (start));
 
   /* One more save, as when people add an item to a full wallet. */
   filler.store = shown;
@@ -291,6 +309,6 @@ main (int argc, char **argv)
   fill_one (&filler);
   while (filler.pending > 0)
     g_main_context_iteration (NULL, TRUE);
-  printf ("one more save took %.3f s\n", seconds_since (start));
+  printf ("one more save (item and index) took %.3f s\n", seconds_since (start));
   return g_list_model_get_n_items (G_LIST_MODEL (shown)) == total + 1 ? 0 : 1;
 }
