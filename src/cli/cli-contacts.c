@@ -138,9 +138,10 @@ cli_contacts_pin (CliContext  *context,
   if (contacts == NULL)
     return FALSE;
 
+  /* Shown even to scripts: comparing it is the whole point of pinning. */
   fingerprint = wallet_fingerprint_for_key (public_key);
-  question = g_strdup_printf (_("Fingerprint of this key: %s\nDoes %s read out the same "
-                                "fingerprint to you?"), fingerprint, argv[1]);
+  fprintf (stderr, _("Fingerprint of this key: %s\n"), fingerprint);
+  question = g_strdup_printf (_("Does %s read out the same fingerprint to you?"), argv[1]);
   if (!yes && !cli_prompt_confirm (question, error))
     return FALSE;
 
