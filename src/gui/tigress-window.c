@@ -141,10 +141,30 @@ update_list_page (TigressWindow *self)
 }
 
 static void
+refilter_with (TigressWindow    *self,
+               GtkFilterChange   change)
+{
+  gtk_filter_changed (GTK_FILTER (self->filter), change);
+  update_list_page (self);
+}
+
+static void
 refilter (TigressWindow *self)
 {
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  update_list_page (self);
+  refilter_with (self, GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+/* Typing on narrows the list and deleting widens it; telling the filter
+ * lets it look only at the items that can change. */
+static GtkFilterChange
+search_change (const char *before,
+               const char *after)
+{
+  if (g_str_has_prefix (after, before))
+    return GTK_FILTER_CHANGE_MORE_STRICT;
+  if (g_str_has_prefix (before, after))
+    return GTK_FILTER_CHANGE_LESS_STRICT;
+  return GTK_FILTER_CHANGE_DIFFERENT;
 }
 
 static void
@@ -152,8 +172,11 @@ on_search_changed (TigressWindow *self)
 {
   const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   g_autofree char *folded = g_utf8_casefold (typed, -1);
+  g_autofree char *before = self->search_words ? g_strjoinv (" ", self->search_words)
+                                               : g_strdup ("");
   g_auto(GStrv) words = g_strsplit_set (g_strstrip (folded), " \t", -1);
   g_autoptr(GStrvBuilder) kept = g_strv_builder_new ();
+  g_autofree char *after = NULL;
 
   for (guint i = 0; words[i] != NULL; i++)
     if (*words[i] != '\0')
@@ -163,7 +186,8 @@ on_search_changed (TigressWindow *self)
   self->search_words = g_strv_builder_end (kept);
   if (self->search_words[0] == NULL)
     g_clear_pointer (&self->search_words, g_strfreev);
-  refilter (self);
+  after = self->search_words ? g_strjoinv (" ", self->search_words) : g_strdup ("");
+  refilter_with (self, search_change (before, after));
 }
 
 static void
