@@ -7,8 +7,11 @@
  *
  *   setup               first-run passcode, then adds the password
  *                       "Door code"                       -> ok
- *   share pin|direct    shares it through the share dialog -> link L, pin P|none,
+ *   share pin|direct [TITLE]
+ *                       shares "Door code" (or TITLE) through the share
+ *                       dialog                             -> link L, pin P|none,
  *                                                             warning yes|no
+ *   add-owner TITLE     adds a lock owner key               -> ok
  *   wait STATE          waits until the share is in STATE  -> ok | timeout CURRENT
  *   cancel              presses Cancel Share               -> ok
  *   accept LINK         opens LINK here and accepts it     -> page NAME
@@ -132,11 +135,45 @@ share_page_is (gpointer user_data)
   return g_strcmp0 (page, user_data) == 0 || g_strcmp0 (page, "failed") == 0;
 }
 
-static void
-do_share (const char *kind)
+static WalletCredential *
+find_titled (const char *title)
 {
   GListModel *store = G_LIST_MODEL (tigress_application_get_store (app));
-  g_autoptr(WalletCredential) credential = g_list_model_get_item (store, 0);
+
+  for (guint i = 0; i < g_list_model_get_n_items (store); i++)
+    {
+      g_autoptr(WalletCredential) credential = g_list_model_get_item (store, i);
+
+      if (g_str_equal (wallet_credential_get_title (credential), title))
+        return credential;
+    }
+  return NULL;
+}
+
+static void
+do_add_owner (const char *title)
+{
+  TigressCredentialEditor *editor;
+
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.new-credential", "s",
+                              "digital-key-owner");
+  editor = TIGRESS_CREDENTIAL_EDITOR (tigress_window_get_open_dialog (win));
+  set_field (editor, "title", title);
+  g_signal_emit_by_name (tigress_credential_editor_get_save_button (editor), "clicked");
+  if (!tigress_test_wait_until (no_dialog, NULL, SLOW_MS))
+    {
+      reply ("error the owner key was not saved");
+      return;
+    }
+  reply ("ok");
+}
+
+static void
+do_share (const char *arguments)
+{
+  g_auto(GStrv) words = g_strsplit (arguments, " ", 2);
+  const char *kind = words[0];
+  WalletCredential *credential = find_titled (words[1] ? words[1] : "Door code");
   const char *pin;
 
   /* The old dialog may live on a little (a call in flight holds it), so
@@ -149,7 +186,8 @@ do_share (const char *kind)
       share_dialog = NULL;
       gtk_window_destroy (old);
     }
-  if (!tigress_window_select_credential (win, wallet_credential_get_id (credential)))
+  if (credential == NULL ||
+      !tigress_window_select_credential (win, wallet_credential_get_id (credential)))
     {
       reply ("error the credential is not in the list");
       return;
@@ -269,6 +307,8 @@ run_command (const char *line)
     do_cancel ();
   else if (g_str_has_prefix (line, "accept "))
     do_accept (line + strlen ("accept "));
+  else if (g_str_has_prefix (line, "add-owner "))
+    do_add_owner (line + strlen ("add-owner "));
   else if (g_str_has_prefix (line, "relay "))
     do_relay (line + strlen ("relay "));
   else if (g_str_equal (line, "quit"))

@@ -642,6 +642,34 @@ test_unreachable_relay_offers_retry (void)
   close_dialog (dialog);
 }
 
+/* A lock owner's key travels as a new digital key made for this device:
+ * the recipient ends up with a key of its own, and the owner keeps its
+ * signing key. */
+static void
+test_digital_key_from_an_owner (void)
+{
+  g_auto(Invitation) invitation = { 0 };
+  TigressInvitationDialog *dialog;
+  WalletCredential *key;
+
+  peer_expect (sender, "add-owner Front door", "ok");
+  peer_share (sender, "share pin Front door", &invitation);
+  g_assert_nonnull (invitation.pin);
+
+  dialog = open_and_accept (invitation.link);
+  assert_page (dialog, "pin");
+  type_pin (dialog, invitation.pin);
+  assert_page (dialog, "done");
+  peer_expect (sender, "wait delivered", "ok");
+  close_dialog (dialog);
+
+  key = find_stored ("Front door");
+  g_assert_nonnull (key);
+  g_assert_cmpint (wallet_credential_get_credential_type (key), ==,
+                   WALLET_CREDENTIAL_DIGITAL_KEY);
+  g_assert_nonnull (wallet_credential_get_field (key, WALLET_FIELD_CERTIFICATE));
+}
+
 static void
 lock_keyring (void)
 {
@@ -711,6 +739,8 @@ main (int   argc,
 
   g_test_add_func ("/gui/share/verified-share-with-wrong-then-right-pin",
                    test_verified_share_wrong_then_right_pin);
+  g_test_add_func ("/gui/share/digital-key-from-an-owner",
+                   test_digital_key_from_an_owner);
   g_test_add_func ("/gui/share/direct-share-is-saved-as-unverified",
                    test_direct_share_is_saved_unverified);
   g_test_add_func ("/gui/share/discard-tells-the-sender", test_discard_tells_the_sender);
