@@ -38,10 +38,12 @@ WalletStore      *wallet_store_new                    (WalletVault         *vaul
 
 WalletVault      *wallet_store_get_vault              (WalletStore         *self);
 
-/* Fills the model from the keyring. Needs an unlocked vault (else
+/* Fills the model from the keyring: from the index when there is one
+ * (then "synchronised" turns TRUE a moment later, after the background
+ * check), else from every item. Needs an unlocked vault (else
  * WALLET_VAULT_ERROR_LOCKED). Items that do not open (altered, or sealed
  * under another data key) are skipped, never deleted, and counted in
- * wallet_store_get_n_unreadable(). */
+ * wallet_store_get_n_unreadable() once synchronised. */
 void              wallet_store_load_async             (WalletStore         *self,
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,
@@ -63,8 +65,8 @@ WalletCredential *wallet_store_lookup_by_share_id     (WalletStore         *self
                                                        const char          *share_id);
 
 /* Validates, seals and stores @credential (new, or replacing the one with
- * the same id), then puts it in the model. A failed replace keeps the old
- * item in the keyring and in the model. */
+ * the same id), puts it in the model and updates the index. A failed
+ * replace keeps the old item in the keyring and in the model. */
 void              wallet_store_save_async             (WalletStore         *self,
                                                        WalletCredential    *credential,
                                                        GCancellable        *cancellable,
