@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * bench-share: how long a whole verified share with a PIN takes on
+ * loopback when both wallets are online, with long polling and with plain
+ * polling, and the CPU it costs. Run it through bench/share.
+ *
+ * Both wallets live in this process, as two share managers on one store
+ * (their share items kept apart by namespace), against a real
+ * tigress-relay and the real keyring daemon of the session. The timed part
+ * runs from "create the share" to both sides final: the link and PIN
+ * handed over, the recipient opening it, typing the PIN, the sender
+ * delivering, the recipient storing and the sender reading the receipt.
+ * The two re-authentications (scrypt on the passcode) happen before the
+ * clock starts, as a person confirms before pressing Share or Open.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "tw-crypto.h"
+#include "wallet-auth.h"
+#include "wallet-share-manager.h"
+#include "wallet-store.h"
+#include "wallet-vault.h"
+
+#define PASSCODE "bench passcode 1"
+#define PLAIN_POLL_MS 100
+#define WARM_UP_RUNS 2
+
+typedef struct {
+  WalletVault *vault;
+  WalletStore *store;
+  WalletAuth *auth;
+  WalletShareManager *sender;
+  WalletShareManager *recipient;
+  char *credential_id;
+  const char *relay_url;
+  int relay_pid;
+  int keyring_pid;   /* 0 when not found */
+} Bench;
+
+/* Where the time of one share goes, in the order of the steps. */
+enum {
+  PHASE_CREATE,      /* create and show the PIN */
+  PHASE_ACCEPT,      /* open the link and the first read */
+  PHASE_PIN,         /* the PIN typed and its answer on the relay */
+  PHASE_RECEIVED,    /* until the recipient has stored it */
+  PHASE_DELIVERED,   /* until the sender has read the receipt */
+  N_PHASES
+};
+
+static const char *const phase_names[N_PHASES] = {
+  "create + PIN", "open + accept", "PIN sent", "stored", "receipt read",
+};
+
+typedef struct {
+  GArray *milliseconds;   /* double */
+  GArray *phases[N_PHASES];
+  double client_cpu_ms;   /* summed */
+  double relay_cpu_ms;
+  double keyring_cpu_ms;
+} Series;
+
+static void
+series_init (Series *series)
+{
+  series->milliseconds = g_array_new (FALSE, FALSE, sizeof (double));
+  for (int i = 0; i < N_PHASES; i++)
+    series->phases[i] = g_array_new (FALSE, FALSE, sizeof (double));
+}
+
+static gint64 phase_started;
+
+/* Ends the current phase of @series (NULL: not counted). */
+static void
+phase_done (Series *series,
+            int     phase)
+{
+  gint64 now = g_get_monotonic_time ();
+  double elapsed = (now - phase_started) / 1000.0;
+
+  if (series != NULL)
+    g_array_append_val (series->phases[phase], elapsed);
+  phase_started = now;
+}
+
+static GAsyncResult *
+await (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+done (GObject      *source,
+      GAsyncResult *result,
+      gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
+check (gboolean     ok,
+       GError      *error,
+       const char  *step)
+{
+  if (ok)
+    return;
+  fprintf (stderr, "bench-share: %s failed: %s\n", step, error != NULL ? error->message : "?");
+  exit (1);
+}
+
+static double
+process_cpu_ms (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec * 1000.0 + usage.ru_utime.tv_usec / 1000.0
+         + usage.ru_stime.tv_sec * 1000.0 + usage.ru_stime.tv_usec / 1000.0;
+}
+
+/* utime + stime of another process, from /proc (clock ticks). */
+static double
+other_cpu_ms (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_name;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (after_name = strrchr (text, ')')) == NULL)
+    return 0;
+  fields = g_strsplit (after_name + 2, " ", -1);
+  /* Fields 14 and 15 of the file; the split starts at field 3. */
+  return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL))
+         * 1000.0 / sysconf (_SC_CLK_TCK);
+}
+
+static WalletAuthProof *
+prove (Bench             *bench,
+       WalletAuthPurpose  purpose)
+{
+  g_autoptr(TwSecret) passcode = tw_secret_new_from_string (PASSCODE);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  WalletAuthProof *proof;
+
+  wallet_auth_with_passcode_async (bench->auth, purpose, passcode, NULL, done, &result);
+  proof = wallet_auth_with_passcode_finish (bench->auth, await (&result), &error);
+  check (proof != NULL, error, "re-authentication");
+  return proof;
+}
+
+static void
+setup_wallet (Bench *bench)
+{
+  g_autoptr(TwSecret) passcode = tw_secret_new_from_string (PASSCODE);
+  g_autoptr(WalletKeyring) keyring = wallet_keyring_new ();
+  g_autoptr(WalletCredential) wifi = wallet_credential_new (WALLET_CREDENTIAL_WIFI);
+  g_autoptr(TwSecret) password = tw_secret_new_from_string ("bench-wifi-password");
+  g_autoptr(GAsyncResult) setup = NULL;
+  g_autoptr(GAsyncResult) load = NULL;
+  g_autoptr(GAsyncResult) save = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bench->vault = wallet_vault_new (keyring, NULL);
+  wallet_vault_set_auto_lock_seconds (bench->vault, 0);
+  wallet_vault_setup_async (bench->vault, passcode, NULL, done, &setup);
+  check (wallet_vault_setup_finish (bench->vault, await (&setup), &error), error, "setup");
+
+  bench->store = wallet_store_new (bench->vault);
+  wallet_store_load_async (bench->store, NULL, done, &load);
+  check (wallet_store_load_finish (bench->store, await (&load), &error), error, "load");
+
+  wallet_credential_set_title (wifi, "Bench network");
+  wallet_credential_set_field (wifi, WALLET_FIELD_SSID, "Bench network");
+  wallet_credential_set_field (wifi, WALLET_FIELD_SECURITY, WALLET_WIFI_SECURITY_WPA);
+  wallet_credential_set_secret (wifi, WALLET_FIELD_PASSWORD, password);
+  wallet_store_save_async (bench->store, wifi, NULL, done, &save);
+  check (wallet_store_save_finish (bench->store, await (&save), &error), error, "save");
+  bench->credential_id = g_strdup (wallet_credential_get_id (wifi));
+
+  bench->auth = wallet_auth_new (bench->vault);
+}
+
+static WalletShareManager *
+new_manager (Bench      *bench,
+             const char *item_namespace)
+{
+  WalletShareManager *manager =
+    wallet_share_manager_new_with_namespace (bench->store, NULL, NULL, item_namespace);
+  g_autoptr(GAsyncResult) load = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wallet_share_manager_load_async (manager, NULL, done, &load);
+  check (wallet_share_manager_load_finish (manager, await (&load), &error), error,
+         "loading shares");
+  return manager;
+}
+
+static void
+set_polling (Bench    *bench,
+             gboolean  long_polling)
+{
+  guint long_poll = long_polling ? WALLET_SHARE_LONG_POLL_SECONDS : 0;
+  guint interval = long_polling ? 0 : PLAIN_POLL_MS;
+
+  wallet_share_manager_set_polling (bench->sender, long_poll, interval);
+  wallet_share_manager_set_polling (bench->recipient, long_poll, interval);
+}
+
+static WalletShare *
+send_share (Bench           *bench,
+            WalletAuthProof *proof,
+            TwSecret       **pin,
+            Series          *series)
+{
+  WalletShareOptions options = { 0 };
+  g_autoptr(GAsyncResult) created = NULL;
+  g_autoptr(GAsyncResult) revealed = NULL;
+  g_autoptr(GError) error = NULL;
+  WalletShare *share;
+
+  options.credential_id = bench->credential_id;
+  options.with_pin = TRUE;
+  options.relay_url = bench->relay_url;
+  wallet_share_manager_create_async (bench->sender, &options, proof, NULL, done, &created);
+  share = wallet_share_manager_create_finish (bench->sender, await (&created), &error);
+  check (share != NULL, error, "create");
+
+  wallet_share_manager_reveal_pin_async (bench->sender, share, NULL, NULL, done, &revealed);
+  *pin = wallet_share_manager_reveal_pin_finish (bench->sender, await (&revealed), &error);
+  check (*pin != NULL, error, "PIN");
+  phase_done (series, PHASE_CREATE);
+  return share;
+}
+
+static WalletShare *
+receive_share (Bench           *bench,
+               WalletShare     *outgoing,
+               TwSecret        *pin,
+               WalletAuthProof *proof,
+               Series          *series)
+{
+  g_autoptr(TwSecret) link = wallet_share_dup_link (outgoing, WALLET_SHARE_LINK_TIGRESS);
+  g_autoptr(GAsyncResult) accepted = NULL;
+  g_autoptr(GAsyncResult) confirmed = NULL;
+  g_autoptr(GError) error = NULL;
+  WalletShare *incoming;
+
+  incoming = wallet_share_manager_open_link (bench->recipient, tw_secret_get_text (link), NULL,
+                                             &error);
+  check (incoming != NULL, error, "open");
+  wallet_share_manager_accept_async (bench->recipient, incoming, proof,
+                                     WALLET_SHARE_ACCEPT_ALLOW_UNTRUSTED_RELAY, NULL, done,
+                                     &accepted);
+  check (wallet_share_manager_accept_finish (bench->recipient, await (&accepted), &error),
+         error, "accept");
+  phase_done (series, PHASE_ACCEPT);
+  wallet_share_manager_confirm_async (bench->recipient, incoming, pin, NULL, done, &confirmed);
+  check (wallet_share_manager_confirm_finish (bench->recipient, await (&confirmed), &error),
+         error, "PIN");
+  phase_done (series, PHASE_PIN);
+  return incoming;
+}
+
+static void
+wait_final (WalletShareManager *manager,
+            WalletShare        *share,
+            WalletShareState    expected)
+{
+  g_autoptr(GAsyncResult) waited = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wallet_share_manager_wait_async (manager, share, NULL, done, &waited);
+  check (wallet_share_manager_wait_finish (manager, await (&waited), &error), error, "wait");
+  if (wallet_share_get_state (share) != expected)
+    {
+      fprintf (stderr, "bench-share: a share ended as %s\n",
+               wallet_share_state_to_string (wallet_share_get_state (share)));
+      exit (1);
+    }
+}
+
+/* One whole share; adds its time and CPU to @series. */
+static void
+run_once (Bench  *bench,
+          Series *series)
+{
+  g_autoptr(WalletAuthProof) send_proof = prove (bench, WALLET_AUTH_PURPOSE_SEND);
+  g_autoptr(WalletAuthProof) accept_proof = prove (bench, WALLET_AUTH_PURPOSE_ACCEPT);
+  g_autoptr(WalletShare) outgoing = NULL;
+  g_autoptr(WalletShare) incoming = NULL;
+  g_autoptr(TwSecret) pin = NULL;
+  double cpu_before = process_cpu_ms ();
+  double relay_before = other_cpu_ms (bench->relay_pid);
+  double keyring_before = bench->keyring_pid > 0 ? other_cpu_ms (bench->keyring_pid) : 0;
+  gint64 started = g_get_monotonic_time ();
+  double elapsed;
+
+  phase_started = started;
+  outgoing = send_share (bench, send_proof, &pin, series);
+  incoming = receive_share (bench, outgoing, pin, accept_proof, series);
+  wait_final (bench->recipient, incoming, WALLET_SHARE_STATE_RECEIVED);
+  phase_done (series, PHASE_RECEIVED);
+  wait_final (bench->sender, outgoing, WALLET_SHARE_STATE_DELIVERED);
+  phase_done (series, PHASE_DELIVERED);
+
+  elapsed = (g_get_monotonic_time () - started) / 1000.0;
+  if (series == NULL)
+    return;
+  g_array_append_val (series->milliseconds, elapsed);
+  series->client_cpu_ms += process_cpu_ms () - cpu_before;
+  series->relay_cpu_ms += other_cpu_ms (bench->relay_pid) - relay_before;
+  if (bench->keyring_pid > 0)
+    series->keyring_cpu_ms += other_cpu_ms (bench->keyring_pid) - keyring_before;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+percentile (GArray *sorted,
+            double  fraction)
+{
+  guint index = (guint) (fraction * (sorted->len - 1) + 0.5);
+
+  return g_array_index (sorted, double, index);
+}
+
+static void
+report (const char *label,
+        Series     *series)
+{
+  guint runs = series->milliseconds->len;
+
+  g_array_sort (series->milliseconds, compare_doubles);
+  printf ("%-26s %9.1f %9.1f %14.1f %14.1f %16.1f\n", label,
+          percentile (series->milliseconds, 0.5), percentile (series->milliseconds, 0.95),
+          series->client_cpu_ms / runs, series->relay_cpu_ms / runs,
+          series->keyring_cpu_ms / runs);
+}
+
+static void
+report_phases (const char *label,
+               Series     *series)
+{
+  printf ("  %s, median ms per step:", label);
+  for (int i = 0; i < N_PHASES; i++)
+    {
+      g_array_sort (series->phases[i], compare_doubles);
+      printf (" %s %.1f%s", phase_names[i], percentile (series->phases[i], 0.5),
+              i + 1 < N_PHASES ? "," : "\n");
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  Bench bench = { 0 };
+  Series long_polling = { 0 };
+  Series plain_polling = { 0 };
+  g_autofree char *plain_label = g_strdup_printf ("plain polling (%d ms)", PLAIN_POLL_MS);
+  int runs;
+
+  if (argc != 5)
+    {
+      fprintf (stderr, "usage: bench-share RELAY_URL RELAY_PID KEYRING_PID RUNS\n");
+      return 2;
+    }
+  tw_crypto_init ();
+  series_init (&long_polling);
+  series_init (&plain_polling);
+  bench.relay_url = argv[1];
+  bench.relay_pid = atoi (argv[2]);
+  bench.keyring_pid = atoi (argv[3]);
+  runs = atoi (argv[4]);
+
+  setup_wallet (&bench);
+  bench.sender = new_manager (&bench, "bench-sender");
+  bench.recipient = new_manager (&bench, "bench-recipient");
+
+  for (int i = 0; i < WARM_UP_RUNS; i++)
+    run_once (&bench, NULL);
+  /* Interleaved, so that the machine's load drifts alike for both. */
+  for (int i = 0; i < runs; i++)
+    {
+      set_polling (&bench, TRUE);
+      run_once (&bench, &long_polling);
+      set_polling (&bench, FALSE);
+      run_once (&bench, &plain_polling);
+    }
+
+  printf ("Whole verified share with a PIN on loopback, %d runs each, both sides online\n",
+          runs);
+  printf ("%-26s %9s %9s %14s %14s %16s\n", "", "median ms", "p95 ms", "wallets CPU ms",
+          "relay CPU ms", "keyring CPU ms");
+  report ("long polling", &long_polling);
+  report (plain_label, &plain_polling);
+  report_phases ("long polling", &long_polling);
+  report_phases ("plain polling", &plain_polling);
+  printf ("Goal: median under 150 ms with long polling: %s\n",
+          percentile (long_polling.milliseconds, 0.5) < 150 ? "met" : "NOT met");
+  return 0;
+}
