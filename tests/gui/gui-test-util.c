@@ -135,6 +135,27 @@ tigress_test_find_labelled (GtkWidget  *root,
   return NULL;
 }
 
+GtkWidget *
+tigress_test_find_tooltip_button (GtkWidget  *root,
+                                  const char *tooltip)
+{
+  if (!gtk_widget_get_visible (root))
+    return NULL;
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = tigress_test_find_tooltip_button (child, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 void
 tigress_test_click (GtkWidget *button)
 {

@@ -36,6 +36,11 @@ GtkWidget *tigress_test_find_labelled     (GtkWidget           *root,
                                            GType                type,
                                            const char          *label);
 
+/* The first visible descendant of @root that is a button with @tooltip
+ * (icon buttons are found by the tooltip people see); NULL if none. */
+GtkWidget *tigress_test_find_tooltip_button (GtkWidget          *root,
+                                             const char         *tooltip);
+
 /* Clicks a button the way a person does: through its "clicked" signal,
  * which also activates its action. */
 void       tigress_test_click             (GtkWidget           *button);

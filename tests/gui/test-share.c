@@ -429,6 +429,12 @@ notified_about (const char *words)
 }
 
 static gboolean
+no_label_door_code (gpointer user_data)
+{
+  return tigress_test_find_labelled (user_data, GTK_TYPE_LABEL, "Door code") == NULL;
+}
+
+static gboolean
 no_share_pending (gpointer user_data)
 {
   return !tigress_application_get_shares_pending (app);
@@ -447,6 +453,7 @@ test_verified_share_wrong_then_right_pin (void)
   TigressInvitationDialog *dialog;
   g_autofree char *wrong_pin = NULL;
   WalletCredential *stored;
+  GtkWidget *shares_view, *remove;
 
   peer_share (sender, "share pin", &invitation);
   g_assert_nonnull (invitation.pin);
@@ -478,10 +485,14 @@ test_verified_share_wrong_then_right_pin (void)
   g_assert_true (notified_about ("Door code"));
   g_assert_true (tigress_test_wait_until (no_share_pending, NULL, SLOW_MS));
 
-  /* The Shares view lists it as received. */
+  /* The Shares view lists it as received, and can forget it. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-shares", NULL));
-  g_assert_nonnull (tigress_test_find_labelled (tigress_window_get_part (win, "shares-view"),
-                                                GTK_TYPE_LABEL, "Door code"));
+  shares_view = tigress_window_get_part (win, "shares-view");
+  g_assert_nonnull (tigress_test_find_labelled (shares_view, GTK_TYPE_LABEL, "Door code"));
+  remove = tigress_test_find_tooltip_button (shares_view, "Remove From List");
+  g_assert_nonnull (remove);
+  tigress_test_click (remove);
+  g_assert_true (tigress_test_wait_until (no_label_door_code, shares_view, SLOW_MS));
 }
 
 static void
