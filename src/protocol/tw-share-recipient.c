@@ -10,6 +10,7 @@
 #include "tw-link.h"
 #include "tw-pin.h"
 #include "tw-share-core.h"
+#include "tw-share-identity.h"
 
 /* Used in a cancel for a first message we could not read a share id from. */
 #define UNKNOWN_SHARE_ID "00000000000000000000000000000000"
@@ -31,6 +32,8 @@ struct _TwShareRecipient
   GBytes      *certificate;
   /* What arrived */
   TwSecret    *credential_content;   /* JSON text */
+  gboolean     has_sender_identity;
+  guint8       sender_identity[TW_ED25519_PUBLIC_SIZE];  /* checked against this share */
 };
 
 static gboolean
@@ -166,7 +169,9 @@ read_direct (TwShareRecipient  *self,
              JsonObject        *body,
              GError           **error)
 {
-  static const char * const members[] = { "kind", "type", "title", "credential", NULL };
+  static const char * const members[] = {
+    "kind", "type", "title", "credential", TW_SHARE_IDENTITY_MEMBER, NULL
+  };
   GError *local_error = NULL;
 
   if (!tw_json_check_members (body, members, &local_error))
@@ -243,7 +248,7 @@ read_offer (TwShareRecipient  *self,
 {
   static const char * const members[] = {
     "kind", "type", "title", "format", "rights", "not_after", "pin_required", "suites",
-    "pA", "issuer_key", "resource", NULL
+    "pA", "issuer_key", "resource", TW_SHARE_IDENTITY_MEMBER, NULL
   };
   GError *local_error = NULL;
   const char *format = NULL;
@@ -270,6 +275,29 @@ read_offer (TwShareRecipient  *self,
   return TRUE;
 }
 
+/* An identity block must vouch for this very share: its share id and the
+ * key that signed the message. FALSE when there is one that does not (a
+ * forgery, or a block lifted from another share). */
+static gboolean
+take_sender_identity (TwShareRecipient *self,
+                      TwMessage        *message)
+{
+  TwShareIdentity identity;
+  gboolean present;
+
+  if (!tw_share_identity_read (tw_message_get_body (message), &present, &identity))
+    return FALSE;
+  if (!present)
+    return TRUE;
+  if (!tw_share_identity_verify (&identity, tw_message_get_share_id (message),
+                                 tw_message_get_signer_key (message)))
+    return FALSE;
+
+  memcpy (self->sender_identity, identity.key, sizeof self->sender_identity);
+  self->has_sender_identity = TRUE;
+  return TRUE;
+}
+
 static gboolean
 handle_first (TwShareRecipient  *self,
               TwMessage         *message,
@@ -283,7 +311,7 @@ handle_first (TwShareRecipient  *self,
   JsonObject *body = tw_message_get_body (message);
   gboolean suite_ok = TRUE;
 
-  if (check == TW_LINK_KEY_ALTERED)
+  if (check == TW_LINK_KEY_ALTERED || !take_sender_identity (self, message))
     {
       tw_share_core_take (&self->core, message, payload);
       return send_cancel (self, TW_SHARE_REASON_ALTERED, TW_SHARE_FAILURE_ALTERED, error);
@@ -963,6 +991,14 @@ tw_share_recipient_get_subject_seed (TwShareRecipient *self)
   return self->certificate != NULL ? self->subject_seed : NULL;
 }
 
+const guint8 *
+tw_share_recipient_get_sender_identity (TwShareRecipient *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->has_sender_identity ? self->sender_identity : NULL;
+}
+
 /* ---------------------------------------------------------------------------
  * Saving and restoring
  * ------------------------------------------------------------------------- */
@@ -999,6 +1035,11 @@ tw_share_recipient_save (TwShareRecipient *self)
   tw_share_state_write_secret (writer, "subject_seed", self->subject_seed);
   tw_share_state_write_bytes (writer, "certificate", self->certificate);
   tw_share_state_write_secret (writer, "credential", self->credential_content);
+  if (self->has_sender_identity)
+    {
+      tw_json_writer_member (writer, "sender_identity");
+      tw_json_writer_base64 (writer, self->sender_identity, sizeof self->sender_identity);
+    }
   tw_json_writer_end_object (writer);
 
   return tw_json_writer_finish (writer, 0);
@@ -1056,6 +1097,11 @@ restore_fields (TwShareRecipient  *self,
       || !tw_share_state_bytes (state, "resource", self->resource_id,
                                 sizeof self->resource_id, error))
     return FALSE;
+  self->has_sender_identity = json_object_has_member (state, "sender_identity");
+  if (self->has_sender_identity
+      && !tw_share_state_bytes (state, "sender_identity", self->sender_identity,
+                                sizeof self->sender_identity, error))
+    return FALSE;
 
   self->rejections = rejections;
   return TRUE;
@@ -1075,6 +1121,7 @@ check_restored (TwShareRecipient  *self,
 
   if (self->core.mailbox_id == NULL || !tw_link_mailbox_id_is_valid (self->core.mailbox_id)
       || !knows_sender
+      || (self->has_sender_identity && self->core.peer_next_seq == 0)
       || (awaits_sender && (self->w == NULL || self->scalar == NULL))
       || (self->certificate != NULL && self->subject_seed == NULL)
       || (self->core.step == TW_SHARE_ACTION_STORE && self->credential_content == NULL

@@ -76,6 +76,11 @@ TwSecret            *tw_share_recipient_get_credential_content (TwShareRecipient
  * issued for. */
 GBytes              *tw_share_recipient_get_certificate (TwShareRecipient *self);
 TwSecret            *tw_share_recipient_get_subject_seed (TwShareRecipient *self);
+/* The sender's long-term identity key (32 bytes) from the first message's
+ * identity block, checked against this share; NULL when the sender sent
+ * none (or before the first message). Whether it is someone the user
+ * knows is the wallet's question (its pinned contacts). */
+const guint8        *tw_share_recipient_get_sender_identity (TwShareRecipient *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwShareRecipient, tw_share_recipient_free)
 

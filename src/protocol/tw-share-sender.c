@@ -10,12 +10,15 @@
 #include "tw-link.h"
 #include "tw-pin.h"
 #include "tw-share-core.h"
+#include "tw-share-identity.h"
 
 struct _TwShareSender
 {
   TwShareCore  core;
   TwSecret    *signing_seed;
   TwSecret    *credential_content;   /* JSON text; NULL for a bare digital key */
+  gboolean     has_identity;
+  TwShareIdentity identity;          /* the block m1 carries, when has_identity */
   /* Verified flow */
   TwSecret    *w;
   TwSecret    *scalar;               /* x behind the pA on offer now */
@@ -96,6 +99,8 @@ check_request (const TwShareRequest  *request,
     return invalid (error, "The credential's format or content is not well formed");
   if (request->kind == TW_SHARE_KIND_COPY && request->credential_content == NULL)
     return invalid (error, "A copy needs the credential to copy");
+  if (request->identity_key != NULL && request->identity_sign == NULL)
+    return invalid (error, "An identity needs a function that signs with it");
   if (request->flow == TW_SHARE_FLOW_VERIFIED
       && (request->pin == NULL || !tw_pin_is_well_formed (tw_secret_get_text (request->pin))))
     return invalid (error, "A share with a PIN needs six digits");
@@ -139,6 +144,14 @@ write_description (TwShareSender *self,
   tw_json_writer_string (writer, self->core.title);
 }
 
+static void
+write_identity (TwShareSender *self,
+                TwJsonWriter  *writer)
+{
+  if (self->has_identity)
+    tw_share_identity_write (&self->identity, writer);
+}
+
 static TwSecret *
 direct_body (TwShareSender *self)
 {
@@ -147,6 +160,7 @@ direct_body (TwShareSender *self)
   tw_json_writer_begin_object (writer);
   write_description (self, writer);
   write_credential (self, writer);
+  write_identity (self, writer);
   tw_json_writer_end_object (writer);
   return tw_json_writer_finish (writer, 0);
 }
@@ -184,6 +198,7 @@ offer_body (TwShareSender *self)
       tw_json_writer_member (writer, "resource");
       tw_json_writer_base64 (writer, self->resource_id, sizeof self->resource_id);
     }
+  write_identity (self, writer);
   tw_json_writer_end_object (writer);
   return tw_json_writer_finish (writer, 0);
 }
@@ -201,6 +216,26 @@ new_pake_share (TwShareSender  *self,
   g_clear_pointer (&self->scalar, tw_secret_unref);
   self->scalar = tw_spake2_get_scalar (pake);
   tw_spake2_get_share (pake, self->pa);
+  return TRUE;
+}
+
+/* The identity vouches for this share id and this share's signing key. */
+static gboolean
+make_identity (TwShareSender         *self,
+               const TwShareRequest  *request,
+               GError               **error)
+{
+  guint8 signing_key[TW_ED25519_PUBLIC_SIZE];
+
+  if (request->identity_key == NULL)
+    return TRUE;
+  if (!tw_ed25519_public_key (self->signing_seed, signing_key, error)
+      || !tw_share_identity_make (request->identity_key, request->identity_sign,
+                                  request->identity_sign_data, self->core.share_id,
+                                  signing_key, &self->identity, error))
+    return FALSE;
+
+  self->has_identity = TRUE;
   return TRUE;
 }
 
@@ -278,6 +313,8 @@ tw_share_sender_new (const TwShareRequest  *request,
   self = g_new0 (TwShareSender, 1);
   tw_share_core_init (&self->core, TW_ROLE_SENDER);
   take_request (self, request);
+  if (!make_identity (self, request, error))
+    return NULL;
 
   if (request->flow == TW_SHARE_FLOW_VERIFIED)
     {

@@ -110,6 +110,15 @@ typedef struct {
   guint           tries_left;         /* verified flow: PIN tries left */
 } TwShareDetails;
 
+/* Signs @size bytes of @message with the sender's long-term identity key
+ * (Ed25519), for the identity block of the first message
+ * (tw-share-identity.h). The key stays with the caller. */
+typedef gboolean (*TwShareIdentitySignFunc) (gconstpointer   message,
+                                             gsize           size,
+                                             guint8          signature[TW_ED25519_SIG_SIZE],
+                                             gpointer        user_data,
+                                             GError        **error);
+
 /* What the sender's wallet asks for. Secrets are borrowed (referenced). */
 typedef struct {
   TwShareFlow   flow;
@@ -128,6 +137,12 @@ typedef struct {
   guint32       rights;
   gint64        not_after;
   guint32       lock_epoch;
+  /* Optional long-term identity: its public key and a function that signs
+   * with it. With a key, the first message carries an identity block; with
+   * NULL (people who made no identity) it carries none. */
+  const guint8            *identity_key;
+  TwShareIdentitySignFunc  identity_sign;
+  gpointer                 identity_sign_data;
 } TwShareRequest;
 
 GQuark       tw_share_error_quark     (void);
