@@ -594,7 +594,7 @@ test_expired_while_waiting_is_explained (void)
 {
   g_auto(Invitation) invitation = { 0 };
   g_autofree char *short_relay_url = NULL;
-  g_autoptr(GSubprocess) short_relay = start_relay ("short-relay", "20s", &short_relay_url);
+  g_autoptr(GSubprocess) short_relay = start_relay ("short-relay", "40s", &short_relay_url);
   g_autofree char *use_relay = g_strconcat ("relay ", short_relay_url, NULL);
   g_autofree char *back = g_strconcat ("relay ", relay_url, NULL);
   TigressInvitationDialog *dialog;
