@@ -585,3 +585,120 @@ cli_test_wallet_setup (CliTestWallet *wallet,
   cli_test_assert_status (set, 0);
   cli_test_assert_status (relay, 0);
 }
+
+/* QR codes ------------------------------------------------------------------ */
+
+static gboolean
+is_drawing_line (const char *line)
+{
+  gboolean has_block = FALSE;
+
+  if (*line == '\0' || !g_utf8_validate (line, -1, NULL))
+    return FALSE;
+  for (const char *p = line; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == 0x2580 || c == 0x2584 || c == 0x2588)
+        has_block = TRUE;
+      else if (c != ' ')
+        return FALSE;
+    }
+  return has_block;
+}
+
+/* The module rows of the drawing: two per text line, TRUE for dark. */
+static GPtrArray *
+read_modules (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      GArray *upper;
+      GArray *lower;
+
+      if (!is_drawing_line (lines[i]))
+        continue;
+      upper = g_array_new (FALSE, FALSE, sizeof (gboolean));
+      lower = g_array_new (FALSE, FALSE, sizeof (gboolean));
+      for (const char *p = lines[i]; *p != '\0'; p = g_utf8_next_char (p))
+        {
+          gunichar c = g_utf8_get_char (p);
+          gboolean up = c == 0x2588 || c == 0x2580;
+          gboolean down = c == 0x2588 || c == 0x2584;
+
+          g_array_append_val (upper, up);
+          g_array_append_val (lower, down);
+        }
+      g_ptr_array_add (rows, upper);
+      g_ptr_array_add (rows, lower);
+    }
+  return rows;
+}
+
+/* A PBM image of @rows with a light margin, @scale pixels per module. */
+static GString *
+modules_to_pbm (GPtrArray *rows,
+                guint      scale)
+{
+  const guint margin = 4;
+  guint width = 0;
+  GString *image = g_string_new (NULL);
+
+  for (guint y = 0; y < rows->len; y++)
+    width = MAX (width, ((GArray *) g_ptr_array_index (rows, y))->len);
+  g_string_append_printf (image, "P1\n%u %u\n", (width + 2 * margin) * scale,
+                          (rows->len + 2 * margin) * scale);
+  for (guint y = 0; y < (rows->len + 2 * margin) * scale; y++)
+    {
+      for (guint x = 0; x < (width + 2 * margin) * scale; x++)
+        {
+          guint mx = x / scale;
+          guint my = y / scale;
+          GArray *row = my >= margin && my - margin < rows->len
+                        ? g_ptr_array_index (rows, my - margin) : NULL;
+          gboolean dark = row != NULL && mx >= margin && mx - margin < row->len
+                          && g_array_index (row, gboolean, mx - margin);
+
+          g_string_append (image, dark ? "1 " : "0 ");
+        }
+      g_string_append_c (image, '\n');
+    }
+  return image;
+}
+
+char *
+cli_test_decode_qr_drawing (const char *text)
+{
+  g_autoptr(GPtrArray) rows = read_modules (text);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *decoded = NULL;
+  GString *image;
+  int fd;
+  int status = -1;
+
+  if (rows->len == 0)
+    return NULL;
+  image = modules_to_pbm (rows, 4);
+  fd = g_file_open_tmp ("tigress-qr-XXXXXX.pbm", &path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (write (fd, image->str, image->len), ==, (ssize_t) image->len);
+  close (fd);
+  g_string_free (image, TRUE);
+
+  {
+    const char *argv[] = { "zbarimg", "--nodbus", "--raw", "-q", path, NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &decoded, NULL,
+                  &status, &error);
+  }
+  g_assert_no_error (error);
+  g_unlink (path);
+  if (!g_spawn_check_wait_status (status, NULL) || decoded == NULL)
+    return NULL;
+  g_strchomp (decoded);
+  return g_steal_pointer (&decoded);
+}

@@ -54,6 +54,11 @@ void      cli_test_assert_absent  (const char         *haystack,
     g_assert_cmpint ((run)->status, ==, (expected)); \
   } G_STMT_END
 
+/* Reads a QR code drawn with half blocks (plain style, dark on light) out
+ * of @text, which may hold other lines around it, and decodes it with
+ * zbarimg. Returns the text it holds, or NULL when none scans. */
+char     *cli_test_decode_qr_drawing (const char  *text);
+
 /* The passcode every test wallet is set up with, and a helper that sets
  * it up once per keyring. */
 #define CLI_TEST_PASSCODE "correct horse battery"

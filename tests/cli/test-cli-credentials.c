@@ -330,8 +330,10 @@ test_wifi_round_trip (void)
   g_autofree char *input = g_strdup_printf ("%s\n%s\n", CLI_TEST_PASSCODE, text);
   g_autoptr(CliRun) imported = cli_test_run (input, "--json", "wifi", "import", NULL);
   g_autoptr(CliRun) exported = NULL;
+  g_autoptr(CliRun) drawn = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *expected = g_strdup_printf ("%s\n", text);
+  g_autofree char *scanned = NULL;
   const char *id;
 
   cli_test_assert_status (imported, 0);
@@ -344,6 +346,14 @@ test_wifi_round_trip (void)
   exported = cli_test_run_with_passcode (CLI_TEST_PASSCODE, NULL, "wifi", "export", id, NULL);
   cli_test_assert_status (exported, 0);
   g_assert_true (g_str_equal (exported->out, expected));
+
+  /* The code drawn for phones holds the same text. */
+  drawn = cli_test_run_with_passcode (CLI_TEST_PASSCODE, NULL, "wifi", "export", "--qr", id,
+                                      NULL);
+  cli_test_assert_status (drawn, 0);
+  scanned = cli_test_decode_qr_drawing (drawn->out);
+  g_assert_nonnull (scanned);
+  g_assert_true (g_str_equal (scanned, text));
 }
 
 static void

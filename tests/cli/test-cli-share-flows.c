@@ -129,60 +129,41 @@ test_code_sent_separately (void)
   cli_test_assert_status (received, 0);
 }
 
-static char *
-owner_field (JsonObject *owner,
-             const char *field)
-{
-  return g_strdup (json_object_get_string_member (json_object_get_object_member (owner, "fields"),
-                                                  field));
-}
-
-static CliRun *
-verify_key (const char *key_id,
-            const char *owner_key,
-            const char *resource_id)
-{
-  return cli_test_wallet_run (rig->recipient, NULL, "key", "verify", key_id, "--owner-key",
-                              owner_key, "--resource-id", resource_id, NULL);
-}
-
+/* The text a person sees: both links, the PIN, and a QR code that scans
+ * to the link. */
 static void
-test_digital_key_then_lock (void)
+test_text_output_has_links_pin_and_qr (void)
 {
-  g_autofree char *owner_id = rig_add (rig->sender, NULL, "digital-key-owner", "--title",
-                                       "Front door", NULL);
-  g_autoptr(JsonNode) owner = cli_test_wallet_json (rig->sender, NULL, "show", owner_id, NULL);
-  g_autofree char *owner_key = owner_field (json_node_get_object (owner), "owner-public-key");
-  g_autofree char *resource = owner_field (json_node_get_object (owner), "resource-id");
-  g_autoptr(CliRun) without_pin = cli_test_wallet_run (rig->sender, NULL, "share", owner_id,
-                                                       "--no-pin", NULL);
-  g_autoptr(SentShare) sent = rig_share (rig->sender, owner_id, "--key-valid", "12s", NULL);
-  g_autoptr(CliRun) received = NULL;
-  g_autoptr(CliRun) sender_run = NULL;
-  g_autoptr(CliRun) opens = NULL;
-  g_autoptr(CliRun) wrong_lock = NULL;
-  g_autoptr(CliRun) expired = NULL;
-  g_autofree char *key_id = NULL;
-  g_autofree char *other_resource = g_strnfill (32, '0');
-  gint64 issued = g_get_monotonic_time ();
+  g_autofree char *id = rig_add (rig->sender, "text-output-1", "password", "--title",
+                                 "Shown to people", NULL);
+  g_autoptr(CliRun) shown = cli_test_wallet_run (rig->sender, NULL, "share", id, NULL);
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *scanned = NULL;
+  const char *tigress_link = NULL;
+  const char *https_link = NULL;
+  const char *pin = NULL;
 
-  /* Digital keys always go with a PIN. */
-  cli_test_assert_status (without_pin, 2);
-  received = receive_while_sender_runs (sent, &sender_run);
-  cli_test_assert_status (received, 0);
-  key_id = received_credential_id (received);
+  cli_test_assert_status (shown, 0);
+  lines = g_strsplit (shown->out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = g_strstrip (lines[i]);
 
-  opens = verify_key (key_id, owner_key, resource);
-  cli_test_assert_status (opens, 0);
-  wrong_lock = verify_key (key_id, owner_key, other_resource);
-  cli_test_assert_status (wrong_lock, 10);
-  g_assert_nonnull (strstr (wrong_lock->err, "another lock"));
+      if (g_str_has_prefix (line, "tigress:http"))
+        tigress_link = line;
+      else if (g_str_has_prefix (line, "http"))
+        https_link = line;
+      else if (strlen (line) == 6 && strspn (line, "0123456789") == 6)
+        pin = line;
+    }
+  g_assert_nonnull (tigress_link);
+  g_assert_nonnull (https_link);
+  g_assert_nonnull (pin);
+  g_assert_cmpstr (tigress_link + strlen ("tigress:"), ==, https_link);
 
-  /* Refused once its validity is over. */
-  g_usleep (MAX (0, 13 * G_USEC_PER_SEC - (g_get_monotonic_time () - issued)));
-  expired = verify_key (key_id, owner_key, resource);
-  cli_test_assert_status (expired, 10);
-  g_assert_nonnull (strstr (expired->err, "expired"));
+  scanned = cli_test_decode_qr_drawing (shown->out);
+  g_assert_nonnull (scanned);
+  g_assert_true (g_str_equal (scanned, tigress_link));
 }
 
 int
@@ -198,8 +179,8 @@ main (int    argc,
   g_test_add_func ("/cli/share/wifi-verified-with-pin", test_wifi_verified);
   g_test_add_func ("/cli/share/access-code-verified-keeps-its-window", test_access_code_verified);
   g_test_add_func ("/cli/share/code-sent-separately", test_code_sent_separately);
-  g_test_add_func ("/cli/share/digital-key-opens-the-lock-until-it-expires",
-                   test_digital_key_then_lock);
+  g_test_add_func ("/cli/share/text-output-has-links-pin-and-a-qr-code-that-scans",
+                   test_text_output_has_links_pin_and_qr);
 
   status = g_test_run ();
   share_rig_free (rig);
