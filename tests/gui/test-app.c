@@ -804,6 +804,33 @@ test_narrow_window_folds_to_one_column (void)
   g_assert_true (tigress_test_wait_until (leaflet_folded, GINT_TO_POINTER (FALSE), 5000));
 }
 
+static gboolean
+main_page_is_unlock (gpointer user_data)
+{
+  return !main_page_is_wallet (NULL);
+}
+
+/* Idle time locks the wallet: the window goes back to the unlock page,
+ * closes its dialogs and takes our secret off the clipboard. */
+static void
+test_idle_time_locks_the_window (void)
+{
+  WalletVault *vault = tigress_application_get_vault (app);
+
+  select_titled ("Mail");
+  activate ("win.copy-secret", NULL);
+  g_assert_true (tigress_clipboard_holds_secret (tigress_application_get_clipboard (app)));
+  activate ("win.edit-credential", NULL);
+  g_assert_nonnull (tigress_window_get_open_dialog (win));
+
+  wallet_vault_set_auto_lock_seconds (vault, 2);
+  g_assert_true (tigress_test_wait_until (main_page_is_unlock, NULL, 10000));
+  g_assert_true (tigress_test_wait_until (no_dialog_open, NULL, 5000));
+  g_assert_false (tigress_clipboard_holds_secret (tigress_application_get_clipboard (app)));
+  g_assert_true (tigress_test_wait_until (status_title_is, (gpointer) "Wallet Locked", 10000));
+  wallet_vault_set_auto_lock_seconds (vault, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -858,6 +885,7 @@ main (int   argc,
                    test_share_page_qr_scans_in_light_and_dark);
   g_test_add_func ("/gui/window/narrow-window-folds-to-one-column",
                    test_narrow_window_folds_to_one_column);
+  g_test_add_func ("/gui/lock/idle-time-locks-the-window", test_idle_time_locks_the_window);
 
   status = g_test_run ();
   gtk_window_destroy (GTK_WINDOW (win));
