@@ -27,6 +27,7 @@ struct _WalletShareManager
   GNetworkMonitor    *monitor;
   gulong              network_handler;
   gulong              locked_handler;
+  gulong              contacts_handler;
   guint               clock_source;
   gint64              clock_gap;     /* real time minus monotonic time, seconds */
 };
@@ -221,6 +222,18 @@ vault_locked_cb (WalletVault        *vault,
     }
 }
 
+/* Pinning or unpinning someone changes who a share in progress is from. */
+static void
+contacts_changed_cb (GListModel         *contacts,
+                     guint               position,
+                     guint               removed,
+                     guint               added,
+                     WalletShareManager *self)
+{
+  for (guint i = 0; i < self->runners->len; i++)
+    wallet_share_runner_check_sender (g_ptr_array_index (self->runners, i));
+}
+
 /* ---- life -------------------------------------------------------------- */
 
 static void
@@ -232,6 +245,8 @@ wallet_share_manager_dispose (GObject *object)
   g_clear_signal_handler (&self->network_handler, self->monitor);
   if (self->ctx != NULL)
     g_clear_signal_handler (&self->locked_handler, self->ctx->vault);
+  if (self->ctx != NULL && self->ctx->contacts != NULL)
+    g_clear_signal_handler (&self->contacts_handler, self->ctx->contacts);
   while (self->runners->len > 0)
     remove_at (self, self->runners->len - 1);
 
@@ -285,6 +300,9 @@ wallet_share_manager_new_with_namespace (WalletStore    *store,
   self->ctx = wallet_share_context_new (store, contacts, relays, item_namespace);
   self->locked_handler = g_signal_connect (self->ctx->vault, "locked",
                                            G_CALLBACK (vault_locked_cb), self);
+  if (contacts != NULL)
+    self->contacts_handler = g_signal_connect (contacts, "items-changed",
+                                               G_CALLBACK (contacts_changed_cb), self);
   self->monitor = g_network_monitor_get_default ();
   self->network_handler = g_signal_connect (self->monitor, "network-changed",
                                             G_CALLBACK (network_changed_cb), self);
@@ -681,6 +699,32 @@ check_create (WalletShareManager        *self,
   return *relay_out != NULL ? credential : NULL;
 }
 
+/* The identity key stays in WalletContacts: the protocol gets a signer. */
+static gboolean
+sign_with_identity (gconstpointer   message,
+                    gsize           size,
+                    guint8          signature[TW_ED25519_SIG_SIZE],
+                    gpointer        user_data,
+                    GError        **error)
+{
+  return wallet_contacts_sign (WALLET_CONTACTS (user_data), message, size, signature, error);
+}
+
+/* Opt-in: only a wallet whose user made an identity names it in shares. */
+static void
+attach_identity (WalletShareManager *self,
+                 TwShareRequest     *request)
+{
+  WalletContacts *contacts = self->ctx->contacts;
+
+  if (contacts == NULL || !wallet_contacts_has_identity (contacts))
+    return;
+
+  request->identity_key = wallet_contacts_get_identity_public_key (contacts);
+  request->identity_sign = sign_with_identity;
+  request->identity_sign_data = contacts;
+}
+
 static WalletShareRunner *
 start_outgoing (WalletShareManager        *self,
                 const WalletShareOptions  *options,
@@ -715,6 +759,7 @@ start_outgoing (WalletShareManager        *self,
       pin = tw_pin_generate ();
       request.pin = pin;
     }
+  attach_identity (self, &request);
   sender = tw_share_sender_new (&request, error);
   if (sender == NULL)
     return NULL;

@@ -660,6 +660,22 @@ incoming_state (WalletShareRunner    *self,
     }
 }
 
+/* Incoming: a "verified sender" is one whose identity key, carried by
+ * the first message and checked by the protocol, is a pinned contact's.
+ * Looked up afresh each time, so pinning or unpinning shows on a share
+ * that is still going on. */
+static void
+sync_sender (WalletShareRunner *self)
+{
+  const guint8 *identity = tw_share_recipient_get_sender_identity (self->recipient);
+  WalletContact *contact = NULL;
+
+  if (identity != NULL && self->ctx->contacts != NULL)
+    contact = wallet_contacts_lookup_key (self->ctx->contacts, identity);
+  wallet_share_set_sender (self->share, contact != NULL,
+                           contact != NULL ? wallet_contact_get_name (contact) : NULL);
+}
+
 static void
 sync_details (WalletShareRunner *self)
 {
@@ -690,6 +706,7 @@ sync_details (WalletShareRunner *self)
       wallet_share_set_tries_left (self->share, verified ? details->tries_left : 0);
       wallet_share_set_from_other_app (self->share,
                                        details->link_check == TW_LINK_KEY_FOREIGN);
+      sync_sender (self);
     }
 }
 
@@ -1995,6 +2012,21 @@ wallet_share_runner_shutdown (WalletShareRunner *self,
 
       g_task_return_error (waiter->task, g_error_copy (reason));
     }
+}
+
+void
+wallet_share_runner_check_sender (WalletShareRunner *self)
+{
+  const TwShareAction *action;
+
+  /* A lock empties the contacts for a while; the share keeps its answer. */
+  if (self->recipient == NULL || self->shut_down || self->finished ||
+      !wallet_vault_is_unlocked (self->ctx->vault))
+    return;
+
+  action = machine_action (self);
+  if (action->kind != TW_SHARE_ACTION_DONE && action->kind != TW_SHARE_ACTION_FAILED)
+    sync_sender (self);
 }
 
 void

@@ -87,6 +87,9 @@ void               wallet_share_runner_start        (WalletShareRunner  *self);
  * The share keeps its visible state. */
 void               wallet_share_runner_shutdown     (WalletShareRunner  *self,
                                                      const GError       *reason);
+/* Incoming: looks the sender's identity up among the pinned contacts
+ * again (they changed). A finished share keeps the answer it ended with. */
+void               wallet_share_runner_check_sender (WalletShareRunner  *self);
 /* Drops waits and back-off and calls the relay again now. */
 void               wallet_share_runner_reconnect    (WalletShareRunner  *self);
 
