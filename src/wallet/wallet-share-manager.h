@@ -103,7 +103,11 @@ typedef enum {
   WALLET_SHARE_ACCEPT_ALLOW_UNTRUSTED_RELAY = 1 << 0,
 } WalletShareAcceptFlags;
 
-/* @contacts and @relays may be NULL: then no sender is ever verified, and
+/* @contacts gives this wallet's identity, which every share created while
+ * it is loaded carries (the protocol's identity block), and the pinned
+ * contacts that make an incoming share's sender verified; load it after
+ * each unlock. @contacts and @relays may be NULL: then no share carries an
+ * identity, no sender is ever verified, and
  * no relay is trusted (links need ALLOW_UNTRUSTED_RELAY; sending needs an
  * explicit relay_url). The store gives the vault and the keyring. */
 WalletShareManager *wallet_share_manager_new              (WalletStore          *store,

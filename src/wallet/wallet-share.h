@@ -157,12 +157,14 @@ const char          *wallet_share_get_credential_id         (WalletShare       *
 const char          *wallet_share_get_relay                 (WalletShare       *self);
 gboolean             wallet_share_get_relay_trusted         (WalletShare       *self);
 
-/* Incoming: whether the share is signed by a pinned contact ("verified
+/* Incoming: whether the share comes from a pinned contact ("verified
  * sender"), and that contact's name; FALSE and NULL otherwise ("sender not
- * verified"). For now always FALSE and NULL: the protocol's messages carry
- * only a per-share signing key and no long-term identity, so no share can
- * be tied to a pinned contact yet. Properties "sender-verified",
- * "sender-name". */
+ * verified"). TRUE exactly when the first message carried the sender's
+ * identity block (checked by the protocol against this share) and that
+ * identity key is pinned in the manager's WalletContacts. Known from the
+ * first read on, in both flows; it follows pinning and unpinning while the
+ * share goes on, and a finished share keeps the answer it ended with.
+ * Properties "sender-verified", "sender-name". */
 gboolean             wallet_share_get_sender_verified       (WalletShare       *self);
 const char          *wallet_share_get_sender_name           (WalletShare       *self);
 /* Incoming: TRUE when the share comes from another Draft V app (its link
