@@ -188,7 +188,8 @@ typed_secret_field (WalletCredential *credential)
   if (type == WALLET_CREDENTIAL_WIFI && g_strcmp0 (security, WALLET_WIFI_SECURITY_NOPASS) == 0)
     return NULL;
   for (guint i = 0; i < n_fields; i++)
-    if ((fields[i].flags & WALLET_FIELD_FLAG_SECRET) && fields[i].kind == WALLET_FIELD_KIND_PASSWORD)
+    if ((fields[i].flags & WALLET_FIELD_FLAG_SECRET)
+        && fields[i].kind == WALLET_FIELD_KIND_PASSWORD)
       return &fields[i];
   return NULL;
 }
@@ -278,10 +279,13 @@ cli_credentials_add (CliContext  *context,
 {
   g_auto(AddOptions) options = { 0 };
   const GOptionEntry entries[] = {
-    { "title", 0, 0, G_OPTION_ARG_STRING, &options.title, N_("The name to list it by"), N_("TEXT") },
-    { "username", 0, 0, G_OPTION_ARG_STRING, &options.username, N_("password: the user name"), N_("TEXT") },
+    { "title", 0, 0, G_OPTION_ARG_STRING, &options.title,
+      N_("The name to list it by"), N_("TEXT") },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &options.username,
+      N_("password: the user name"), N_("TEXT") },
     { "url", 0, 0, G_OPTION_ARG_STRING, &options.url, N_("password: the web address"), N_("URL") },
-    { "notes", 0, 0, G_OPTION_ARG_STRING, &options.notes, N_("password: notes (not secret)"), N_("TEXT") },
+    { "notes", 0, 0, G_OPTION_ARG_STRING, &options.notes,
+      N_("password: notes (not secret)"), N_("TEXT") },
     { "ssid", 0, 0, G_OPTION_ARG_STRING, &options.ssid, N_("wifi: the network name"), N_("NAME") },
     { "security", 0, 0, G_OPTION_ARG_STRING, &options.security,
       N_("wifi: WPA (default), SAE, WEP or nopass"), N_("KIND") },

@@ -148,7 +148,8 @@ typedef struct {
 
 static const RefusalReason refusal_reasons[] = {
   { TW_CERT_ERROR_MALFORMED,         N_("the key's certificate is damaged") },
-  { TW_CERT_ERROR_UNSUPPORTED,       N_("the key's certificate is of a kind this lock does not know") },
+  { TW_CERT_ERROR_UNSUPPORTED,
+    N_("the key's certificate is of a kind this lock does not know") },
   { TW_CERT_ERROR_WRONG_ISSUER,      N_("the key was issued by another owner") },
   { TW_CERT_ERROR_BAD_SIGNATURE,     N_("the owner's signature on the key does not verify") },
   { TW_CERT_ERROR_WRONG_RESOURCE,    N_("the key is for another lock") },
@@ -156,9 +157,11 @@ static const RefusalReason refusal_reasons[] = {
   { TW_CERT_ERROR_NOT_YET_VALID,     N_("the key is not valid yet") },
   { TW_CERT_ERROR_EXPIRED,           N_("the key has expired") },
   { TW_CERT_ERROR_CHALLENGE_EXPIRED, N_("the answer came too late") },
-  { TW_CERT_ERROR_EPOCH_VOIDED,      N_("the owner voided all keys issued before this lock's epoch") },
+  { TW_CERT_ERROR_EPOCH_VOIDED,
+    N_("the owner voided all keys issued before this lock's epoch") },
   { TW_CERT_ERROR_REVOKED,           N_("the owner revoked the key") },
-  { TW_CERT_ERROR_BAD_PROOF,         N_("the answer was not signed by the key's own private half") },
+  { TW_CERT_ERROR_BAD_PROOF,
+    N_("the answer was not signed by the key's own private half") },
 };
 
 static void

@@ -252,7 +252,8 @@ cli_relays_test (CliContext  *context,
       cli_json_string (writer, "url", url);
       cli_json_boolean (writer, "reachable", TRUE);
       cli_json_int (writer, "milliseconds", elapsed_ms);
-      cli_json_boolean (writer, "trusted", wallet_relays_is_trusted (cli_wallet_get_relays (context), url));
+      cli_json_boolean (writer, "trusted",
+                        wallet_relays_is_trusted (cli_wallet_get_relays (context), url));
       cli_json_end_object (writer);
     }
   else

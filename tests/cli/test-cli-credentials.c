@@ -392,7 +392,8 @@ main (int    argc,
   g_test_add_func ("/cli/passcode/fresh-wallet-needs-a-passcode",
                    test_fresh_wallet_needs_a_passcode);
   g_test_add_func ("/cli/passcode/set-then-unlock", test_passcode_set_then_unlock);
-  g_test_add_func ("/cli/passcode/wrong-passcode-exits-3-and-the-next-try-waits", test_wrong_passcode_exits_3);
+  g_test_add_func ("/cli/passcode/wrong-passcode-exits-3-and-the-next-try-waits",
+                   test_wrong_passcode_exits_3);
   g_test_add_func ("/cli/credentials/add-password-then-list-json",
                    test_add_password_then_list_json);
   g_test_add_func ("/cli/credentials/secret-shown-only-with-reveal",
