@@ -6,6 +6,7 @@
 #include <string.h>
 
 #define FIELD_LABEL_WIDTH 14
+#define TABLE_CELL_MAX_WIDTH 40
 
 struct _CliJson
 {
@@ -211,13 +212,68 @@ cli_json_secret (CliJson    *self,
   write_escaped (self->stream, tw_secret_get_data (secret), tw_secret_get_size (secret));
 }
 
+/* Whether @c would act on the terminal instead of being shown: C0 and C1
+ * controls (ESC and CSI start escape sequences), DEL, line separators and
+ * the bidi controls that reorder what follows. The wallet refuses them in
+ * what people type and replaces them in what arrives; this is the last
+ * line of defence for anything older or that slipped through. */
+static gboolean
+acts_on_terminal (gunichar c)
+{
+  if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
+    return TRUE;
+  return c == 0x061c || c == 0x200e || c == 0x200f || c == 0x2028 || c == 0x2029 ||
+         (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+static void
+append_visible_escape (GString  *shown,
+                       gunichar  c)
+{
+  if (c == '\n')
+    g_string_append (shown, "\\n");
+  else if (c == '\t')
+    g_string_append (shown, "\\t");
+  else if (c == 0x1b)
+    g_string_append (shown, "\\e");
+  else if (c < 0x100)
+    g_string_append_printf (shown, "\\x%02x", c);
+  else
+    g_string_append_printf (shown, "\\u%04x", c);
+}
+
+char *
+cli_text_for_terminal (const char *text,
+                       const char *line_break)
+{
+  g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "", -1);
+  GString *shown = g_string_sized_new (strlen (valid));
+
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '\n' && line_break != NULL)
+        g_string_append (shown, line_break);
+      else if (acts_on_terminal (c))
+        append_visible_escape (shown, c);
+      else
+        g_string_append_unichar (shown, c);
+    }
+  return g_string_free (shown, FALSE);
+}
+
 void
 cli_print_field (const char *label,
                  const char *value)
 {
   int padding = FIELD_LABEL_WIDTH - (int) g_utf8_strlen (label, -1);
+  /* The lines of a note start under the first one, not at the margin
+   * where they could pass for a label of ours. */
+  g_autofree char *line_break = g_strdup_printf ("\n%*s", FIELD_LABEL_WIDTH + 2, "");
+  g_autofree char *shown = cli_text_for_terminal (value, line_break);
 
-  printf ("%s:%*s %s\n", label, MAX (padding, 0), "", value != NULL ? value : "");
+  printf ("%s:%*s %s\n", label, MAX (padding, 0), "", shown);
 }
 
 void
@@ -245,6 +301,20 @@ cli_table_new (void)
   return self;
 }
 
+/* One line per row, and no column wider than this: a long title from
+ * another wallet must not push the other columns off the screen. */
+static char *
+table_cell_text (const char *cell)
+{
+  g_autofree char *shown = cli_text_for_terminal (cell, NULL);
+  g_autofree char *start = NULL;
+
+  if (g_utf8_strlen (shown, -1) <= TABLE_CELL_MAX_WIDTH)
+    return g_steal_pointer (&shown);
+  start = g_utf8_substring (shown, 0, TABLE_CELL_MAX_WIDTH - 1);
+  return g_strconcat (start, "…", NULL);
+}
+
 void
 cli_table_add_row (CliTable   *self,
                    const char *first_cell,
@@ -255,7 +325,11 @@ cli_table_add_row (CliTable   *self,
 
   va_start (cells, first_cell);
   for (const char *cell = first_cell; cell != NULL; cell = va_arg (cells, const char *))
-    g_strv_builder_add (builder, cell);
+    {
+      g_autofree char *shown = table_cell_text (cell);
+
+      g_strv_builder_add (builder, shown);
+    }
   va_end (cells);
   g_ptr_array_add (self->rows, g_strv_builder_end (builder));
 }

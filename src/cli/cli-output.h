@@ -54,7 +54,17 @@ void      cli_json_secret         (CliJson      *self,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliJson, cli_json_free)
 
-/* Plain text: "Label:  value" lines whose values line up. */
+/* @text as a terminal can show it without acting on it: invalid UTF-8
+ * replaced, and each control character (escape sequences, bidi controls,
+ * tabs…) written as a visible escape such as \e or \u202e. A newline is
+ * written as @line_break, or escaped as \n when @line_break is NULL.
+ * Everything `tigress` prints that it did not write itself goes through
+ * it. */
+char     *cli_text_for_terminal   (const char   *text,
+                                   const char   *line_break);
+
+/* Plain text: "Label:  value" lines whose values line up; the value goes
+ * through cli_text_for_terminal() and a note's lines are indented. */
 void      cli_print_field         (const char   *label,
                                    const char   *value);
 /* The same with the value written from a secret without a copy. */
@@ -62,7 +72,8 @@ void      cli_print_secret_field  (const char   *label,
                                    TwSecret     *secret);
 
 /* A table whose columns line up; rows are added as NULL-terminated lists
- * of cells, the first row being the header. */
+ * of cells, the first row being the header. Cells go through
+ * cli_text_for_terminal() and are cut at 40 characters. */
 typedef struct _CliTable CliTable;
 
 CliTable *cli_table_new           (void);

@@ -244,7 +244,7 @@ print_sent (WalletShare *share,
   g_autoptr(TwSecret) code = wallet_share_dup_link_key_text (share);
   g_autofree char *expires = cli_format_date_time (wallet_share_get_expiration (share));
 
-  printf (_("Sharing “%s” until %s through %s.\n\n"), wallet_share_get_title (share), expires,
+  printf (_("Sharing “%s” until %s through %s.\n\n"), cli_shares_get_name (share), expires,
           wallet_share_get_relay (share));
   if (options->separate_secret)
     {
@@ -460,9 +460,6 @@ describe_sender (WalletShare *share)
 {
   if (wallet_share_get_sender_verified (share))
     return g_strdup_printf (_("verified sender: %s"), wallet_share_get_sender_name (share));
-  if (wallet_share_get_flow (share) == WALLET_SHARE_FLOW_VERIFIED
-      && !wallet_share_is_final (share))
-    return g_strdup (_("checked when it arrives"));
   return g_strdup (_("sender not verified"));
 }
 
@@ -471,7 +468,9 @@ print_field_to (FILE       *stream,
                 const char *label,
                 const char *value)
 {
-  fprintf (stream, "  %-10s %s\n", label, value);
+  g_autofree char *shown = cli_text_for_terminal (value, NULL);
+
+  fprintf (stream, "  %-10s %s\n", label, shown);
 }
 
 static void

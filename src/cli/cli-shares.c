@@ -64,8 +64,20 @@ const char *
 cli_shares_get_name (WalletShare *share)
 {
   const char *title = wallet_share_get_title (share);
+  const char *kept = g_object_get_data (G_OBJECT (share), "tigress-cli-shown-name");
+  g_autofree char *shown = NULL;
 
-  return title != NULL ? title : _("(incoming share)");
+  if (title == NULL)
+    return _("(incoming share)");
+  /* The title may come from the other wallet: never print it as it is.
+   * The escaped copy lives on the share, so callers can keep returning
+   * a plain string. */
+  shown = cli_text_for_terminal (title, NULL);
+  if (g_strcmp0 (kept, shown) == 0)
+    return kept;
+  g_object_set_data_full (G_OBJECT (share), "tigress-cli-shown-name",
+                          g_steal_pointer (&shown), g_free);
+  return g_object_get_data (G_OBJECT (share), "tigress-cli-shown-name");
 }
 
 void

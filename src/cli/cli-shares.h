@@ -70,7 +70,8 @@ gboolean  cli_shares_wait         (CliContext   *context,
 gboolean  cli_shares_check_outcome (WalletShare *share,
                                     GError     **error);
 
-/* The share's title, or words saying it is not known yet. */
+/* The share's title escaped for a terminal (cli_text_for_terminal()), or
+ * words saying it is not known yet. Owned by the share. */
 const char *cli_shares_get_name   (WalletShare  *share);
 
 /* Prints "Title: state" for people, on standard error. */

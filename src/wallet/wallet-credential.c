@@ -584,6 +584,53 @@ invalid (GError    **error,
   return FALSE;
 }
 
+/* Characters that change how the text AROUND them is shown: C0 and C1
+ * controls (escape sequences start with ESC or CSI), DEL, line and
+ * paragraph separators, and the bidi controls that reorder a line. Text
+ * from another wallet must not be able to draw a fake line on a terminal
+ * or in a one-line label. */
+static gboolean
+is_display_control (gunichar c,
+                    gboolean multiline)
+{
+  if (multiline && (c == '\n' || c == '\t'))
+    return FALSE;
+  if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
+    return TRUE;
+  return c == 0x061c || c == 0x200e || c == 0x200f || c == 0x2028 || c == 0x2029 ||
+         (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+gboolean
+wallet_credential_text_is_displayable (const char *text,
+                                       gboolean    multiline)
+{
+  if (text == NULL || !g_utf8_validate (text, -1, NULL))
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      if (is_display_control (g_utf8_get_char (p), multiline))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+wallet_credential_text_make_displayable (const char *text,
+                                         gboolean    multiline)
+{
+  g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "", -1);
+  GString *shown = g_string_sized_new (strlen (valid));
+
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      g_string_append_unichar (shown, is_display_control (c, multiline) ? 0xfffd : c);
+    }
+  return g_string_free (shown, FALSE);
+}
+
 static GDateTime *
 parse_time (const char *text)
 {
@@ -631,6 +678,9 @@ check_common_fields (WalletCredential  *self,
       g_utf8_strlen (self->title, -1) > MAX_TITLE_LENGTH)
     return invalid (error, _("The title is too long: use at most %d characters."),
                     MAX_TITLE_LENGTH);
+  if (!wallet_credential_text_is_displayable (self->title, FALSE))
+    return invalid (error, _("The title holds a line break, a tab or another control "
+                             "character: remove it and write the title on one line."));
 
   for (guint i = 0; i < info->n_fields; i++)
     {
@@ -647,6 +697,11 @@ check_common_fields (WalletCredential  *self,
       if (text != NULL && (!g_utf8_validate (text, -1, NULL) || strlen (text) > limit))
         return invalid (error, _("“%s” is too long or holds characters that are not text."),
                         _(field->label));
+      if (text != NULL &&
+          !wallet_credential_text_is_displayable (text,
+                                                  field->kind == WALLET_FIELD_KIND_MULTILINE))
+        return invalid (error, _("“%s” holds a line break, a tab or another control "
+                                 "character: remove it."), _(field->label));
       if (field->kind == WALLET_FIELD_KIND_DATETIME && text != NULL)
         {
           g_autoptr(GDateTime) when = parse_time (text);
@@ -1099,6 +1154,30 @@ read_share_member (WalletCredential       *self,
   return TRUE;
 }
 
+/* A credential that came from another wallet (or was stored before titles
+ * were checked) keeps its text, with every control character replaced by
+ * U+FFFD: refusing it would lose a credential over a cosmetic detail, and
+ * the replacement shows the recipient that something was there. */
+static void
+make_display_text_safe (WalletCredential *self)
+{
+  const TypeInfo *info = type_info (self->type);
+  char *shown = wallet_credential_text_make_displayable (self->title, FALSE);
+
+  g_free (self->title);
+  self->title = shown;
+  for (guint i = 0; i < info->n_fields; i++)
+    {
+      const WalletFieldInfo *field = &info->fields[i];
+      const char *text = g_hash_table_lookup (self->fields, field->name);
+
+      if (text != NULL)
+        g_hash_table_insert (self->fields, g_strdup (field->name),
+                             wallet_credential_text_make_displayable (
+                               text, field->kind == WALLET_FIELD_KIND_MULTILINE));
+    }
+}
+
 static WalletCredential *
 unknown_from_share (const char *format,
                     TwSecret   *content,
@@ -1115,6 +1194,7 @@ unknown_from_share (const char *format,
       if (title != NULL && json_node_get_value_type (title) == G_TYPE_STRING)
         self->title = (g_free (self->title), g_strdup (json_node_get_string (title)));
     }
+  make_display_text_safe (self);
   return self;
 }
 
@@ -1140,6 +1220,7 @@ known_from_share (WalletCredentialType   type,
       if (!read_share_member (self, content, &info->fields[i], error))
         return NULL;
     }
+  make_display_text_safe (self);
   if (!wallet_credential_validate (self, error))
     return NULL;
   return g_steal_pointer (&self);
@@ -1337,6 +1418,7 @@ credential_from_storage (JsonObject  *root,
     }
   if (!read_storage_maps (self, root, error))
     return NULL;
+  make_display_text_safe (self);
   return g_steal_pointer (&self);
 }
 

@@ -191,6 +191,18 @@ void                   wallet_credential_set_secret         (WalletCredential   
 gboolean               wallet_credential_validate           (WalletCredential     *self,
                                                              GError              **error);
 
+/* TRUE when @text is UTF-8 without any character that changes how the
+ * text around it is shown: control characters (so no escape sequences),
+ * DEL, line and paragraph separators, bidi controls. @multiline allows
+ * newlines and tabs (notes). Titles and plain fields must pass it. */
+gboolean               wallet_credential_text_is_displayable (const char          *text,
+                                                              gboolean             multiline);
+/* A copy of @text with each such character, and each byte that is not
+ * UTF-8, replaced by U+FFFD. Credentials that arrive through a share (and
+ * share titles) are passed through it, so they are never refused for it. */
+char                  *wallet_credential_text_make_displayable (const char        *text,
+                                                                gboolean           multiline);
+
 /* The format of an unknown credential, or of the sharing form of a known
  * one (NULL for types that cannot be shared). */
 const char            *wallet_credential_get_format         (WalletCredential     *self);

@@ -596,6 +596,31 @@ fill_key_request (WalletCredential         *credential,
   return TRUE;
 }
 
+/* The recipient sees this title before anything else: same rule as a
+ * credential's title, and the protocol's limit of 256 bytes. */
+static gboolean
+share_title_is_valid (const char  *title,
+                      GError     **error)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (title != NULL ? title : ""));
+
+  if (stripped[0] == '\0' || strlen (title) > 256)
+    {
+      g_set_error (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_INVALID_OPTIONS,
+                   _("The share’s title must have 1 to 256 bytes of text: write a "
+                     "shorter one."));
+      return FALSE;
+    }
+  if (!wallet_credential_text_is_displayable (title, FALSE))
+    {
+      g_set_error (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_INVALID_OPTIONS,
+                   _("The share’s title holds a line break, a tab or another control "
+                     "character: write it on one line."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* What the sender's machine needs, from the credential and the options.
  * The format and content are owned by the caller through @format_out and
  * @content_out. */
@@ -612,6 +637,8 @@ fill_request (WalletCredential         *credential,
 
   request->title = options->title != NULL ? options->title
                                           : wallet_credential_get_title (credential);
+  if (!share_title_is_valid (request->title, error))
+    return FALSE;
   if (type == WALLET_CREDENTIAL_DIGITAL_KEY_OWNER)
     return fill_key_request (credential, options, request, error);
 

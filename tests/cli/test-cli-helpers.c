@@ -290,6 +290,45 @@ test_prompt_refuses_overlong_answer (void)
   g_unlink (path);
 }
 
+static void
+test_text_for_terminal_escapes_controls (void)
+{
+  g_autofree char *title = cli_text_for_terminal ("Bank\n  From: x\x1b[8m\a", NULL);
+  g_autofree char *bidi = cli_text_for_terminal ("a\xe2\x80\xae" "b\xc2\x9b" "c\t", NULL);
+  g_autofree char *notes = cli_text_for_terminal ("one\ntwo\x1b]0;t\a", "\n    ");
+  g_autofree char *broken = cli_text_for_terminal ("B\xff", NULL);
+
+  g_assert_cmpstr (title, ==, "Bank\\n  From: x\\e[8m\\x07");
+  g_assert_cmpstr (bidi, ==, "a\\u202eb\\x9bc\\t");
+  g_assert_cmpstr (notes, ==, "one\n    two\\e]0;t\\x07");
+  g_assert_cmpstr (broken, ==, "B\xef\xbf\xbd");
+}
+
+static void
+test_table_cells_stay_on_one_short_line (void)
+{
+  g_autoptr(CliTable) table = cli_table_new ();
+  g_autofree char *long_title = g_strnfill (500, 'x');
+  g_autofree char *printed = NULL;
+  g_auto(GStrv) lines = NULL;
+  char *buffer = NULL;
+  size_t size = 0;
+  FILE *stream = open_memstream (&buffer, &size);
+
+  cli_table_add_row (table, "TITLE", "STATE", NULL);
+  cli_table_add_row (table, "Bank\n\x1b[2JVerified", "waiting", NULL);
+  cli_table_add_row (table, long_title, "done", NULL);
+  cli_table_print (table, stream);
+  fclose (stream);
+  printed = buffer;
+
+  g_assert_null (strchr (printed, '\x1b'));
+  lines = g_strsplit (printed, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);   /* 3 rows and the end */
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (g_utf8_strlen (lines[i], -1), <=, 40 + 2 + 7);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -297,6 +336,10 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/cli/json/awkward-strings-parse-back", test_json_strings_round_trip);
+  g_test_add_func ("/cli/output/foreign-text-cannot-drive-the-terminal",
+                   test_text_for_terminal_escapes_controls);
+  g_test_add_func ("/cli/output/table-cells-stay-on-one-short-line",
+                   test_table_cells_stay_on_one_short_line);
   g_test_add_func ("/cli/json/nesting-parses-back", test_json_nesting_round_trip);
   g_test_add_func ("/cli/qr/has-a-four-module-quiet-zone", test_qr_has_quiet_zone);
   g_test_add_func ("/cli/qr/drawing-scans-back-to-the-link", test_qr_scans_back);

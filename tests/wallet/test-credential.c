@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "tw-crypto.h"
@@ -317,6 +318,90 @@ test_copy_is_independent (void)
   g_assert_cmpstr (wallet_credential_get_field (original, WALLET_FIELD_USERNAME), ==, "ada");
 }
 
+/* Text that could draw a fake line on a terminal or in a one-line label. */
+static const char * const display_tricks[] = {
+  "Bank\n  From: verified sender",
+  "Bank\x1b[8m",
+  "Bank\x1b]0;title\a",
+  "Bank\r",
+  "Bank\t",
+  "Bank\xc2\x9b" "31m",          /* C1 CSI */
+  "Bank\xe2\x80\xae" "knaB",     /* right-to-left override */
+  "Bank\xe2\x80\xa8" "Relay",    /* line separator */
+};
+
+static void
+test_control_characters_refused_on_input (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (display_tricks); i++)
+    {
+      g_autoptr(WalletCredential) titled = make_password ();
+      g_autoptr(WalletCredential) named = make_password ();
+      g_autoptr(WalletCredential) network = make_wifi ();
+      g_autoptr(WalletCredential) noted = make_password ();
+      g_autofree char *notes = g_strconcat ("ok\n", display_tricks[i], NULL);
+
+      wallet_credential_set_title (titled, display_tricks[i]);
+      assert_invalid (titled);
+      wallet_credential_set_field (named, WALLET_FIELD_USERNAME, display_tricks[i]);
+      assert_invalid (named);
+      wallet_credential_set_field (network, WALLET_FIELD_SSID, display_tricks[i]);
+      assert_invalid (network);
+      wallet_credential_set_field (noted, WALLET_FIELD_NOTES, notes);
+      /* Notes keep their lines and tabs; the rest is refused there too. */
+      if (i == 0 || i == 4)
+        assert_valid (noted);
+      else
+        assert_invalid (noted);
+    }
+}
+
+static void
+assert_displayable (const char *text,
+                    gboolean    multiline)
+{
+  g_assert_nonnull (text);
+  g_assert_true (wallet_credential_text_is_displayable (text, multiline));
+  g_assert_nonnull (strstr (text, "\xef\xbf\xbd"));
+}
+
+static void
+test_control_characters_neutralised_on_arrival (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (display_tricks); i++)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *json = NULL;
+      g_autoptr(TwSecret) content = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(WalletCredential) received = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "title");
+      json_builder_add_string_value (builder, display_tricks[i]);
+      json_builder_set_member_name (builder, "username");
+      json_builder_add_string_value (builder, display_tricks[i]);
+      json_builder_set_member_name (builder, "notes");
+      json_builder_add_string_value (builder, "a\nb\x1b[2J");
+      json_builder_set_member_name (builder, "secret");
+      json_builder_add_string_value (builder, "pass");
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      json = json_to_string (root, FALSE);
+      content = tw_secret_new_from_string (json);
+
+      received = wallet_credential_new_from_share (WALLET_FORMAT_PASSWORD, content, &error);
+      g_assert_no_error (error);
+      assert_displayable (wallet_credential_get_title (received), FALSE);
+      assert_displayable (wallet_credential_get_field (received, WALLET_FIELD_USERNAME),
+                          FALSE);
+      g_assert_cmpstr (wallet_credential_get_field (received, WALLET_FIELD_NOTES), ==,
+                       "a\nb\xef\xbf\xbd[2J");
+      assert_valid (received);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -337,6 +422,10 @@ main (int argc, char **argv)
   g_test_add_func ("/wallet/credential/digital-keys/stay-on-this-device",
                    test_digital_keys_stay_here);
   g_test_add_func ("/wallet/credential/copy-is-independent", test_copy_is_independent);
+  g_test_add_func ("/wallet/credential/validate/control-characters-are-refused",
+                   test_control_characters_refused_on_input);
+  g_test_add_func ("/wallet/credential/share/control-characters-arrive-replaced",
+                   test_control_characters_neutralised_on_arrival);
 
   return g_test_run ();
 }
