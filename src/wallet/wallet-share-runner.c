@@ -143,6 +143,9 @@ struct _WalletShareRunner
   guint                   n_failures;
   guint                   retry_source;
   guint                   poll_source;
+  gint64                  read_started_us; /* monotonic, of the read in flight */
+  guint                   read_wait;       /* seconds that read asked to wait */
+  guint                   n_cut_short;     /* long polls in a row ended early */
   guint                   expiry_source;
 
   GPtrArray              *waiters;
@@ -690,7 +693,13 @@ sync_details (WalletShareRunner *self)
   wallet_share_set_flow (self->share, verified ? WALLET_SHARE_FLOW_VERIFIED
                                                : WALLET_SHARE_FLOW_DIRECT);
   if (wallet_share_get_title (self->share) == NULL)
-    wallet_share_set_title (self->share, details->title);
+    {
+      /* The other wallet wrote this title: it must not draw lines of ours. */
+      g_autofree char *title = wallet_credential_text_make_displayable (details->title,
+                                                                        FALSE);
+
+      wallet_share_set_title (self->share, title);
+    }
   wallet_share_set_credential_type (self->share, details_credential_type (details));
 
   if (self->sender != NULL)
@@ -1361,13 +1370,48 @@ poll_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The relay keeps one long poll per claim and answers the older one "not
+ * modified" at once when another arrives. When the same wallet runs this
+ * share in two processes (`tigress run` beside the app or `share --wait`)
+ * their polls would cut each other short in a tight loop; a poll that
+ * ended early instead waits before the next one, longer each time, with
+ * some jitter so the two processes drift apart. */
+static guint
+cut_short_delay_ms (WalletShareRunner *self)
+{
+  guint shift = MIN (self->n_cut_short - 1, 4);
+  guint delay = MAX (self->ctx->poll_interval_ms, 1) << shift;
+
+  return delay + g_random_int_range (0, delay / 2 + 1);
+}
+
+/* A superseded poll comes back within milliseconds; a relay with a short
+ * --max-wait still holds each poll for a second or more. */
+static void
+note_unchanged_read (WalletShareRunner *self,
+                     TwRelayContent    *content)
+{
+  gint64 waited_us = g_get_monotonic_time () - self->read_started_us;
+
+  if (self->read_wait > 0 && (waited_us < G_USEC_PER_SEC || !content->wait_applied))
+    self->n_cut_short++;
+  else
+    self->n_cut_short = 0;
+}
+
 /* Nothing new: read again, at once for a long poll, later for plain
- * polling. */
+ * polling or after a long poll that another one cut short. */
 static void
 read_again (WalletShareRunner *self)
 {
-  if (self->ctx->long_poll_seconds == 0 && self->poll_source == 0)
-    self->poll_source = g_timeout_add (MAX (self->ctx->poll_interval_ms, 1), poll_cb, self);
+  guint delay_ms = 0;
+
+  if (self->ctx->long_poll_seconds == 0)
+    delay_ms = MAX (self->ctx->poll_interval_ms, 1);
+  else if (self->n_cut_short > 0)
+    delay_ms = cut_short_delay_ms (self);
+  if (delay_ms > 0 && self->poll_source == 0)
+    self->poll_source = g_timeout_add (delay_ms, poll_cb, self);
   step (self);
 }
 
@@ -1450,9 +1494,11 @@ read_done (GObject      *source,
   if (content->not_modified || content->payload_data == NULL ||
       (content->etag != NULL && g_strcmp0 (content->etag, self->saved.etag) == 0))
     {
+      note_unchanged_read (self, content);
       read_again (self);
       return;
     }
+  self->n_cut_short = 0;
 
   take_payload (self, content);
   step (self);
@@ -1469,6 +1515,8 @@ do_read (WalletShareRunner *self)
   if (self->look_now)
     wait = 0;
   self->look_now = FALSE;
+  self->read_started_us = g_get_monotonic_time ();
+  self->read_wait = wait;
   tw_relay_mailbox_read_content_async (self->mailbox, bind_token, self->saved.etag, wait,
                                        self->relay_cancellable, read_done,
                                        relay_call_new (self));
@@ -1569,12 +1617,14 @@ build_digital_key (WalletShareRunner  *self,
   TwSecret *seed = tw_share_recipient_get_subject_seed (self->recipient);
   g_autoptr(WalletCredential) credential = NULL;
   g_autofree char *resource = NULL, *rights = NULL, *not_before = NULL, *not_after = NULL;
+  g_autofree char *title = NULL;
   TwCertFields fields;
 
   if (certificate == NULL || seed == NULL || !tw_cert_decode (certificate, &fields, error))
     return NULL;
 
-  credential = wallet_credential_new_digital_key (details->title, certificate, seed);
+  title = wallet_credential_text_make_displayable (details->title, FALSE);
+  credential = wallet_credential_new_digital_key (title, certificate, seed);
   resource = g_malloc0 (2 * TW_CERT_RESOURCE_ID_SIZE + 1);
   for (guint i = 0; i < TW_CERT_RESOURCE_ID_SIZE; i++)
     g_snprintf (resource + 2 * i, 3, "%02x", fields.resource_id[i]);

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli-share-test.h"
@@ -162,6 +163,84 @@ test_expiry_mid_way (void)
   g_assert_cmpstr (state, ==, "expired");
 }
 
+static guint16
+free_loopback_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any_port, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* All reads the relay answered, whatever the status, from its metrics. */
+static guint64
+relay_reads (guint16 admin_port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) answer = g_string_new (NULL);
+  g_auto(GStrv) lines = NULL;
+  const char *request = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  const char *prefix = "tigress_relay_requests_total{route=\"read\"";
+  char buffer[4096];
+  gssize got;
+  guint64 reads = 0;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", admin_port, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                             request, strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+  while ((got = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
+                                     buffer, sizeof buffer, NULL, &error)) > 0)
+    g_string_append_len (answer, buffer, got);
+  g_assert_no_error (error);
+
+  lines = g_strsplit (answer->str, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *count = strrchr (lines[i], ' ');
+
+      if (g_str_has_prefix (lines[i], prefix) && count != NULL)
+        reads += g_ascii_strtoull (count + 1, NULL, 10);
+    }
+  return reads;
+}
+
+/* QA F10: `tigress run` beside another process of the same wallet (the
+ * app, `share --wait`) made their long polls cut each other short: the
+ * relay saw hundreds of reads a second. */
+static void
+test_two_processes_long_poll (void)
+{
+  g_autofree char *admin = g_strdup_printf ("127.0.0.1:%u", free_loopback_port ());
+  const char *options[] = { "--admin-listen", admin, NULL };
+  g_autoptr(CliTestRelay) relay = cli_test_relay_start_with (options);
+  guint16 admin_port = (guint16) atoi (strchr (admin, ':') + 1);
+  g_autofree char *id = rig_add (rig->sender, "polled-secret", "password", "--title",
+                                 "Nobody opens it", NULL);
+  g_autoptr(SentShare) sent = rig_share (rig->sender, id, "--no-pin", "--relay", relay->url,
+                                         NULL);
+  GSubprocess *first = NULL;
+  g_autoptr(CliRun) first_run = NULL;
+  g_autoptr(CliRun) second_run = NULL;
+  guint64 before = relay_reads (admin_port);
+  guint64 reads;
+
+  first = cli_test_wallet_spawn (rig->sender, NULL, "run", "--timeout", "8", NULL);
+  second_run = cli_test_wallet_run (rig->sender, NULL, "run", "--timeout", "8", NULL);
+  first_run = cli_test_wallet_finish (first);
+  reads = relay_reads (admin_port) - before;
+  g_test_message ("%" G_GUINT64_FORMAT " reads in 8 s by two processes", reads);
+  g_assert_cmpuint (reads, <=, 16);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -176,6 +255,7 @@ main (int    argc,
   g_test_add_func ("/cli/share/restart/relay", test_relay_restarts);
   g_test_add_func ("/cli/share/relay-down-then-back", test_relay_down_then_back);
   g_test_add_func ("/cli/share/expires-mid-way", test_expiry_mid_way);
+  g_test_add_func ("/cli/share/two-processes-still-long-poll", test_two_processes_long_poll);
 
   status = g_test_run ();
   share_rig_free (rig);
