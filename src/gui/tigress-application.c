@@ -216,8 +216,23 @@ recheck_pending (gpointer user_data)
 }
 
 static void
+on_contacts_loaded (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!wallet_contacts_load_finish (WALLET_CONTACTS (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("The identity and pinned contacts could not be loaded: %s", error->message);
+}
+
+static void
 on_vault_unlocked (TigressApplication *self)
 {
+  /* The lock emptied them: shares carry the identity and tell a pinned
+   * sender only once they are back. */
+  wallet_contacts_load_async (self->contacts, self->cancellable, on_contacts_loaded, NULL);
   /* Shares paused by the lock go on where they were. */
   wallet_share_manager_load_async (self->shares, self->cancellable, on_shares_loaded,
                                    g_object_ref (self));
