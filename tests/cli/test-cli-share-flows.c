@@ -129,6 +129,49 @@ test_code_sent_separately (void)
   cli_test_assert_status (received, 0);
 }
 
+static guint
+count_shares (CliTestWallet *wallet)
+{
+  g_autoptr(JsonNode) shares = cli_test_wallet_json (wallet, NULL, "shares", NULL);
+
+  return json_array_get_length (json_node_get_array (shares));
+}
+
+/* No share starts and nothing is opened without the passcode right
+ * before: a wrong one stops both before anything reaches the relay. */
+static void
+test_passcode_needed_to_send_and_accept (void)
+{
+  g_autofree char *id = rig_add (rig->sender, "needs-passcode", "password", "--title",
+                                 "Needs the passcode", NULL);
+  g_autoptr(CliTestWallet) wrong_sender = cli_test_wallet_own ("not the sender passcode");
+  guint shares_before = count_shares (rig->sender);
+  g_autoptr(CliRun) refused = cli_test_wallet_run (wrong_sender, NULL, "share", id, "--no-pin",
+                                                   NULL);
+  g_autoptr(SentShare) sent = NULL;
+  g_autoptr(CliRun) not_opened = NULL;
+  g_autoptr(CliRun) sender_run = NULL;
+  g_autoptr(CliRun) received = NULL;
+
+  cli_test_assert_status (refused, 3);
+  g_assert_cmpuint (count_shares (rig->sender), ==, shares_before);
+
+  sent = rig_share (rig->sender, id, "--no-pin", NULL);
+  /* The same session as the recipient, with a wrong passcode. */
+  {
+    CliTestWallet impostor = *rig->recipient;
+    g_autofree char *input = g_strdup_printf ("%s\n", sent->link);
+
+    impostor.passcode = (char *) "not the recipient passcode";
+    not_opened = cli_test_wallet_run (&impostor, input, "receive", "--yes", NULL);
+  }
+  cli_test_assert_status (not_opened, 3);
+
+  /* The link was not used up: the real recipient still gets it. */
+  received = receive_while_sender_runs (sent, &sender_run);
+  cli_test_assert_status (received, 0);
+}
+
 /* The text a person sees: both links, the PIN, and a QR code that scans
  * to the link. */
 static void
@@ -179,6 +222,8 @@ main (int    argc,
   g_test_add_func ("/cli/share/wifi-verified-with-pin", test_wifi_verified);
   g_test_add_func ("/cli/share/access-code-verified-keeps-its-window", test_access_code_verified);
   g_test_add_func ("/cli/share/code-sent-separately", test_code_sent_separately);
+  g_test_add_func ("/cli/share/passcode-needed-right-before-sending-and-accepting",
+                   test_passcode_needed_to_send_and_accept);
   g_test_add_func ("/cli/share/text-output-has-links-pin-and-a-qr-code-that-scans",
                    test_text_output_has_links_pin_and_qr);
 
