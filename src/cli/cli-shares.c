@@ -503,6 +503,26 @@ collect_running (WalletShareManager *manager)
   return running;
 }
 
+/* Shares that only the person can move on (a PIN to type, a Save to
+ * press): `run` cannot, so it says how. */
+static void
+report_waiting_for_user (CliContext *context)
+{
+  GListModel *shares = G_LIST_MODEL (context->shares);
+
+  if (context->json)
+    return;
+  for (guint i = 0; i < g_list_model_get_n_items (shares); i++)
+    {
+      g_autoptr(WalletShare) share = g_list_model_get_item (shares, i);
+
+      if (wallet_share_needs_user (share) && !wallet_share_is_final (share))
+        fprintf (stderr, _("%s waits for you (%s): open its link again with "
+                           "“tigress receive”.\n"), cli_shares_get_name (share),
+                 wallet_share_state_get_label (wallet_share_get_state (share)));
+    }
+}
+
 static guint
 seconds_left_of (gint64 deadline)
 {
@@ -569,6 +589,7 @@ cli_shares_run (CliContext  *context,
 
   if (running->len == 0 && !context->json)
     printf ("%s\n", _("No share is waiting to go on."));
+  report_waiting_for_user (context);
   write_run_summary (context, running);
   return TRUE;
 }
