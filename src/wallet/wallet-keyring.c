@@ -340,6 +340,9 @@ typedef struct {
   SecretService  *service;           /* this call's own, so a drop elsewhere cannot pull it */
   char           *session;           /* its plain session, for batch reads */
   gboolean        unlock_tried;      /* asked the daemon to unlock (it may prompt) once */
+  GVariant       *paths;             /* batch reads: the unlocked item paths found */
+  gsize           next_path;         /* the first path not asked for yet */
+  GPtrArray      *fetched;           /* WalletKeyringItem, read so far */
   guint           prompt_signal;     /* our subscription to the prompt's Completed */
   GDBusConnection *prompt_connection;
 } Op;
@@ -368,6 +371,8 @@ op_free (Op *op)
   g_clear_pointer (&op->payload, g_bytes_unref);
   g_clear_object (&op->service);
   g_free (op->session);
+  g_clear_pointer (&op->paths, g_variant_unref);
+  g_clear_pointer (&op->fetched, g_ptr_array_unref);
   g_free (op->id);
   g_free (op->type);
   g_free (op->label);
@@ -702,6 +707,8 @@ op_return_fetched (GTask      *task,
   g_object_unref (task);
 }
 
+static void fetch_next_chunk (GTask *task);
+
 static void
 on_got_secrets (GObject      *source,
                 GAsyncResult *result,
@@ -712,7 +719,6 @@ on_got_secrets (GObject      *source,
   GError *error = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) secrets = NULL;
-  g_autoptr(GPtrArray) items = NULL;
   GVariantIter iter;
   GVariant *value;
 
@@ -723,7 +729,6 @@ on_got_secrets (GObject      *source,
       return;
     }
 
-  items = g_ptr_array_new_with_free_func ((GDestroyNotify) wallet_keyring_item_free);
   secrets = g_variant_get_child_value (reply, 0);
   g_variant_iter_init (&iter, secrets);
   while (g_variant_iter_next (&iter, "{&o(&o@ay@ays)}", NULL, NULL, NULL, &value, NULL))
@@ -735,12 +740,43 @@ on_got_secrets (GObject      *source,
       /* Items of our schema that we did not write are someone else's
        * business: leave them alone. */
       if (item != NULL && (op->id == NULL || g_strcmp0 (item->id, op->id) == 0))
-        g_ptr_array_add (items, item);
+        g_ptr_array_add (op->fetched, item);
       else
         wallet_keyring_item_free (item);
       g_variant_unref (value);
     }
-  op_return_fetched (task, g_steal_pointer (&items));
+  fetch_next_chunk (task);
+}
+
+/* gnome-keyring answers GetSecrets in time that grows much faster than the
+ * number of paths asked for at once (measured: 6,000 paths in 2.7 s,
+ * 10,000 in 27 s), so big reads go in chunks. */
+#define PATHS_PER_CALL 256
+
+static void
+fetch_next_chunk (GTask *task)
+{
+  Op *op = g_task_get_task_data (task);
+  gsize total = g_variant_n_children (op->paths);
+  GVariantBuilder chunk;
+
+  if (op->next_path >= total)
+    {
+      op_return_fetched (task, g_steal_pointer (&op->fetched));
+      return;
+    }
+  g_variant_builder_init (&chunk, G_VARIANT_TYPE_OBJECT_PATH_ARRAY);
+  for (gsize i = 0; i < PATHS_PER_CALL && op->next_path < total; i++, op->next_path++)
+    {
+      g_autoptr(GVariant) path = g_variant_get_child_value (op->paths, op->next_path);
+
+      g_variant_builder_add_value (&chunk, path);
+    }
+  g_dbus_connection_call (service_connection (op), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
+                          SECRET_SERVICE_IFACE, "GetSecrets",
+                          g_variant_new ("(aoo)", &chunk, op->session),
+                          G_VARIANT_TYPE ("(a{o(oayays)})"), G_DBUS_CALL_FLAGS_NONE,
+                          DBUS_NO_TIMEOUT, op->call_cancellable, on_got_secrets, task);
 }
 
 static void
@@ -772,16 +808,12 @@ on_searched (GObject      *source,
         unlock_objects (task, locked);
       return;
     }
-  if (g_variant_n_children (unlocked) == 0)
-    {
-      op_return_fetched (task, g_ptr_array_new ());
-      return;
-    }
-  g_dbus_connection_call (service_connection (op), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
-                          SECRET_SERVICE_IFACE, "GetSecrets",
-                          g_variant_new ("(@aoo)", unlocked, op->session),
-                          G_VARIANT_TYPE ("(a{o(oayays)})"), G_DBUS_CALL_FLAGS_NONE,
-                          DBUS_NO_TIMEOUT, op->call_cancellable, on_got_secrets, task);
+  g_clear_pointer (&op->paths, g_variant_unref);
+  g_clear_pointer (&op->fetched, g_ptr_array_unref);
+  op->paths = g_steal_pointer (&unlocked);
+  op->next_path = 0;
+  op->fetched = g_ptr_array_new_with_free_func ((GDestroyNotify) wallet_keyring_item_free);
+  fetch_next_chunk (task);
 }
 
 static void

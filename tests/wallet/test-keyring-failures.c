@@ -211,6 +211,70 @@ test_hung_daemon_times_out (void)
   assert_item ("item-a", "first");
 }
 
+typedef struct {
+  guint pending;
+  guint failed;
+} Batch;
+
+static void
+on_batch_stored (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Batch *batch = user_data;
+
+  if (!wallet_keyring_store_finish (WALLET_KEYRING (source), result, NULL))
+    batch->failed++;
+  batch->pending--;
+}
+
+static void
+test_batch_read_of_many_items (void)
+{
+  const guint count = 600;   /* more than one GetSecrets chunk */
+  Batch batch = { 0, 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+
+  /* In memory, so filling is quick. */
+  wallet_keyring_set_collection (keyring, "session");
+  for (guint i = 0; i < count; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("many-%04u", i);
+      g_autofree char *content = g_strdup_printf ("content %u", i);
+      g_autoptr(GBytes) secret = g_bytes_new (content, strlen (content));
+
+      batch.pending++;
+      wallet_keyring_store_async (keyring, WALLET_ITEM_SHARE, id, NULL, "Tigress Wallet test",
+                                  secret, NULL, on_batch_stored, &batch);
+      while (batch.pending >= 16)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  while (batch.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (batch.failed, ==, 0);
+
+  wallet_keyring_load_all_async (keyring, WALLET_ITEM_SHARE, NULL, wt_result_cb, &result);
+  items = wallet_keyring_load_all_finish (keyring, wt_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, count);
+  for (guint i = 0; i < items->len; i++)
+    {
+      WalletKeyringItem *item = items->pdata[i];
+      guint number = (guint) g_ascii_strtoull (item->id + strlen ("many-"), NULL, 10);
+      g_autofree char *expected = g_strdup_printf ("content %u", number);
+
+      g_assert_true (g_str_has_prefix (item->id, "many-"));
+      g_assert_false (g_hash_table_contains (seen, item->id));
+      g_hash_table_add (seen, item->id);
+      g_assert_cmpmem (g_bytes_get_data (item->secret, NULL), g_bytes_get_size (item->secret),
+                       expected, strlen (expected));
+    }
+  wallet_keyring_set_collection (keyring, "default");
+}
+
 static void
 test_error_mapping_for_sandbox (void)
 {
@@ -254,6 +318,8 @@ main (int argc, char **argv)
                    test_hung_daemon_times_out);
   g_test_add_func ("/wallet/keyring/failure/7-flatpak-without-portal",
                    test_error_mapping_for_sandbox);
+  g_test_add_func ("/wallet/keyring/failure/8-then-many-items-read-back-in-chunks",
+                   test_batch_read_of_many_items);
 
   status = g_test_run ();
   g_clear_object (&keyring);
