@@ -91,6 +91,7 @@ static const DomainExit domain_exits[] = {
   { wallet_share_error_quark, WALLET_SHARE_ERROR_RELAY_NOT_TRUSTED, CLI_EXIT_DECLINED },
   { wallet_share_error_quark, WALLET_SHARE_ERROR_BAD_LINK, CLI_EXIT_USAGE },
   { wallet_share_error_quark, WALLET_SHARE_ERROR_KEY_MISSING, CLI_EXIT_USAGE },
+  { wallet_share_error_quark, WALLET_SHARE_ERROR_WRONG_KEY, CLI_EXIT_USAGE },
   { wallet_share_error_quark, WALLET_SHARE_ERROR_BAD_PIN, CLI_EXIT_USAGE },
   { wallet_share_error_quark, WALLET_SHARE_ERROR_ALREADY_IN_WALLET, CLI_EXIT_SHARE_ENDED },
   { wallet_share_error_quark, WALLET_SHARE_ERROR_ACCEPTED_ELSEWHERE, CLI_EXIT_SHARE_ENDED },

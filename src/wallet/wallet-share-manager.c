@@ -995,6 +995,42 @@ share_with_mailbox (WalletShareManager *self,
   return NULL;
 }
 
+static gboolean
+ended_for_a_wrong_key (WalletShare *share)
+{
+  return wallet_share_is_final (share) &&
+         g_error_matches (wallet_share_get_error (share), WALLET_SHARE_ERROR,
+                          WALLET_SHARE_ERROR_WRONG_KEY);
+}
+
+static void
+attempt_record_deleted (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A record left behind is removed the next time the link is opened. */
+  if (!wallet_keyring_delete_finish (WALLET_KEYRING (source), result, &error))
+    g_debug ("An attempt with a wrong code was not removed: %s", error->message);
+}
+
+/* An earlier attempt at this link with a wrong code: it bound nothing, so
+ * it goes and the link opens afresh. */
+static void
+forget_attempt (WalletShareManager *self,
+                WalletShare        *share)
+{
+  g_autofree char *item_id = wallet_share_context_item_id (self->ctx,
+                                                           wallet_share_get_id (share));
+  guint position;
+
+  wallet_keyring_delete_async (self->ctx->keyring, WALLET_ITEM_SHARE, item_id, NULL,
+                               attempt_record_deleted, NULL);
+  if (find_runner (self, share, &position))
+    remove_at (self, position);
+}
+
 WalletShare *
 wallet_share_manager_open_link (WalletShareManager  *self,
                                 const char          *link_text,
@@ -1013,7 +1049,9 @@ wallet_share_manager_open_link (WalletShareManager  *self,
     return NULL;
 
   mailbox_url = tw_link_get_mailbox_url (link);
-  existing = share_with_mailbox (self, mailbox_url);
+  while ((existing = share_with_mailbox (self, mailbox_url)) != NULL &&
+         ended_for_a_wrong_key (existing))
+    forget_attempt (self, existing);
   if (existing != NULL && wallet_share_get_direction (existing) == WALLET_SHARE_OUTGOING)
     {
       g_set_error (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_WRONG_STATE,

@@ -1188,16 +1188,25 @@ mailbox_gone (WalletShareRunner *self,
   step (self);
 }
 
-/* Whether a refusal means another recipient device holds the mailbox. A
- * 401 on our very first read of an incoming share means that too: our
- * claim and bind token were never accepted. */
+/* Whether a refusal means another recipient device holds the mailbox. */
 static gboolean
 taken_by_another_device (WalletShareRunner *self,
                          const GError      *error)
 {
-  return g_error_matches (error, TW_RELAY_ERROR, TW_RELAY_ERROR_CLAIMED_BY_OTHER_DEVICE) ||
-         (g_error_matches (error, TW_RELAY_ERROR, TW_RELAY_ERROR_UNAUTHORIZED) &&
-          !is_outgoing (self) && machine_details (self) == NULL);
+  return g_error_matches (error, TW_RELAY_ERROR, TW_RELAY_ERROR_CLAIMED_BY_OTHER_DEVICE);
+}
+
+/* A plain 401 on our very first read of an incoming share: the relay
+ * says "claimed by another device" when that is the reason, so here the
+ * bind token, made from the link's code, is wrong: a mistyped code or a
+ * link not copied whole. Nothing was bound, so the right code still
+ * works. */
+static gboolean
+key_does_not_fit (WalletShareRunner *self,
+                  const GError      *error)
+{
+  return g_error_matches (error, TW_RELAY_ERROR, TW_RELAY_ERROR_UNAUTHORIZED) &&
+         !is_outgoing (self) && machine_details (self) == NULL;
 }
 
 static void
@@ -1219,6 +1228,16 @@ handle_relay_error (WalletShareRunner *self,
   if (relay_says_gone (error) && kind != CALL_CREATE)
     {
       mailbox_gone (self, kind, error);
+      return;
+    }
+  if (key_does_not_fit (self, error))
+    {
+      enter_final (self, WALLET_SHARE_STATE_FAILED,
+                   share_error (WALLET_SHARE_ERROR_WRONG_KEY,
+                                _("That code is wrong: check it and try again. If the "
+                                  "code came inside the link, copy the whole link "
+                                  "again.")));
+      step (self);
       return;
     }
   if (taken_by_another_device (self, error))
@@ -1869,6 +1888,10 @@ act (WalletShareRunner   *self,
 static void
 finish_step (WalletShareRunner *self)
 {
+  /* A wrong code ends only this attempt: the link itself stays open. */
+  if (g_error_matches (wallet_share_get_error (self->share), WALLET_SHARE_ERROR,
+                       WALLET_SHARE_ERROR_WRONG_KEY))
+    self->ledger_done = TRUE;
   if (!self->ledger_done && self->mailbox_url != NULL)
     {
       do_ledger (self);

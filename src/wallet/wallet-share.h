@@ -54,6 +54,9 @@ typedef enum {
   WALLET_SHARE_ERROR_UNSUPPORTED,          /* the other wallet speaks a version we do not */
   WALLET_SHARE_ERROR_PEER_FAULT,           /* the other side sent something we refuse */
   WALLET_SHARE_ERROR_STORE_PENDING,        /* received; waiting for the keyring to store it */
+  WALLET_SHARE_ERROR_WRONG_KEY,            /* the link's code does not open the mailbox:
+                                            * mistyped; the same link works with the
+                                            * right code */
 } WalletShareError;
 
 typedef enum {

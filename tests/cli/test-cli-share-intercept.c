@@ -195,6 +195,40 @@ test_tampered_mailbox_is_refused (void)
   cancel_share (sent);
 }
 
+/* QA F19: a mistyped code sent separately is just that: no alarm about
+ * another device, and the right code still opens the link here. */
+static void
+test_mistyped_separate_code (void)
+{
+  g_autofree char *id = rig_add (rig->sender, "mistyped-code", "password", "--title",
+                                 "Mistyped code", NULL);
+  g_autoptr(SentShare) sent = rig_share (rig->sender, id, "--no-pin", "--separate-secret",
+                                         NULL);
+  g_autofree char *wrong_code = g_strnfill (43, 'A');
+  g_autofree char *wrong_input = g_strconcat (wrong_code, "=\n", NULL);
+  g_autofree char *right_input = g_strconcat (sent->code, "\n", NULL);
+  GSubprocess *sender = NULL;
+  g_autoptr(CliRun) mistyped = NULL;
+  g_autoptr(CliRun) retyped = NULL;
+  g_autoptr(CliRun) sender_run = NULL;
+  g_autofree char *state = NULL;
+
+  g_assert_cmpstr (sent->code, !=, wrong_input);
+  mistyped = cli_test_wallet_run (rig->recipient, wrong_input, "receive", "--yes",
+                                  "--timeout", "10", sent->link, NULL);
+  cli_test_assert_status (mistyped, 2);
+  g_assert_nonnull (strstr (mistyped->err, "code is wrong"));
+  g_assert_null (strstr (mistyped->err, "nother device"));
+
+  sender = cli_test_wallet_spawn (rig->sender, NULL, "run", "--timeout", "30", NULL);
+  retyped = cli_test_wallet_run (rig->recipient, right_input, "receive", "--yes",
+                                 "--timeout", "25", sent->link, NULL);
+  cli_test_assert_status (retyped, 0);
+  sender_run = cli_test_wallet_finish (sender);
+  state = rig_share_state (rig->sender, sent->id);
+  g_assert_cmpstr (state, ==, "delivered");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -213,6 +247,8 @@ main (int    argc,
   g_test_add_func ("/cli/share/intercepted/other-wallet-after-the-recipient",
                    test_interceptor_after_recipient);
   g_test_add_func ("/cli/share/same-link-opened-twice", test_same_link_twice);
+  g_test_add_func ("/cli/share/mistyped-separate-code-can-be-retyped",
+                   test_mistyped_separate_code);
   g_test_add_func ("/cli/share/tampered-mailbox-is-refused", test_tampered_mailbox_is_refused);
 
   status = g_test_run ();
