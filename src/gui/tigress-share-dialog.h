@@ -52,7 +52,7 @@ const char *tigress_share_dialog_get_qr_text              (TigressShareDialog *s
  * "auth-row", "auth-button", "https-switch", "cancel-share-button",
  * "copy-link-button", "copy-pin-button", "invitation-page", "qr-picture",
  * "direct-warning", "status-label", "message-label", "relay-row",
- * "rights-row". */
+ * "rights-row", "key-label" (the code sent separately). */
 GtkWidget  *tigress_share_dialog_get_part                 (TigressShareDialog *self,
                                                            const char         *name);
 const char *tigress_share_dialog_get_pin_text             (TigressShareDialog *self);

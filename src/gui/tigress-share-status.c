@@ -146,6 +146,8 @@ tigress_share_failure_title (WalletShare  *share,
       return _("This Is Not a Working Link");
     case WALLET_SHARE_ERROR_WRONG_STATE:
       return _("This Invitation Cannot Be Opened Here");
+    case WALLET_SHARE_ERROR_WRONG_KEY:
+      return _("The Code Does Not Fit This Link");
     case WALLET_SHARE_ERROR_FAILED:
     case WALLET_SHARE_ERROR_INVALID_OPTIONS:
     case WALLET_SHARE_ERROR_CREDENTIAL_NOT_FOUND:

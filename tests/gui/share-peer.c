@@ -7,10 +7,12 @@
  *
  *   setup               first-run passcode, then adds the password
  *                       "Door code"                       -> ok
- *   share pin|direct [TITLE]
+ *   share pin|direct|pin-separate [TITLE]
  *                       shares "Door code" (or TITLE) through the share
  *                       dialog                             -> link L, pin P|none,
  *                                                             warning yes|no
+ *                                                             (pin-separate also:
+ *                                                             code C)
  *   add-owner TITLE     adds a lock owner key               -> ok
  *   wait STATE          waits until the share is in STATE  -> ok | timeout CURRENT
  *   cancel              presses Cancel Share               -> ok
@@ -202,7 +204,10 @@ do_share (const char *arguments)
   g_object_add_weak_pointer (G_OBJECT (share_dialog), (gpointer *) &share_dialog);
 
   gtk_switch_set_active (GTK_SWITCH (tigress_share_dialog_get_part (share_dialog, "pin-switch")),
-                         g_str_equal (kind, "pin"));
+                         g_str_has_prefix (kind, "pin"));
+  gtk_switch_set_active (GTK_SWITCH (tigress_share_dialog_get_part (share_dialog,
+                                                                    "separate-switch")),
+                         g_str_equal (kind, "pin-separate"));
   g_signal_emit_by_name (tigress_share_dialog_get_part (share_dialog, "next-button"), "clicked");
   gtk_editable_set_text (GTK_EDITABLE (tigress_share_dialog_get_part (share_dialog, "auth-row")),
                          PEER_PASSCODE);
@@ -220,6 +225,10 @@ do_share (const char *arguments)
   reply ("warning %s",
          gtk_widget_get_visible (tigress_share_dialog_get_part (share_dialog, "direct-warning"))
          ? "yes" : "no");
+  if (g_str_equal (kind, "pin-separate"))
+    reply ("code %s",
+           gtk_label_get_text (GTK_LABEL (tigress_share_dialog_get_part (share_dialog,
+                                                                         "key-label"))));
 }
 
 static gboolean

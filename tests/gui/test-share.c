@@ -681,6 +681,42 @@ test_digital_key_from_an_owner (void)
   g_assert_nonnull (wallet_credential_get_field (key, WALLET_FIELD_CERTIFICATE));
 }
 
+/* "Send the code separately": the link carries no key, the recipient's
+ * wallet asks for the code, and the share then goes on as usual. */
+static void
+test_code_sent_separately (void)
+{
+  g_auto(Invitation) invitation = { 0 };
+  g_autofree char *code_line = NULL;
+  TigressInvitationDialog *dialog;
+  GtkWidget *code_row;
+
+  peer_share (sender, "share pin-separate", &invitation);
+  code_line = peer_read (sender);
+  g_assert_true (g_str_has_prefix (code_line, "code "));
+  g_assert_null (strchr (invitation.link, '#'));
+
+  tigress_window_open_invitation (win, invitation.link);
+  dialog = TIGRESS_INVITATION_DIALOG (tigress_window_get_open_dialog (win));
+  g_assert_cmpstr (tigress_invitation_dialog_get_page (dialog), ==, "code");
+  code_row = tigress_invitation_dialog_get_part (dialog, "code-row");
+  gtk_editable_set_text (GTK_EDITABLE (code_row), code_line + strlen ("code "));
+  g_signal_emit_by_name (code_row, "entry-activated");
+  g_assert_cmpstr (tigress_invitation_dialog_get_page (dialog), ==, "request");
+
+  tigress_test_click (tigress_invitation_dialog_get_part (dialog, "accept-button"));
+  gtk_editable_set_text (GTK_EDITABLE (tigress_invitation_dialog_get_part (dialog, "auth-row")),
+                         PASSCODE);
+  g_signal_emit_by_name (tigress_invitation_dialog_get_part (dialog, "auth-row"),
+                         "entry-activated");
+  assert_page (dialog, "pin");
+  type_pin (dialog, invitation.pin);
+  assert_page (dialog, "done");
+  peer_expect (sender, "wait delivered", "ok");
+  close_dialog (dialog);
+  tw_wipe (code_line, strlen (code_line));
+}
+
 static void
 lock_keyring (void)
 {
@@ -752,6 +788,7 @@ main (int   argc,
                    test_verified_share_wrong_then_right_pin);
   g_test_add_func ("/gui/share/digital-key-from-an-owner",
                    test_digital_key_from_an_owner);
+  g_test_add_func ("/gui/share/code-sent-separately", test_code_sent_separately);
   g_test_add_func ("/gui/share/direct-share-is-saved-as-unverified",
                    test_direct_share_is_saved_unverified);
   g_test_add_func ("/gui/share/discard-tells-the-sender", test_discard_tells_the_sender);
