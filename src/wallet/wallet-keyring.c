@@ -745,6 +745,10 @@ on_got_secrets (GObject      *source,
         wallet_keyring_item_free (item);
       g_variant_unref (value);
     }
+  /* The daemon is answering: each chunk gets the full time again, so a big
+   * wallet on a busy machine is slow but not cut off, and a hung daemon is
+   * still noticed within one timeout. */
+  restart_timer (op, WALLET_KEYRING (g_task_get_source_object (task))->timeout_ms);
   fetch_next_chunk (task);
 }
 
