@@ -164,6 +164,39 @@ is_yes (const char *answer)
          || g_str_equal (folded, C_("answer to a yes/no question", "yes"));
 }
 
+static gboolean
+is_no (const char *answer)
+{
+  g_autofree char *folded = g_utf8_casefold (answer, -1);
+
+  g_strstrip (folded);
+  return g_str_equal (folded, "n") || g_str_equal (folded, "no")
+         || g_str_equal (folded, C_("answer to a yes/no question", "n"))
+         || g_str_equal (folded, C_("answer to a yes/no question", "no"));
+}
+
+CliAnswer
+cli_prompt_yes_no (const char  *question,
+                   GError     **error)
+{
+  g_autofree char *full_question = g_strdup_printf (_("%s [y/n]"), question);
+  g_autofree char *answer = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  answer = cli_prompt_line (full_question, &local_error);
+  if (answer != NULL && is_yes (answer))
+    return CLI_ANSWER_YES;
+  if (answer != NULL && is_no (answer))
+    {
+      g_set_error_literal (error, CLI_ERROR, CLI_EXIT_DECLINED, _("Stopped: you answered no."));
+      return CLI_ANSWER_NO;
+    }
+  g_set_error_literal (error, CLI_ERROR, CLI_EXIT_DECLINED,
+                       _("Stopped without a yes or no, so nothing was refused. Run the "
+                         "command again and answer y or n."));
+  return CLI_ANSWER_UNCLEAR;
+}
+
 gboolean
 cli_prompt_confirm (const char  *question,
                     GError     **error)

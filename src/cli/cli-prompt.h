@@ -40,6 +40,19 @@ char      *cli_prompt_line       (const char  *question,
 gboolean   cli_prompt_confirm    (const char  *question,
                                   GError     **error);
 
+typedef enum {
+  CLI_ANSWER_NO,
+  CLI_ANSWER_YES,
+  CLI_ANSWER_UNCLEAR,   /* no answer, or neither yes nor no (a PIN typed early) */
+} CliAnswer;
+
+/* Asks a yes/no question for a step whose "no" cannot be undone: only an
+ * explicit "n" or "no" is a no. For NO and UNCLEAR, @error says that the
+ * command stopped (CLI_EXIT_DECLINED); the UNCLEAR message says nothing was
+ * refused. */
+CliAnswer  cli_prompt_yes_no     (const char  *question,
+                                  GError     **error);
+
 /* Whether answers come from a person at a terminal. */
 gboolean   cli_prompt_is_interactive (void);
 

@@ -366,6 +366,7 @@ typedef struct {
   gboolean allow_untrusted_relay;
   int timeout_seconds;
   gboolean asked;     /* the user has said yes to this share already */
+  gboolean accepted_before;  /* opened by an earlier `receive`: do not ask again */
 } ReceiveOptions;
 
 static WalletShare *
@@ -517,8 +518,20 @@ ask_once (CliContext      *context,
     return TRUE;
   print_request (context, share);
   options->asked = TRUE;
-  if (options->yes || cli_prompt_confirm (_("Accept it?"), &declined))
+  if (options->yes || options->accepted_before)
     return TRUE;
+  switch (cli_prompt_yes_no (_("Accept it?"), &declined))
+    {
+    case CLI_ANSWER_YES:
+      return TRUE;
+    case CLI_ANSWER_UNCLEAR:
+      /* Declining cannot be undone: only a clear no does it. */
+      g_propagate_error (error, g_steal_pointer (&declined));
+      return FALSE;
+    case CLI_ANSWER_NO:
+    default:
+      break;
+    }
 
   /* Declining tells the sender and closes the mailbox. */
   wallet_share_manager_cancel_async (context->shares, share, context->cancellable,
@@ -662,6 +675,9 @@ cli_share_receive (CliContext  *context,
   tw_wipe (link_text, strlen (link_text));
   if (share == NULL)
     return FALSE;
+  /* The yes was given when the share was first opened, by an earlier
+   * run; asking again would read the PIN as the answer. */
+  options.accepted_before = wallet_share_get_state (share) != WALLET_SHARE_STATE_NEW;
 
   while (!wallet_share_is_final (share))
     if (!step (context, share, &options, error))

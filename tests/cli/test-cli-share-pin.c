@@ -109,6 +109,53 @@ test_sender_cancels_before_it_is_opened (void)
   cli_test_assert_status (received, 6);
 }
 
+/* QA F2: a second `receive` of a share accepted before must not ask
+ * "Accept it?" again: the PIN typed for it would count as a no and
+ * decline the share for both sides. */
+static void
+test_receive_again_does_not_ask_again (void)
+{
+  g_autoptr(SentShare) sent = share_new_password ("Received twice");
+  g_autofree char *wrong = wrong_pin (sent->pin);
+  g_autofree char *first_input = g_strdup_printf ("%s\ny\n%s\n", sent->link, wrong);
+  g_autofree char *second_input = g_strdup_printf ("%s\n", wrong);
+  g_autoptr(CliRun) first = NULL;
+  g_autoptr(CliRun) second = NULL;
+  g_autofree char *state = NULL;
+
+  /* The sender is not running: the first run sends its PIN and gives up. */
+  g_autoptr(CliRun) sender_run = NULL;
+
+  first = cli_test_wallet_run (rig->recipient, first_input, "receive", "--timeout", "3", NULL);
+  cli_test_assert_status (first, 9);
+  /* The sender answers "wrong PIN": the next run asks for the PIN again. */
+  sender_run = cli_test_wallet_run (rig->sender, NULL, "run", "--timeout", "5", NULL);
+
+  second = cli_test_wallet_run (rig->recipient, second_input, "receive", "--timeout", "3",
+                                sent->link, NULL);
+  cli_test_assert_status (second, 9);
+  g_assert_nonnull (strstr (second->err, "That PIN was wrong; 2 tries left"));
+  state = rig_newest_share_state (rig->recipient);
+  g_assert_cmpstr (state, ==, "waiting-for-sender");
+}
+
+/* An answer that is neither yes nor no stops without declining. */
+static void
+test_unclear_answer_does_not_decline (void)
+{
+  g_autoptr(SentShare) sent = share_new_password ("Unclear answer");
+  g_autofree char *input = g_strdup_printf ("%s\n%s\n", sent->link, sent->pin);
+  g_autoptr(CliRun) stopped = cli_test_wallet_run (rig->recipient, input, "receive",
+                                                   "--timeout", "10", NULL);
+  g_autofree char *state = NULL;
+
+  cli_test_assert_status (stopped, 8);
+  g_assert_nonnull (strstr (stopped->err, "nothing was refused"));
+  state = rig_newest_share_state (rig->recipient);
+  g_assert_cmpstr (state, !=, "cancelled");
+  g_assert_cmpstr (state, !=, "declined");
+}
+
 static void
 test_recipient_declines (void)
 {
@@ -203,6 +250,10 @@ main (int    argc,
   g_test_add_func ("/cli/share/cancel/sender-before-it-is-opened",
                    test_sender_cancels_before_it_is_opened);
   g_test_add_func ("/cli/share/cancel/recipient-declines", test_recipient_declines);
+  g_test_add_func ("/cli/share/receive-again/does-not-ask-to-accept-again",
+                   test_receive_again_does_not_ask_again);
+  g_test_add_func ("/cli/share/receive/unclear-answer-does-not-decline",
+                   test_unclear_answer_does_not_decline);
   g_test_add_func ("/cli/share/cancel/sender-while-recipient-waits",
                    test_sender_cancels_while_recipient_waits);
   g_test_add_func ("/cli/share/cancel/recipient-while-waiting-for-sender",
