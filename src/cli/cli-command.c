@@ -62,6 +62,39 @@ check_argument_count (CliContext  *context,
   return FALSE;
 }
 
+/* GOption's own conversion error names no option ("Invalid byte sequence
+ * in conversion input"): find the argument ourselves and name it. Only
+ * in a UTF-8 locale, where every argument must be UTF-8 already. */
+static gboolean
+check_arguments_are_text (int      argc,
+                          char   **argv,
+                          GError **error)
+{
+  if (!g_get_charset (NULL))
+    return TRUE;
+  for (int i = 1; i < argc; i++)
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *shown = NULL;
+
+      if (g_utf8_validate (argv[i], -1, NULL))
+        continue;
+      if (g_str_has_prefix (argv[i], "-") && strchr (argv[i], '=') != NULL)
+        name = g_strndup (argv[i], strchr (argv[i], '=') - argv[i]);
+      else if (i > 1 && g_str_has_prefix (argv[i - 1], "-"))
+        name = g_strdup (argv[i - 1]);
+      shown = g_utf8_make_valid (name != NULL ? name : argv[i], -1);
+      g_set_error (error, CLI_ERROR, CLI_EXIT_USAGE,
+                   name != NULL ? _("The value of %s is not valid text (UTF-8): retype it "
+                                    "and try again.")
+                                : _("The argument “%s” is not valid text (UTF-8): retype "
+                                    "it and try again."),
+                   shown);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 cli_command_parse (CliContext          *context,
                    const GOptionEntry  *entries,
@@ -85,7 +118,8 @@ cli_command_parse (CliContext          *context,
     g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (options, globals, GETTEXT_PACKAGE);
 
-  if (!g_option_context_parse (options, argc, argv, error))
+  if (!check_arguments_are_text (*argc, *argv, error) ||
+      !g_option_context_parse (options, argc, argv, error))
     return FALSE;
   if (!check_passcode_fd (context, error))
     return FALSE;
@@ -368,6 +402,9 @@ cli_run (int    argc,
   g_autoptr(GError) error = NULL;
   CliExit code;
 
+  /* Standard output holds only the result: G_MESSAGES_DEBUG lines too go
+   * to standard error. */
+  g_log_writer_default_set_use_stderr (TRUE);
   /* Secure heap and no core dumps before any secret exists. */
   tw_crypto_init ();
   setup_locale ();

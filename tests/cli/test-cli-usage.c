@@ -136,6 +136,33 @@ test_version (void)
   g_assert_true (g_str_has_prefix (run->out, "tigress " PACKAGE_VERSION));
 }
 
+/* QA F3: with G_MESSAGES_DEBUG=all, standard output still holds only the
+ * result; the debug lines go to standard error. */
+static void
+test_debug_lines_go_to_stderr (void)
+{
+  const char *environment[] = { "G_MESSAGES_DEBUG=all", NULL };
+  const char *args[] = { "relays", "test", "http://127.0.0.1:1", NULL };
+  g_autoptr(CliRun) run = cli_test_run_full (NULL, environment, args);
+
+  g_assert_nonnull (strstr (run->err, "DEBUG"));
+  g_assert_null (strstr (run->out, "DEBUG"));
+}
+
+/* QA F8: bytes that are not UTF-8 in an option name the option, exit 2. */
+static void
+test_option_that_is_not_text_is_named (void)
+{
+  g_autoptr(CliRun) separate = cli_test_run (NULL, "add", "password", "--title", "T",
+                                             "--username", "u\xff", NULL);
+  g_autoptr(CliRun) joined = cli_test_run (NULL, "share", "some-id", "--title=B\xff", NULL);
+
+  cli_test_assert_status (separate, 2);
+  g_assert_nonnull (strstr (separate->err, "--username"));
+  cli_test_assert_status (joined, 2);
+  g_assert_nonnull (strstr (joined->err, "--title"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -154,6 +181,9 @@ main (int    argc,
                    test_closed_passcode_fd_is_a_usage_error);
   g_test_add_func ("/cli/usage/json-error-report-parses", test_json_error_report_parses);
   g_test_add_func ("/cli/usage/version", test_version);
+  g_test_add_func ("/cli/usage/debug-lines-go-to-stderr", test_debug_lines_go_to_stderr);
+  g_test_add_func ("/cli/usage/option-that-is-not-text-is-named-and-exits-2",
+                   test_option_that_is_not_text_is_named);
 
   return g_test_run ();
 }
