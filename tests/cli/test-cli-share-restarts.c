@@ -230,6 +230,7 @@ test_two_processes_long_poll (void)
   GSubprocess *first = NULL;
   g_autoptr(CliRun) first_run = NULL;
   g_autoptr(CliRun) second_run = NULL;
+  g_autoptr(CliRun) cancelled = NULL;
   guint64 before = relay_reads (admin_port);
   guint64 reads;
 
@@ -239,6 +240,11 @@ test_two_processes_long_poll (void)
   reads = relay_reads (admin_port) - before;
   g_test_message ("%" G_GUINT64_FORMAT " reads in 8 s by two processes", reads);
   g_assert_cmpuint (reads, <=, 16);
+
+  /* Cancelled while its relay is still up: the sender's later `run`s
+   * (the next tests) would otherwise wait for it until their time limit. */
+  cancelled = cli_test_wallet_run (rig->sender, NULL, "shares", "cancel", sent->id, NULL);
+  cli_test_assert_status (cancelled, 0);
 }
 
 int
