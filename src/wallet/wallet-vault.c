@@ -622,6 +622,22 @@ vault_op_free (VaultOp *op)
   g_free (op);
 }
 
+/* Spaces are allowed (passphrases) but do not count: six spaces are no
+ * passcode at all. */
+static glong
+count_visible_characters (const char *text,
+                          gsize       size)
+{
+  glong visible = 0;
+
+  for (const char *p = text; p < text + size; p = g_utf8_next_char (p))
+    {
+      if (!g_unichar_isspace (g_utf8_get_char (p)))
+        visible++;
+    }
+  return visible;
+}
+
 static gboolean
 passcode_is_strong_enough (TwSecret  *passcode,
                            GError   **error)
@@ -630,10 +646,11 @@ passcode_is_strong_enough (TwSecret  *passcode,
   gsize size = tw_secret_get_size (passcode);
 
   if (!g_utf8_validate (text, size, NULL) || memchr (text, '\0', size) != NULL ||
-      g_utf8_strlen (text, size) < WALLET_VAULT_MIN_PASSCODE_LENGTH)
+      count_visible_characters (text, size) < WALLET_VAULT_MIN_PASSCODE_LENGTH)
     {
       g_set_error (error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_WEAK_PASSCODE,
-                   _("Choose a passcode of at least %d characters."),
+                   _("Choose a passcode of at least %d characters, not counting "
+                     "spaces."),
                    WALLET_VAULT_MIN_PASSCODE_LENGTH);
       return FALSE;
     }

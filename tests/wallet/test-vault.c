@@ -73,6 +73,13 @@ test_setup (void)
   g_assert_false (run_passcode_op (vault, "setup", "short", NULL, &error));
   g_assert_error (error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_WEAK_PASSCODE);
   g_clear_error (&error);
+  /* QA F6: spaces alone are no passcode. */
+  g_assert_false (run_passcode_op (vault, "setup", "      ", NULL, &error));
+  g_assert_error (error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_WEAK_PASSCODE);
+  g_clear_error (&error);
+  g_assert_false (run_passcode_op (vault, "setup", "a b c d e", NULL, &error));
+  g_assert_error (error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_WEAK_PASSCODE);
+  g_clear_error (&error);
 
   g_signal_connect (vault, "unlocked", G_CALLBACK (count_signal), &unlocked);
   g_assert_true (run_passcode_op (vault, "setup", FIRST_PASSCODE, NULL, &error));
