@@ -47,7 +47,7 @@ typedef enum {
   WALLET_VAULT_ERROR_LOCKED,          /* seal, open or a change while locked */
   WALLET_VAULT_ERROR_WRONG_PASSCODE,  /* the message says how long to wait */
   WALLET_VAULT_ERROR_THROTTLED,       /* too soon after a wrong passcode */
-  WALLET_VAULT_ERROR_WEAK_PASSCODE,   /* under WALLET_VAULT_MIN_PASSCODE_LENGTH, spaces not counted */
+  WALLET_VAULT_ERROR_WEAK_PASSCODE,   /* under the minimum length, spaces not counted */
   WALLET_VAULT_ERROR_DAMAGED,         /* a stored item was altered or is not ours */
 } WalletVaultError;
 
