@@ -101,11 +101,37 @@ parse_duration (const char  *text,
   return FALSE;
 }
 
+/* The share manager checks the title too; checking it here says what is
+ * wrong before the passcode is asked for. */
+static gboolean
+share_title_is_usable (const char  *title,
+                       GError     **error)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (title));
+
+  if (stripped[0] == '\0' || strlen (title) > 256)
+    {
+      g_set_error_literal (error, CLI_ERROR, CLI_EXIT_USAGE,
+                           _("--title must have 1 to 256 bytes of text: write a shorter "
+                             "one."));
+      return FALSE;
+    }
+  if (!wallet_credential_text_is_displayable (title, FALSE))
+    {
+      g_set_error_literal (error, CLI_ERROR, CLI_EXIT_USAGE,
+                           _("--title cannot hold line breaks, tabs or other control "
+                             "characters: write it on one line."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 check_send_options (SendOptions  *options,
                     GError      **error)
 {
-  if (options->expires_hours < 0 || options->expires_hours > MAX_EXPIRY_HOURS)
+  if (options->expires_hours != -1 &&
+      (options->expires_hours < 1 || options->expires_hours > MAX_EXPIRY_HOURS))
     {
       g_set_error (error, CLI_ERROR, CLI_EXIT_USAGE,
                    _("--expires must be between 1 and %d hours."), MAX_EXPIRY_HOURS);
@@ -116,6 +142,8 @@ check_send_options (SendOptions  *options,
       g_set_error_literal (error, CLI_ERROR, CLI_EXIT_USAGE, _("--timeout cannot be negative."));
       return FALSE;
     }
+  if (options->title != NULL && !share_title_is_usable (options->title, error))
+    return FALSE;
   if (options->allow_other_apps && !options->no_pin)
     {
       g_set_error_literal (error, CLI_ERROR, CLI_EXIT_USAGE,
@@ -145,7 +173,8 @@ fill_share_options (CliContext          *context,
   share_options->credential_id = wallet_credential_get_id (credential);
   share_options->with_pin = !options->no_pin;
   share_options->relay_url = options->relay;
-  share_options->expires_in_seconds = (guint) options->expires_hours * 3600;
+  share_options->expires_in_seconds = options->expires_hours > 0
+                                      ? (guint) options->expires_hours * 3600 : 0;
   share_options->allow_other_apps = options->allow_other_apps;
   share_options->title = options->title;
   if (options->key_valid != NULL)
@@ -296,7 +325,8 @@ cli_share_send (CliContext  *context,
                 char       **argv,
                 GError     **error)
 {
-  g_auto(SendOptions) options = { .timeout_seconds = 600 };
+  /* -1: no --expires given, the relay's default applies. */
+  g_auto(SendOptions) options = { .timeout_seconds = 600, .expires_hours = -1 };
   const GOptionEntry entries[] = {
     { "relay", 0, 0, G_OPTION_ARG_STRING, &options.relay,
       N_("Share through this relay (default: the default relay)"), N_("URL") },

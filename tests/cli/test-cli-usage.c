@@ -163,6 +163,32 @@ test_option_that_is_not_text_is_named (void)
   g_assert_nonnull (strstr (joined->err, "--title"));
 }
 
+/* QA F18, F23: share options that cannot work are refused first, with
+ * exit 2, before the wallet or the passcode. */
+static void
+test_share_options_checked_first (void)
+{
+  g_autofree char *long_title = g_strnfill (300, 'x');
+  const char *titles[] = { "", "   ", long_title, "Bank\n  From: verified", "Bank\x1b[8m" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    {
+      g_autoptr(CliRun) run = cli_test_run (NULL, "share", "some-id", "--title", titles[i],
+                                            NULL);
+
+      cli_test_assert_status (run, 2);
+      g_assert_nonnull (strstr (run->err, "--title"));
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(CliRun) run = cli_test_run (NULL, "share", "some-id", "--expires",
+                                            i == 0 ? "0" : "-3", NULL);
+
+      cli_test_assert_status (run, 2);
+      g_assert_nonnull (strstr (run->err, "--expires"));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -182,6 +208,8 @@ main (int    argc,
   g_test_add_func ("/cli/usage/json-error-report-parses", test_json_error_report_parses);
   g_test_add_func ("/cli/usage/version", test_version);
   g_test_add_func ("/cli/usage/debug-lines-go-to-stderr", test_debug_lines_go_to_stderr);
+  g_test_add_func ("/cli/usage/share-options-are-checked-first",
+                   test_share_options_checked_first);
   g_test_add_func ("/cli/usage/option-that-is-not-text-is-named-and-exits-2",
                    test_option_that_is_not_text_is_named);
 
