@@ -106,6 +106,22 @@ check_applies (WalletCredentialType   type,
   return FALSE;
 }
 
+/* Every option given must fit the type: said before anything else, so an
+ * --ssid on a password is named as the mistake, not a missing title. */
+static gboolean
+check_options_apply (WalletCredentialType   type,
+                     AddOptions            *options,
+                     GError               **error)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (text_options); i++)
+    {
+      if (option_value (options, &text_options[i]) != NULL &&
+          !check_applies (type, text_options[i].option, text_options[i].field, error))
+        return FALSE;
+    }
+  return !options->hidden || check_applies (type, "hidden", WALLET_FIELD_HIDDEN, error);
+}
+
 static gboolean
 set_plain_fields (WalletCredential  *credential,
                   AddOptions        *options,
@@ -303,7 +319,8 @@ cli_credentials_add (CliContext  *context,
 
   if (!cli_command_parse (context, entries, &argc, &argv, 1, 1, error))
     return FALSE;
-  if (!parse_addable_type (argv[1], &type, error))
+  if (!parse_addable_type (argv[1], &type, error) ||
+      !check_options_apply (type, &options, error))
     return FALSE;
   /* Unlock first: nobody should type a secret only to hear the passcode
    * was wrong, and scripts give the passcode before the secret. */

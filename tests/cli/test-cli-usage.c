@@ -189,6 +189,20 @@ test_share_options_checked_first (void)
     }
 }
 
+/* QA F18: an option that does not fit the type is named as the mistake,
+ * before a missing title or the wallet. */
+static void
+test_add_option_for_another_type_is_named (void)
+{
+  g_autoptr(CliRun) ssid = cli_test_run (NULL, "add", "password", "--ssid", "x", NULL);
+  g_autoptr(CliRun) hidden = cli_test_run (NULL, "add", "access-code", "--hidden", NULL);
+
+  cli_test_assert_status (ssid, 2);
+  g_assert_nonnull (strstr (ssid->err, "--ssid does not apply"));
+  cli_test_assert_status (hidden, 2);
+  g_assert_nonnull (strstr (hidden->err, "--hidden does not apply"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -208,6 +222,8 @@ main (int    argc,
   g_test_add_func ("/cli/usage/json-error-report-parses", test_json_error_report_parses);
   g_test_add_func ("/cli/usage/version", test_version);
   g_test_add_func ("/cli/usage/debug-lines-go-to-stderr", test_debug_lines_go_to_stderr);
+  g_test_add_func ("/cli/usage/add-option-for-another-type-is-named",
+                   test_add_option_for_another_type_is_named);
   g_test_add_func ("/cli/usage/share-options-are-checked-first",
                    test_share_options_checked_first);
   g_test_add_func ("/cli/usage/option-that-is-not-text-is-named-and-exits-2",
