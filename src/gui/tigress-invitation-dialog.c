@@ -52,6 +52,7 @@ struct _TigressInvitationDialog
   /* the link as given, kept while the code that was sent apart is asked */
   TwSecret *link_text;
   TwLinkVertical vertical;
+  gboolean key_in_link;
   GCancellable *cancellable;
 };
 
@@ -227,6 +228,23 @@ show_done (TigressInvitationDialog *self)
   set_page (self, "done");
 }
 
+/* A wrong code ends only that attempt: the same link opens with the right
+ * one, typed again (or, when the code came inside the link, pasted again
+ * with the whole link). */
+static void
+ask_again_for_key (TigressInvitationDialog *self,
+                   const GError            *error)
+{
+  if (self->key_in_link)
+    {
+      show_label_message (self->link_message, error->message);
+      set_page (self, "link");
+      return;
+    }
+  show_label_message (self->code_message, error->message);
+  set_page (self, "code");
+}
+
 static void
 follow_state (TigressInvitationDialog *self)
 {
@@ -254,9 +272,16 @@ follow_state (TigressInvitationDialog *self)
     case WALLET_SHARE_STATE_RECEIVED:
       show_done (self);
       break;
+    case WALLET_SHARE_STATE_FAILED:
+      if (g_error_matches (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_WRONG_KEY) &&
+          self->link_text != NULL)
+        {
+          ask_again_for_key (self, error);
+          break;
+        }
+      G_GNUC_FALLTHROUGH;
     case WALLET_SHARE_STATE_CANCELLED:
     case WALLET_SHARE_STATE_EXPIRED:
-    case WALLET_SHARE_STATE_FAILED:
       {
         g_autoptr(GError) fallback = NULL;
         g_autofree char *described = tigress_share_describe_state (self->share);
@@ -356,12 +381,13 @@ show_request (TigressInvitationDialog *self)
 /* ------------------------------------------------------------------ */
 
 static void
-remember_vertical (TigressInvitationDialog *self,
-                   const char              *link_text)
+remember_link_facts (TigressInvitationDialog *self,
+                     const char              *link_text)
 {
   g_autoptr(TwLink) link = tw_link_parse (link_text, NULL);
 
   self->vertical = link ? tw_link_get_vertical (link) : TW_LINK_VERTICAL_ACCESS;
+  self->key_in_link = link != NULL && tw_link_has_key (link);
 }
 
 static gboolean
@@ -371,6 +397,13 @@ open_share (TigressInvitationDialog *self,
   g_autoptr(GError) error = NULL;
   WalletShare *share;
 
+  /* A new attempt replaces the one before (the wallet drops an attempt
+   * that had a wrong code); its news are no longer ours. */
+  if (self->share != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->share, self);
+      g_clear_object (&self->share);
+    }
   share = wallet_share_manager_open_link (manager (self), tw_secret_get_text (self->link_text),
                                           key_text, &error);
   if (share == NULL)
@@ -389,7 +422,6 @@ open_share (TigressInvitationDialog *self,
       return FALSE;
     }
 
-  g_clear_object (&self->share);
   self->share = share;
   g_signal_connect_object (share, "notify::state", G_CALLBACK (on_share_notify), self,
                            G_CONNECT_SWAPPED);
@@ -421,7 +453,7 @@ tigress_invitation_dialog_open_link (TigressInvitationDialog *self,
 
   g_clear_pointer (&self->link_text, tw_secret_unref);
   self->link_text = tw_secret_new_from_string (trimmed);
-  remember_vertical (self, trimmed);
+  remember_link_facts (self, trimmed);
   tw_wipe (trimmed, strlen (trimmed));
   show_label_message (self->link_message, NULL);
   return open_share (self, NULL);
@@ -457,21 +489,61 @@ on_code_entered (TigressInvitationDialog *self)
 /* Accept, PIN, Save, Decline                                         */
 /* ------------------------------------------------------------------ */
 
+/* A call about one share: when its answer comes, the dialog may have moved
+ * on to another attempt, and the old answer must not paint over it. */
+typedef struct {
+  TigressInvitationDialog *self;
+  WalletShare *share;
+} ShareCall;
+
+static ShareCall *
+share_call_new (TigressInvitationDialog *self)
+{
+  ShareCall *call = g_new0 (ShareCall, 1);
+
+  call->self = g_object_ref (self);
+  call->share = g_object_ref (self->share);
+  return call;
+}
+
+static void
+share_call_free (ShareCall *call)
+{
+  g_clear_object (&call->self);
+  g_clear_object (&call->share);
+  g_free (call);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShareCall, share_call_free)
+
+static gboolean
+share_call_is_current (ShareCall *call)
+{
+  return call->share == call->self->share;
+}
+
 static void
 on_accepted (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(TigressInvitationDialog) self = user_data;
+  g_autoptr(ShareCall) call = user_data;
+  TigressInvitationDialog *self = call->self;
   g_autoptr(GError) error = NULL;
 
   if (!wallet_share_manager_accept_finish (WALLET_SHARE_MANAGER (source), result, &error))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          !share_call_is_current (call))
+        return;
+      if (wallet_share_is_final (self->share))
+        follow_state (self);
+      else
         show_failure (self, error);
       return;
     }
-  follow_state (self);
+  if (share_call_is_current (call))
+    follow_state (self);
 }
 
 static void
@@ -505,7 +577,7 @@ on_auth_done (GObject      *source,
     flags |= WALLET_SHARE_ACCEPT_ALLOW_UNTRUSTED_RELAY;
   show_working (self, _("Opening the Invitation…"));
   wallet_share_manager_accept_async (manager (self), self->share, proof, flags,
-                                     self->cancellable, on_accepted, g_object_ref (self));
+                                     self->cancellable, on_accepted, share_call_new (self));
 }
 
 static void
@@ -539,12 +611,14 @@ on_confirmed (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(TigressInvitationDialog) self = user_data;
+  g_autoptr(ShareCall) call = user_data;
+  TigressInvitationDialog *self = call->self;
   g_autoptr(GError) error = NULL;
 
   if (!wallet_share_manager_confirm_finish (WALLET_SHARE_MANAGER (source), result, &error))
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          !share_call_is_current (call))
         return;
       if (g_error_matches (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_BAD_PIN))
         {
@@ -560,7 +634,8 @@ on_confirmed (GObject      *source,
         show_failure (self, error);
       return;
     }
-  follow_state (self);
+  if (share_call_is_current (call))
+    follow_state (self);
 }
 
 static void
@@ -575,7 +650,7 @@ on_pin_entered (TigressInvitationDialog *self)
   gtk_editable_set_text (GTK_EDITABLE (self->pin_row), "");
   show_working (self, _("Checking the PIN…"));
   wallet_share_manager_confirm_async (manager (self), self->share, pin, self->cancellable,
-                                      on_confirmed, g_object_ref (self));
+                                      on_confirmed, share_call_new (self));
 }
 
 static void
@@ -583,7 +658,7 @@ on_save_clicked (TigressInvitationDialog *self)
 {
   show_working (self, _("Saving…"));
   wallet_share_manager_confirm_async (manager (self), self->share, NULL, self->cancellable,
-                                      on_confirmed, g_object_ref (self));
+                                      on_confirmed, share_call_new (self));
 }
 
 static void

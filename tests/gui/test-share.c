@@ -372,8 +372,15 @@ assert_page (TigressInvitationDialog *dialog,
     g_test_message ("Still on the %s page: %s", tigress_invitation_dialog_get_page (dialog),
                     tigress_invitation_dialog_get_message (dialog));
   if (!g_str_equal (tigress_invitation_dialog_get_page (dialog), page))
-    g_test_message ("The dialog shows %s: %s", tigress_invitation_dialog_get_page (dialog),
-                    tigress_invitation_dialog_get_message (dialog));
+    {
+      WalletShare *share = tigress_invitation_dialog_get_share (dialog);
+
+      g_test_message ("The dialog shows %s: %s", tigress_invitation_dialog_get_page (dialog),
+                      tigress_invitation_dialog_get_message (dialog));
+      if (share != NULL)
+        g_test_message ("Its share %s is %s", wallet_share_get_id (share),
+                        wallet_share_state_to_string (wallet_share_get_state (share)));
+    }
   g_assert_cmpstr (tigress_invitation_dialog_get_page (dialog), ==, page);
 }
 
@@ -681,26 +688,14 @@ test_digital_key_from_an_owner (void)
   g_assert_nonnull (wallet_credential_get_field (key, WALLET_FIELD_CERTIFICATE));
 }
 
-/* "Send the code separately": the link carries no key, the recipient's
- * wallet asks for the code, and the share then goes on as usual. */
 static void
-test_code_sent_separately (void)
+enter_code_and_accept (TigressInvitationDialog *dialog,
+                       const char              *code)
 {
-  g_auto(Invitation) invitation = { 0 };
-  g_autofree char *code_line = NULL;
-  TigressInvitationDialog *dialog;
-  GtkWidget *code_row;
+  GtkWidget *code_row = tigress_invitation_dialog_get_part (dialog, "code-row");
 
-  peer_share (sender, "share pin-separate", &invitation);
-  code_line = peer_read (sender);
-  g_assert_true (g_str_has_prefix (code_line, "code "));
-  g_assert_null (strchr (invitation.link, '#'));
-
-  tigress_window_open_invitation (win, invitation.link);
-  dialog = TIGRESS_INVITATION_DIALOG (tigress_window_get_open_dialog (win));
   g_assert_cmpstr (tigress_invitation_dialog_get_page (dialog), ==, "code");
-  code_row = tigress_invitation_dialog_get_part (dialog, "code-row");
-  gtk_editable_set_text (GTK_EDITABLE (code_row), code_line + strlen ("code "));
+  gtk_editable_set_text (GTK_EDITABLE (code_row), code);
   g_signal_emit_by_name (code_row, "entry-activated");
   g_assert_cmpstr (tigress_invitation_dialog_get_page (dialog), ==, "request");
 
@@ -709,6 +704,35 @@ test_code_sent_separately (void)
                          PASSCODE);
   g_signal_emit_by_name (tigress_invitation_dialog_get_part (dialog, "auth-row"),
                          "entry-activated");
+}
+
+/* "Send the code separately": the link carries no key, the recipient's
+ * wallet asks for the code; a mistyped code is asked for again, and with
+ * the right one the share goes on as usual. */
+static void
+test_code_sent_separately (void)
+{
+  g_auto(Invitation) invitation = { 0 };
+  g_autofree char *code_line = NULL;
+  g_autofree char *wrong_code = NULL;
+  TigressInvitationDialog *dialog;
+  const char *code;
+
+  peer_share (sender, "share pin-separate", &invitation);
+  code_line = peer_read (sender);
+  g_assert_true (g_str_has_prefix (code_line, "code "));
+  g_assert_null (strchr (invitation.link, '#'));
+  code = code_line + strlen ("code ");
+  wrong_code = g_strdup (code);
+  wrong_code[0] = wrong_code[0] == 'A' ? 'B' : 'A';
+
+  tigress_window_open_invitation (win, invitation.link);
+  dialog = TIGRESS_INVITATION_DIALOG (tigress_window_get_open_dialog (win));
+  enter_code_and_accept (dialog, wrong_code);
+  assert_page (dialog, "code");
+  g_assert_nonnull (strstr (tigress_invitation_dialog_get_message (dialog), "code"));
+
+  enter_code_and_accept (dialog, code);
   assert_page (dialog, "pin");
   type_pin (dialog, invitation.pin);
   assert_page (dialog, "done");
