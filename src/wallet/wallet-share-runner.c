@@ -1056,6 +1056,9 @@ typedef struct {
   guint              generation;
 } RelayCall;
 
+/* Starts a relay call: replaces self->relay_cancellable. Call it in a
+ * statement of its own before passing that cancellable on, since C leaves
+ * the order in which a call's arguments are evaluated unspecified. */
 static RelayCall *
 relay_call_new (WalletShareRunner *self)
 {
@@ -1373,8 +1376,12 @@ do_create (WalletShareRunner   *self,
   params.bind_token = bind_token;
   params.forbid_relinquish = wallet_share_get_flow (self->share) == WALLET_SHARE_FLOW_VERIFIED;
 
-  tw_relay_mailbox_create_async (self->mailbox, &params, action->request_id,
-                                 self->relay_cancellable, create_done, relay_call_new (self));
+  {
+    RelayCall *call = relay_call_new (self);
+
+    tw_relay_mailbox_create_async (self->mailbox, &params, action->request_id,
+                                   self->relay_cancellable, create_done, call);
+  }
 }
 
 /* -- read -- */
@@ -1536,9 +1543,13 @@ do_read (WalletShareRunner *self)
   self->look_now = FALSE;
   self->read_started_us = g_get_monotonic_time ();
   self->read_wait = wait;
-  tw_relay_mailbox_read_content_async (self->mailbox, bind_token, self->saved.etag, wait,
-                                       self->relay_cancellable, read_done,
-                                       relay_call_new (self));
+  {
+    RelayCall *call = relay_call_new (self);
+
+    tw_relay_mailbox_read_content_async (self->mailbox, bind_token, self->saved.etag, wait,
+                                         self->relay_cancellable, read_done,
+                                         call);
+  }
 }
 
 /* -- write -- */
@@ -1576,9 +1587,13 @@ static void
 do_write (WalletShareRunner   *self,
           const TwShareAction *action)
 {
-  tw_relay_mailbox_update_async (self->mailbox, TW_SHARE_PAYLOAD_TYPE, action->payload,
-                                 NULL, action->request_id, self->relay_cancellable,
-                                 write_done, relay_call_new (self));
+  {
+    RelayCall *call = relay_call_new (self);
+
+    tw_relay_mailbox_update_async (self->mailbox, TW_SHARE_PAYLOAD_TYPE, action->payload,
+                                   NULL, action->request_id, self->relay_cancellable,
+                                   write_done, call);
+  }
 }
 
 /* -- delete -- */
@@ -1613,8 +1628,12 @@ static void
 do_delete (WalletShareRunner   *self,
            const TwShareAction *action)
 {
-  tw_relay_mailbox_delete_async (self->mailbox, action->request_id, self->relay_cancellable,
-                                 delete_done, relay_call_new (self));
+  {
+    RelayCall *call = relay_call_new (self);
+
+    tw_relay_mailbox_delete_async (self->mailbox, action->request_id, self->relay_cancellable,
+                                   delete_done, call);
+  }
 }
 
 /* ---- storing a received credential ----------------------------------- */
