@@ -102,6 +102,11 @@ cli_shares_report_state (CliContext  *context,
                                  "as exposed."));
   if (share_error != NULL)
     fprintf (stderr, "  %s\n", share_error->message);
+  else if (state == WALLET_SHARE_STATE_CANCELLED)
+    fprintf (stderr, "  %s\n", wallet_share_get_direction (share) == WALLET_SHARE_INCOMING
+                                 ? _("The sender cancelled this share. Ask them to share it "
+                                     "again if you still need it.")
+                                 : _("You cancelled this share."));
 }
 
 /* A call to the share manager that may take as long as the other side
@@ -546,6 +551,26 @@ write_run_summary (CliContext *context,
   cli_json_end_array (writer);
 }
 
+/* A script running `run` for what it receives must see when nothing came
+ * of it. Outgoing shares keep exit 0 whatever the recipient did: the
+ * sender's part was done, and `shares` says how each ended. */
+static gboolean
+nothing_arrived (GPtrArray *shares)
+{
+  if (shares->len == 0)
+    return FALSE;
+  for (guint i = 0; i < shares->len; i++)
+    {
+      WalletShare *share = shares->pdata[i];
+
+      if (wallet_share_get_direction (share) != WALLET_SHARE_INCOMING ||
+          !wallet_share_is_final (share) ||
+          wallet_share_get_state (share) == WALLET_SHARE_STATE_RECEIVED)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 cli_shares_run (CliContext  *context,
                 int          argc,
@@ -591,5 +616,12 @@ cli_shares_run (CliContext  *context,
     printf ("%s\n", _("No share is waiting to go on."));
   report_waiting_for_user (context);
   write_run_summary (context, running);
+  if (nothing_arrived (running))
+    {
+      g_set_error_literal (error, CLI_ERROR, CLI_EXIT_SHARE_ENDED,
+                           _("Nothing arrived: the shares this run carried ended without "
+                             "reaching your wallet (the reasons are above)."));
+      return FALSE;
+    }
   return TRUE;
 }

@@ -202,6 +202,26 @@ test_sender_cancels_while_recipient_waits (void)
   g_assert_nonnull (strstr (received->err, "cancelled"));
 }
 
+/* QA F20: the recipient's `run` after the sender cancelled says so and
+ * exits 6, since nothing arrived. */
+static void
+test_run_after_sender_cancels (void)
+{
+  g_autoptr(SentShare) sent = share_new_password ("Cancelled before run");
+  g_autofree char *input = g_strdup_printf ("%s\n%s\n", sent->link, sent->pin);
+  g_autoptr(CliRun) pending = cli_test_wallet_run (rig->recipient, input, "receive", "--yes",
+                                                   "--timeout", "2", NULL);
+  g_autoptr(CliRun) cancelled = NULL;
+  g_autoptr(CliRun) resumed = NULL;
+
+  cli_test_assert_status (pending, 9);
+  cancelled = cli_test_wallet_run (rig->sender, NULL, "shares", "cancel", sent->id, NULL);
+  cli_test_assert_status (cancelled, 0);
+  resumed = cli_test_wallet_run (rig->recipient, NULL, "run", "--timeout", "15", NULL);
+  cli_test_assert_status (resumed, 6);
+  g_assert_nonnull (strstr (resumed->err, "The sender cancelled this share"));
+}
+
 static void
 test_recipient_cancels_while_waiting (void)
 {
@@ -250,6 +270,8 @@ main (int    argc,
   g_test_add_func ("/cli/share/cancel/sender-before-it-is-opened",
                    test_sender_cancels_before_it_is_opened);
   g_test_add_func ("/cli/share/cancel/recipient-declines", test_recipient_declines);
+  g_test_add_func ("/cli/share/cancel/run-after-sender-cancels-exits-6",
+                   test_run_after_sender_cancels);
   g_test_add_func ("/cli/share/receive-again/does-not-ask-to-accept-again",
                    test_receive_again_does_not_ask_again);
   g_test_add_func ("/cli/share/receive/unclear-answer-does-not-decline",
