@@ -797,6 +797,8 @@ test_bad_or_unreachable_redis_is_refused_at_start (void)
   const char *set_newer[] = { "SET", KEY_PREFIX "schema", "99", NULL };
   g_autoptr(redisReply) reply = relay_test_redis_command (redis, 5, set_newer);
 
+  g_assert_cmpint (reply->type, ==, REDIS_REPLY_STATUS);
+
   /* Port 1 on loopback: nothing listens there. */
   unreachable = refused_start ("redis://:hunter2secret@127.0.0.1:1/0");
   g_assert_nonnull (strstr (unreachable, "Could not open the Redis storage"));
