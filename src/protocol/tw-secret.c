@@ -22,9 +22,12 @@ tw_secret_new (gsize size)
 
   g_atomic_ref_count_init (&self->ref_count);
   self->size = size;
-  /* OPENSSL_secure_zalloc falls back to the ordinary heap when no secure
-   * heap was set up (tw_crypto_init), so this never fails for that reason. */
+  /* The secure heap is small and fixed (tw_crypto_init); a large wallet can
+   * fill it. Then the secret goes to the ordinary heap: still wiped on free
+   * (OPENSSL_secure_clear_free tells the two apart), only not locked in RAM. */
   self->data = OPENSSL_secure_zalloc (size + 1);
+  if (self->data == NULL)
+    self->data = OPENSSL_zalloc (size + 1);
   if (self->data == NULL)
     g_error ("Out of memory while allocating a %" G_GSIZE_FORMAT "-byte secret", size);
 

@@ -735,6 +735,32 @@ test_secret_equal_compares_contents (void)
     g_assert_cmpuint (tw_secret_get_data (zeroes)[i], ==, 0);
 }
 
+/* A wallet with many credentials can fill the fixed secure heap; secrets
+ * made after that must still work (on the ordinary heap), not abort. */
+static void
+test_secret_outlives_a_full_secure_heap (void)
+{
+  g_autoptr (GPtrArray) held = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_secret_unref);
+  gboolean saw_ordinary_heap = FALSE;
+
+  for (guint i = 0; i < 40000 && !saw_ordinary_heap; i++)
+    {
+      TwSecret *secret = tw_secret_new (64);
+
+      g_ptr_array_add (held, secret);
+      saw_ordinary_heap = !CRYPTO_secure_allocated (tw_secret_get_data (secret));
+    }
+  g_assert_true (saw_ordinary_heap);
+
+  {
+    TwSecret *last = g_ptr_array_index (held, held->len - 1);
+
+    memset (tw_secret_get_data (last), 0x5a, 64);
+    g_assert_cmpuint (tw_secret_get_data (last)[63], ==, 0x5a);
+    g_assert_cmpuint (tw_secret_get_data (last)[64], ==, 0);
+  }
+}
+
 static void
 test_secret_is_wiped_on_the_secure_heap (void)
 {
@@ -832,6 +858,8 @@ main (int    argc,
                    test_secret_lives_until_the_last_reference);
   g_test_add_func ("/secret/equal-compares-contents", test_secret_equal_compares_contents);
   g_test_add_func ("/secret/is-wiped-on-the-secure-heap", test_secret_is_wiped_on_the_secure_heap);
+  g_test_add_func ("/secret/outlives-a-full-secure-heap",
+                   test_secret_outlives_a_full_secure_heap);
 
   return g_test_run ();
 }
