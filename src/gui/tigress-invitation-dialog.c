@@ -2,9 +2,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-/* The build defines SECRET_WITH_UNSTABLE=0, and libsecret only checks that
- * it is defined: drop it so the stable API alone is visible. */
-#undef SECRET_WITH_UNSTABLE
 #include <libsecret/secret.h>
 
 #include "tw-crypto.h"

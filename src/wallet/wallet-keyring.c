@@ -4,9 +4,6 @@
 #include "wallet-keyring.h"
 
 #include <glib/gi18n.h>
-/* The project defines SECRET_WITH_UNSTABLE=0 to keep libsecret's unstable
- * API out, but libsecret only tests whether it is defined at all. */
-#undef SECRET_WITH_UNSTABLE
 #include <libsecret/secret.h>
 #include <string.h>
 
