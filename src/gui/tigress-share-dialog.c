@@ -597,6 +597,7 @@ tigress_share_dialog_get_part (TigressShareDialog *self,
     { "relay-row", self->relay_row },
     { "rights-row", self->rights_row },
     { "key-label", self->key_label },
+    { "link-label", GTK_WIDGET (self->link_label) },
   };
 
   g_return_val_if_fail (TIGRESS_IS_SHARE_DIALOG (self), NULL);

@@ -736,6 +736,31 @@ corner_grey (GtkWidget *widget)
   return pixel[1];
 }
 
+static gboolean
+hyphen_insertion_is_off (PangoAttribute *attribute,
+                         gpointer        user_data)
+{
+  return attribute->klass->type == PANGO_ATTR_INSERT_HYPHENS &&
+         !((PangoAttrInt *) attribute)->value &&
+         attribute->start_index == PANGO_ATTR_INDEX_FROM_TEXT_BEGINNING &&
+         attribute->end_index == PANGO_ATTR_INDEX_TO_TEXT_END;
+}
+
+/* A key broken over lines must not gain a hyphen that people would copy
+ * by hand: wrap anywhere, insert nothing. */
+static void
+assert_wraps_without_hyphens (GtkWidget *label)
+{
+  PangoAttrList *attributes = gtk_label_get_attributes (GTK_LABEL (label));
+  g_autoptr(PangoAttrList) found = NULL;
+
+  g_assert_true (gtk_label_get_wrap (GTK_LABEL (label)));
+  g_assert_cmpint (gtk_label_get_wrap_mode (GTK_LABEL (label)), ==, PANGO_WRAP_CHAR);
+  g_assert_nonnull (attributes);
+  found = pango_attr_list_filter (attributes, hyphen_insertion_is_off, NULL);
+  g_assert_nonnull (found);
+}
+
 static void
 test_share_page_qr_scans_in_light_and_dark (void)
 {
@@ -760,6 +785,8 @@ test_share_page_qr_scans_in_light_and_dark (void)
   g_assert_cmpstr (tigress_share_dialog_get_link_text (dialog), ==,
                    "tigress:" LINK_BASE "#" LINK_KEY);
   g_assert_cmpstr (tigress_share_dialog_get_pin_text (dialog), ==, "482913");
+  assert_wraps_without_hyphens (tigress_share_dialog_get_part (dialog, "link-label"));
+  assert_wraps_without_hyphens (tigress_share_dialog_get_part (dialog, "key-label"));
   warning = tigress_share_dialog_get_part (dialog, "direct-warning");
   g_assert_false (gtk_widget_get_visible (warning));
 
