@@ -761,6 +761,20 @@ assert_wraps_without_hyphens (GtkWidget *label)
   g_assert_nonnull (found);
 }
 
+/* The progress line must be inside the window at its default size, not
+ * scrolled out of sight under the link and the PIN. */
+static void
+assert_status_line_shows (TigressShareDialog *dialog)
+{
+  GtkWidget *status = tigress_share_dialog_get_part (dialog, "status-label");
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (status, GTK_WIDGET (dialog), &bounds));
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=,
+                     gtk_widget_get_height (GTK_WIDGET (dialog)));
+}
+
 static void
 test_share_page_qr_scans_in_light_and_dark (void)
 {
@@ -795,6 +809,7 @@ test_share_page_qr_scans_in_light_and_dark (void)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   tigress_test_run_for (300);
   assert_qr_matches_link (dialog, "share-dark.png");
+  assert_status_line_shows (dialog);
   g_assert_cmpuint (corner_grey (tigress_share_dialog_get_part (dialog, "qr-picture")), ==, 255);
 
   /* The https form on request: the code follows the text. */
