@@ -180,12 +180,12 @@ test_sender_cancels_while_recipient_waits (void)
   g_autofree char *input = g_strdup_printf ("%s\n%s\n", sent->link, sent->pin);
   /* The sender is not running: the recipient sends its PIN and waits. */
   GSubprocess *receiving = cli_test_wallet_spawn (rig->recipient, input, "receive", "--yes",
-                                                  "--timeout", "40", NULL);
+                                                  "--timeout", "90", NULL);
   g_autoptr(CliRun) received = NULL;
   g_autoptr(CliRun) cancelled = NULL;
 
   /* Until the recipient's accept is on the relay. */
-  rig_wait_for_newest_state (rig->recipient, "waiting-for-sender", 20);
+  rig_wait_for_newest_state (rig->recipient, "waiting-for-sender", 60);
 
   cancelled = cli_test_wallet_run (rig->sender, NULL, "shares", "cancel", sent->id, NULL);
   cli_test_assert_status (cancelled, 0);

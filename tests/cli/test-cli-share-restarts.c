@@ -53,8 +53,8 @@ test_sender_restarts (void)
   g_assert_cmpint (stopped->status, ==, 130);
 
   receiving = cli_test_wallet_spawn (rig->recipient, input, "receive", "--yes", "--timeout",
-                                     "40", NULL);
-  rig_wait_for_newest_state (rig->recipient, "waiting-for-sender", 30);
+                                     "90", NULL);
+  rig_wait_for_newest_state (rig->recipient, "waiting-for-sender", 60);
   second_run = cli_test_wallet_run (rig->sender, NULL, "run", "--timeout", "40", NULL);
   cli_test_assert_status (second_run, 0);
   received = cli_test_wallet_finish (receiving);
