@@ -365,6 +365,22 @@ wallet_share_manager_set_retry_delays (WalletShareManager *self,
   self->ctx->retry_max_ms = MAX (max_ms, self->ctx->retry_first_ms);
 }
 
+void
+wallet_share_manager_test_stop_before_final_write (WalletShareManager *self)
+{
+  g_return_if_fail (WALLET_IS_SHARE_MANAGER (self));
+
+  self->ctx->test_stop_before_final_write = TRUE;
+}
+
+guint
+wallet_share_manager_test_get_final_writes_stopped (WalletShareManager *self)
+{
+  g_return_val_if_fail (WALLET_IS_SHARE_MANAGER (self), 0);
+
+  return self->ctx->test_final_writes_stopped;
+}
+
 WalletShare *
 wallet_share_manager_lookup (WalletShareManager *self,
                              const char         *id)

@@ -146,6 +146,15 @@ void                wallet_share_manager_set_retry_delays (WalletShareManager   
                                                            guint                 first_ms,
                                                            guint                 max_ms);
 
+/* Tests only: from now on, a share that has ended but still owes the relay
+ * its last write (a receipt or a cancel) stops just before sending it, as if
+ * the app quit there; its final state is saved already. The count is how
+ * many shares stopped so. */
+void                wallet_share_manager_test_stop_before_final_write
+                                                          (WalletShareManager   *self);
+guint               wallet_share_manager_test_get_final_writes_stopped
+                                                          (WalletShareManager   *self);
+
 /* Loads the ledger and every saved share of this wallet from the keyring,
  * and resumes those that are not finished. Needs an unlocked vault; load
  * the WalletStore too (a resumed share about to store its credential reads

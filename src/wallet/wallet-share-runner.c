@@ -1857,6 +1857,18 @@ schedule_expiry (WalletShareRunner *self)
                                                expiry_cb, self);
 }
 
+/* Tests only: the app "quits" with a final state saved and its last write
+ * (receipt or cancel) not yet sent; the runner then does nothing more. */
+static gboolean
+test_stops_before (WalletShareRunner *self)
+{
+  if (!self->ctx->test_stop_before_final_write || !wallet_share_is_final (self->share))
+    return FALSE;
+
+  self->ctx->test_final_writes_stopped++;
+  return TRUE;
+}
+
 static void
 act (WalletShareRunner   *self,
      const TwShareAction *action)
@@ -1868,6 +1880,8 @@ act (WalletShareRunner   *self,
         do_create (self, action);
       break;
     case TW_SHARE_ACTION_WRITE:
+      if (test_stops_before (self))
+        break;
       if (ensure_mailbox (self))
         do_write (self, action);
       break;
@@ -2036,6 +2050,16 @@ restore_machine (WalletShareRunner  *self,
   return has_machine (self);
 }
 
+/* A share saved as final may still owe the relay its last write: the
+ * recipient saves "stored" before its receipt goes out, and the app may stop
+ * in between. The machine kept that write with its request id, so sending
+ * it again is the same bytes, and the other side is not left to expire. */
+static gboolean
+owes_final_write (WalletShareRunner *self)
+{
+  return has_machine (self) && machine_action (self)->kind == TW_SHARE_ACTION_WRITE;
+}
+
 WalletShareRunner *
 wallet_share_runner_restore (WalletShareContext  *ctx,
                              TwSecret            *plaintext,
@@ -2054,7 +2078,7 @@ wallet_share_runner_restore (WalletShareContext  *ctx,
   if (!restore_link (self, error) || !restore_machine (self, error))
     return NULL;
 
-  if (wallet_share_is_final (share))
+  if (wallet_share_is_final (share) && !owes_final_write (self))
     {
       forget_secrets (self);
       self->finished = TRUE;

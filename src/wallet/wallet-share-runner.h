@@ -40,6 +40,9 @@ typedef struct {
   guint           poll_interval_ms;
   guint           retry_first_ms;
   guint           retry_max_ms;
+  /* Tests only: see wallet_share_manager_test_stop_before_final_write(). */
+  gboolean        test_stop_before_final_write;
+  guint           test_final_writes_stopped;
 } WalletShareContext;
 
 WalletShareContext *wallet_share_context_new   (WalletStore        *store,

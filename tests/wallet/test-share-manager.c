@@ -1324,6 +1324,100 @@ test_recipient_restarts_mid_way (void)
   verified_clear (&v);
 }
 
+/* Credentials holding @share_id, as a store freshly loaded from the
+ * keyring sees them. */
+static guint
+count_credentials_from (const char *share_id)
+{
+  g_autoptr(WalletStore) store = wallet_store_new (world.vault);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_items, count = 0;
+
+  wallet_store_load_async (store, NULL, wt_result_cb, &result);
+  wallet_store_load_finish (store, wait_result (&result), &error);
+  g_assert_no_error (error);
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (store));
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(WalletCredential) credential = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+      if (g_strcmp0 (wallet_credential_get_share_id (credential), share_id) == 0)
+        count++;
+    }
+  return count;
+}
+
+/* Runs the main loop for @ms milliseconds. */
+static void
+spin_for (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+/* The recipient's app stops after saving "received" but before its receipt
+ * reached the relay: the next start sends that receipt, and the sender
+ * hears of it long before the share would expire. */
+static void
+test_recipient_restarts_before_its_receipt (void)
+{
+  g_autoptr(Wallet) alice = wallet_new ("alice");
+  g_autoptr(Wallet) bob = wallet_new ("bob");
+  g_autofree char *credential_id = add_credential (alice, WALLET_CREDENTIAL_PASSWORD);
+  g_autoptr(WalletShare) sent = share_credential (alice, credential_id, FALSE);
+  g_autofree char *link = link_text (sent);
+  g_autoptr(WalletShare) incoming = open_link (bob, link);
+  g_autofree char *id = g_strdup (wallet_share_get_id (incoming));
+  g_autofree char *share_id = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_MS * 1000;
+  WalletShare *resumed;
+  guint updates;
+
+  accept_share (bob, incoming);
+  wallet_share_manager_test_stop_before_final_write (bob->manager);
+  confirm (bob, incoming, NULL, &error);
+  g_assert_no_error (error);
+  while (wallet_share_manager_test_get_final_writes_stopped (bob->manager) == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  share_id = g_strdup (wallet_share_get_share_id (incoming));
+  g_assert_cmpint (wallet_share_get_state (incoming), ==, WALLET_SHARE_STATE_RECEIVED);
+  g_assert_cmpuint (count_credentials_from (share_id), ==, 1);
+
+  /* No receipt went out, so the sender still waits. */
+  updates = relay_route_requests (&world.relay, "update");
+  spin_for (300);
+  g_assert_cmpint (wallet_share_get_state (sent), !=, WALLET_SHARE_STATE_DELIVERED);
+  g_assert_cmpuint (relay_route_requests (&world.relay, "update"), ==, updates);
+  /* Hours to go: what follows cannot be the share expiring. */
+  g_assert_cmpint (wallet_share_get_seconds_left (sent), >, 3600);
+
+  g_clear_object (&incoming);
+  wallet_restart (bob);
+  resumed = find_share (bob->manager, id);
+  g_assert_cmpint (wallet_share_get_state (resumed), ==, WALLET_SHARE_STATE_RECEIVED);
+  wait_for_state (sent, WALLET_SHARE_STATE_DELIVERED);
+  settle (bob, resumed);
+  /* The receipt was written once more, and nothing was stored again. */
+  g_assert_cmpuint (relay_route_requests (&world.relay, "update"), ==, updates + 1);
+  g_assert_cmpuint (count_credentials_from (share_id), ==, 1);
+  assert_secret_arrived (received_credential (bob, resumed),
+                         secret_field_of (WALLET_CREDENTIAL_PASSWORD));
+  g_assert_cmpint (wallet_ledger_lookup_share (wallet_share_manager_get_ledger (bob->manager),
+                                               share_id),
+                   ==, WALLET_LEDGER_OUTCOME_RECEIVED);
+}
+
 static void
 test_both_restart_after_a_wrong_pin (void)
 {
@@ -1852,6 +1946,8 @@ main (int argc, char **argv)
                        test_sender_restarts_mid_way);
       g_test_add_func ("/share-manager/restart/recipient-mid-way",
                        test_recipient_restarts_mid_way);
+      g_test_add_func ("/share-manager/restart/recipient-before-its-receipt",
+                       test_recipient_restarts_before_its_receipt);
       g_test_add_func ("/share-manager/restart/both-after-a-wrong-pin",
                        test_both_restart_after_a_wrong_pin);
       g_test_add_func ("/share-manager/restart/sender-learns-of-decline-after-restart",
