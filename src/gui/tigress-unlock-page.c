@@ -16,6 +16,7 @@ struct _TigressUnlockPage
 {
   AdwBin parent_instance;
 
+  AdwWindowTitle *window_title;
   AdwStatusPage *status_page;
   AdwPreferencesGroup *form_group;
   AdwPasswordEntryRow *passcode_row;
@@ -272,13 +273,33 @@ on_submit (TigressUnlockPage *self)
                                on_unlock_done, g_object_ref (self));
 }
 
+/* Enter goes on to the second field while it is empty, and submits as
+ * soon as there is something to submit. */
 static void
 on_passcode_activated (TigressUnlockPage *self)
 {
-  if (self->mode == MODE_SETUP)
+  const char *again = gtk_editable_get_text (GTK_EDITABLE (self->confirm_row));
+
+  if (self->mode == MODE_SETUP && *again == '\0')
     gtk_widget_grab_focus (GTK_WIDGET (self->confirm_row));
   else
     on_submit (self);
+}
+
+/* The rows' show-text buttons stay clickable but leave the keyboard path:
+ * Tab goes from field to field to the button, and Enter can never reveal
+ * a passcode by landing on one. */
+static void
+keep_buttons_out_of_tab_order (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_BUTTON (child))
+        gtk_widget_set_focusable (child, FALSE);
+      keep_buttons_out_of_tab_order (child);
+    }
 }
 
 static void
@@ -309,6 +330,7 @@ tigress_unlock_page_get_part (TigressUnlockPage *self,
     { "message-label", self->message_label },
     { "status-page", self->status_page },
     { "retry-button", self->retry_button },
+    { "window-title", self->window_title },
   };
 
   g_return_val_if_fail (TIGRESS_IS_UNLOCK_PAGE (self), NULL);
@@ -345,6 +367,7 @@ tigress_unlock_page_class_init (TigressUnlockPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE "/tigress-unlock-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, TigressUnlockPage, window_title);
   gtk_widget_class_bind_template_child (widget_class, TigressUnlockPage, status_page);
   gtk_widget_class_bind_template_child (widget_class, TigressUnlockPage, form_group);
   gtk_widget_class_bind_template_child (widget_class, TigressUnlockPage, passcode_row);
@@ -365,6 +388,8 @@ tigress_unlock_page_init (TigressUnlockPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   gtk_button_set_use_underline (self->submit_button, TRUE);
+  keep_buttons_out_of_tab_order (GTK_WIDGET (self->passcode_row));
+  keep_buttons_out_of_tab_order (GTK_WIDGET (self->confirm_row));
 }
 
 GtkWidget *

@@ -179,6 +179,81 @@ shown_credential (void)
 /* Unlock                                                             */
 /* ------------------------------------------------------------------ */
 
+static GtkWidget *
+focus_after_tab (void)
+{
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (win), GTK_DIR_TAB_FORWARD));
+  return gtk_root_get_focus (GTK_ROOT (win));
+}
+
+static gboolean
+focus_is_in (GtkWidget *focus,
+             GtkWidget *widget)
+{
+  return focus == widget || gtk_widget_is_ancestor (focus, widget);
+}
+
+/* The first descendant of @root that is a GtkText: the editable a person
+ * types into inside an entry row. */
+static GtkWidget *
+text_inside (GtkWidget *root)
+{
+  if (GTK_IS_TEXT (root))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = text_inside (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Enter in an entry row: GtkText's key binding for Enter emits
+ * "activate", as this does. */
+static void
+press_enter_in (GtkWidget *row)
+{
+  GtkWidget *text = text_inside (row);
+
+  g_assert_nonnull (text);
+  g_signal_emit_by_name (text, "activate");
+}
+
+/* The header says what window this is, and the keyboard path is New
+ * Passcode, then the second field, then the button: never the buttons
+ * that show a passcode in clear. */
+static void
+test_first_run_page_has_title_and_keyboard_path (void)
+{
+  const char *title;
+  GtkWidget *focus;
+
+  g_assert_true (tigress_test_wait_until (status_title_is, (gpointer) "Choose a Passcode",
+                                          SLOW_MS));
+  title = adw_window_title_get_title (ADW_WINDOW_TITLE (unlock_part ("window-title")));
+  g_assert_cmpstr (title, ==, "Tigress Wallet");
+  g_assert_true (gtk_widget_get_mapped (unlock_part ("window-title")));
+
+  gtk_widget_grab_focus (unlock_part ("passcode-row"));
+  g_assert_true (focus_is_in (gtk_root_get_focus (GTK_ROOT (win)), unlock_part ("passcode-row")));
+  focus = focus_after_tab ();
+  g_assert_true (focus_is_in (focus, unlock_part ("confirm-row")));
+  g_assert_false (GTK_IS_BUTTON (focus));
+  focus = focus_after_tab ();
+  g_assert_true (focus == unlock_part ("submit-button"));
+
+  /* Enter with the second field still empty moves on to it. */
+  gtk_widget_grab_focus (unlock_part ("passcode-row"));
+  set_text (unlock_part ("passcode-row"), "first half");
+  press_enter_in (unlock_part ("passcode-row"));
+  g_assert_true (focus_is_in (gtk_root_get_focus (GTK_ROOT (win)), unlock_part ("confirm-row")));
+  set_text (unlock_part ("passcode-row"), "");
+}
+
 static void
 test_first_run_sets_passcode (void)
 {
@@ -202,8 +277,9 @@ test_first_run_sets_passcode (void)
   tigress_test_click (unlock_part ("submit-button"));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (message)), "differ"));
 
+  /* Enter in the first field submits once both are filled in. */
   set_text (unlock_part ("confirm-row"), PASSCODE);
-  tigress_test_click (unlock_part ("submit-button"));
+  press_enter_in (unlock_part ("passcode-row"));
   g_assert_true (tigress_test_wait_until (main_page_is_wallet, NULL, SLOW_MS));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (part ("list-stack"))), ==,
                    "empty");
@@ -898,6 +974,8 @@ main (int   argc,
   win = TIGRESS_WINDOW (tigress_application_get_main_window (app));
   gtk_window_set_default_size (GTK_WINDOW (win), 900, 640);
 
+  g_test_add_func ("/gui/unlock/first-run-page-has-a-title-and-a-keyboard-path",
+                   test_first_run_page_has_title_and_keyboard_path);
   g_test_add_func ("/gui/unlock/first-run-explains-and-sets-the-passcode",
                    test_first_run_sets_passcode);
   g_test_add_func ("/gui/unlock/wrong-passcode-is-refused-then-right-one-opens",
