@@ -6,6 +6,7 @@
 #include "tigress-application.h"
 #include "tigress-credential-row.h"
 #include "tigress-credential-view.h"
+#include "tigress-date.h"
 
 #define HIDDEN_SECRET "●●●●●●●●"
 
@@ -192,7 +193,6 @@ display_value (const WalletFieldInfo *info,
                const char            *value)
 {
   g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
 
   switch (info->kind)
     {
@@ -203,8 +203,7 @@ display_value (const WalletFieldInfo *info,
       utc = g_date_time_new_from_iso8601 (value, NULL);
       if (utc == NULL)
         return g_strdup (value);
-      local = g_date_time_to_local (utc);
-      return g_date_time_format (local, "%x %H:%M");
+      return tigress_date_format (utc);
     case WALLET_FIELD_KIND_TEXT:
     case WALLET_FIELD_KIND_MULTILINE:
     case WALLET_FIELD_KIND_URL:
@@ -272,9 +271,7 @@ static void
 fill_header (TigressCredentialView *self)
 {
   WalletCredentialType type = wallet_credential_get_credential_type (self->credential);
-  GDateTime *modified_utc = wallet_credential_get_modified (self->credential);
-  g_autoptr(GDateTime) modified = g_date_time_to_local (modified_utc);
-  g_autofree char *when = g_date_time_format (modified, "%x %H:%M");
+  g_autofree char *when = tigress_date_format (wallet_credential_get_modified (self->credential));
   /* Translators: a credential type, then when it was last changed */
   g_autofree char *subtitle = g_strdup_printf (_("%s · changed %s"),
                                                wallet_credential_type_get_label (type), when);

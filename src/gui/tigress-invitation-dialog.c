@@ -7,6 +7,7 @@
 #include "tw-crypto.h"
 #include "tw-link.h"
 
+#include "tigress-date.h"
 #include "tigress-invitation-dialog.h"
 #include "tigress-share-status.h"
 
@@ -156,12 +157,10 @@ static char *
 format_expiration (WalletShare *share)
 {
   GDateTime *expiration = wallet_share_get_expiration (share);
-  g_autoptr(GDateTime) local = NULL;
 
   if (expiration == NULL)
     return g_strdup (_("Shown once the invitation is opened"));
-  local = g_date_time_to_local (expiration);
-  return g_date_time_format (local, "%x %H:%M");
+  return tigress_date_format (expiration);
 }
 
 static void

@@ -6,6 +6,7 @@
 
 #include "tw-crypto.h"
 
+#include "tigress-date.h"
 #include "tigress-invitation-dialog.h"
 #include "tigress-share-status.h"
 #include "tigress-shares-view.h"
@@ -273,8 +274,7 @@ update_row (AdwActionRow *row)
   gboolean final = wallet_share_is_final (share);
   gboolean outgoing = wallet_share_get_direction (share) == WALLET_SHARE_OUTGOING;
   g_autofree char *state = tigress_share_describe_state (share);
-  g_autoptr(GDateTime) created = g_date_time_to_local (wallet_share_get_created (share));
-  g_autofree char *when = g_date_time_format (created, "%x %H:%M");
+  g_autofree char *when = tigress_date_format (wallet_share_get_created (share));
   g_autofree char *subtitle = g_strdup_printf ("%s · %s", when, state);
   const char *title = wallet_share_get_title (share);
 

@@ -316,6 +316,25 @@ test_lock_then_wrong_then_right_passcode (void)
 /* Adding credentials                                                 */
 /* ------------------------------------------------------------------ */
 
+/* The first label under @root whose text contains @part; NULL if none. */
+static GtkWidget *
+label_containing (GtkWidget  *root,
+                  const char *part)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), part) != NULL)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = label_containing (child, part);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_add_password (void)
 {
@@ -336,6 +355,14 @@ test_add_password (void)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (part ("list-stack"))), ==, "list");
   g_assert_cmpstr (wallet_credential_get_id (shown_credential ()), ==,
                    wallet_credential_get_id (stored));
+
+  /* "changed 4 December 2026, 18:33": the year in full. */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    g_autofree char *year = g_strdup_printf ("%d, ", g_date_time_get_year (now));
+
+    g_assert_nonnull (label_containing (part ("credential-view"), year));
+  }
 }
 
 static gboolean
@@ -404,6 +431,12 @@ test_add_access_code_explains_dates (void)
                                        NULL);
   g_assert_nonnull (from);
   g_assert_cmpint (g_date_time_get_year (from), ==, 2030);
+
+  /* Shown with the month's name and all four digits of the year: never
+   * "01/02/30", which reads three ways. */
+  g_assert_nonnull (label_containing (part ("credential-view"), "2 January 2030, 10:00"));
+  g_assert_nonnull (label_containing (part ("credential-view"), "3 January 2030, 10:00"));
+  g_assert_null (label_containing (part ("credential-view"), "/30"));
 }
 
 static void
