@@ -139,7 +139,12 @@ GPtrArray          *wallet_keyring_load_all_finish  (WalletKeyring        *self,
                                                      GError              **error);
 
 /* Deletes the item of @kind and @id. Deleting an item that does not exist
- * succeeds, so a retried delete is harmless. */
+ * succeeds, so a retried delete is harmless. TRUE means the item is gone:
+ * when it is there but cannot be reached, the call fails and the item
+ * stays as it was. A locked collection is unlocked first (the daemon may
+ * prompt); if that is refused, the error is WALLET_KEYRING_ERROR_LOCKED.
+ * No keyring, a hung or vanished daemon: the matching error, never a
+ * silent success. Show the error's message and keep showing the item. */
 void                wallet_keyring_delete_async     (WalletKeyring        *self,
                                                      WalletItemKind        kind,
                                                      const char           *id,

@@ -40,6 +40,16 @@ load (const char  *id,
   return wallet_keyring_load_finish (keyring, wt_wait (&result), error);
 }
 
+static gboolean
+remove_item (const char  *id,
+             GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  wallet_keyring_delete_async (keyring, WALLET_ITEM_CREDENTIAL, id, NULL, wt_result_cb, &result);
+  return wallet_keyring_delete_finish (keyring, wt_wait (&result), error);
+}
+
 static void
 assert_item (const char *id,
              const char *content)
@@ -171,6 +181,13 @@ test_locked_collection (void)
   g_clear_error (&error);
   g_assert_false (store ("item-a", "a replacement that must not land", &error));
   g_assert_error (error, WALLET_KEYRING_ERROR, WALLET_KEYRING_ERROR_LOCKED);
+  g_clear_error (&error);
+
+  /* Deleting from it: the item is there but out of reach, so the delete
+   * fails and says so (QA F16: it used to report success). */
+  g_assert_false (remove_item ("item-a", &error));
+  g_assert_error (error, WALLET_KEYRING_ERROR, WALLET_KEYRING_ERROR_LOCKED);
+  assert_plain_message (error);
 
   /* A restarted daemon given the password unlocks it again. */
   wt_daemon_kill (daemon_under_test);

@@ -438,6 +438,72 @@ test_received_needs_proof_and_is_stored_once (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture.store)), ==, before + 1);
 }
 
+static GVariant *
+call_secret_service (const char *method,
+                     GVariant   *parameters,
+                     const char *reply_type)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  GVariant *reply;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets",
+                                       "/org/freedesktop/secrets",
+                                       "org.freedesktop.Secret.Service", method, parameters,
+                                       G_VARIANT_TYPE (reply_type), G_DBUS_CALL_FLAGS_NONE,
+                                       5000, NULL, &error);
+  g_assert_no_error (error);
+  return reply;
+}
+
+/* How many of the credential's items the daemon holds, locked or not. */
+static gsize
+items_in_daemon (const char *id)
+{
+  GVariantBuilder attributes;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) unlocked = NULL;
+  g_autoptr(GVariant) locked = NULL;
+
+  g_variant_builder_init (&attributes, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&attributes, "{ss}", "xdg:schema", WALLET_SCHEMA_CREDENTIAL);
+  g_variant_builder_add (&attributes, "{ss}", WALLET_ATTRIBUTE_ID, id);
+  reply = call_secret_service ("SearchItems", g_variant_new ("(a{ss})", &attributes),
+                               "(aoao)");
+  unlocked = g_variant_get_child_value (reply, 0);
+  locked = g_variant_get_child_value (reply, 1);
+  return g_variant_n_children (unlocked) + g_variant_n_children (locked);
+}
+
+static void
+test_delete_while_keyring_locked_fails (void)
+{
+  g_autoptr(WalletCredential) kept = make_credential (WALLET_CREDENTIAL_PASSWORD);
+  const char *id = wallet_credential_get_id (kept);
+  const char *collection = "/org/freedesktop/secrets/collection/login";
+  g_autoptr(GVariant) locked = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint before;
+
+  save (fixture.store, kept, &error);
+  g_assert_no_error (error);
+  before = g_list_model_get_n_items (G_LIST_MODEL (fixture.store));
+  g_assert_cmpuint (items_in_daemon (id), ==, 1);
+  locked = call_secret_service ("Lock", g_variant_new ("(@ao)",
+                                                       g_variant_new_objv (&collection, 1)),
+                                "(aoo)");
+
+  /* Nobody can answer the daemon's unlock prompt on this test bus, as
+   * when people press Cancel: the delete must say it failed (QA F16). */
+  wallet_store_delete_async (fixture.store, id, NULL, wt_result_cb, &result);
+  g_assert_false (wallet_store_delete_finish (fixture.store, wt_wait (&result), &error));
+  g_assert_error (error, WALLET_KEYRING_ERROR, WALLET_KEYRING_ERROR_LOCKED);
+  g_assert_nonnull (wallet_store_lookup (fixture.store, id));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture.store)), ==, before);
+  g_assert_cmpuint (items_in_daemon (id), ==, 1);
+}
+
 static void
 test_lock_empties_the_store (void)
 {
@@ -494,6 +560,9 @@ main (int argc, char **argv)
                    test_index_is_used_and_put_right);
   g_test_add_func ("/wallet/store/from-share/needs-proof-and-stores-once",
                    test_received_needs_proof_and_is_stored_once);
+  /* These two lock things: last. */
+  g_test_add_func ("/wallet/store/delete/locked-keyring-fails-and-keeps-the-item",
+                   test_delete_while_keyring_locked_fails);
   g_test_add_func ("/wallet/store/lock/empties-the-store", test_lock_empties_the_store);
 
   status = g_test_run ();
