@@ -48,6 +48,7 @@ struct _TigressShareDialog
   GtkSpinner *status_spinner;
   GtkLabel *status_label;
   GtkButton *cancel_share_button;
+  AdwStatusPage *ended_page;
   AdwStatusPage *failed_page;
 
   TigressApplication *application;
@@ -78,7 +79,8 @@ set_page (TigressShareDialog *self,
 {
   gboolean on_options = g_str_equal (page, "options");
   gboolean on_auth = g_str_equal (page, "auth");
-  gboolean done = g_str_equal (page, "invitation") || g_str_equal (page, "failed");
+  gboolean done = g_str_equal (page, "invitation") || g_str_equal (page, "ended") ||
+                  g_str_equal (page, "failed");
 
   gtk_stack_set_visible_child_name (self->stack, page);
   gtk_widget_set_visible (GTK_WIDGET (self->next_button), on_options || on_auth);
@@ -272,6 +274,49 @@ on_copy_pin_clicked (TigressShareDialog *self)
   show_note (self, _("PIN copied. Tell it to the recipient yourself."));
 }
 
+/* Once the share has ended, the link, the QR code and the PIN open
+ * nothing any more: take them off the screen (and out of memory) and say
+ * what happened instead. */
+static void
+forget_invitation (TigressShareDialog *self)
+{
+  gtk_label_set_text (self->link_label, "");
+  gtk_label_set_text (self->key_label, "");
+  gtk_label_set_text (self->pin_label, "");
+  tigress_qr_paintable_set_text (self->qr, NULL);
+  g_clear_pointer (&self->link, tw_link_unref);
+  g_clear_pointer (&self->pin, tw_secret_unref);
+}
+
+static const char *
+ended_title (WalletShare *share)
+{
+  if (share == NULL)
+    return _("Share Cancelled");
+  if (wallet_share_get_state (share) == WALLET_SHARE_STATE_DELIVERED)
+    return _("Shared");
+  if (wallet_share_get_state (share) == WALLET_SHARE_STATE_DECLINED)
+    return _("The Recipient Declined");
+  return tigress_share_failure_title (share, wallet_share_get_error (share));
+}
+
+static void
+show_ended (TigressShareDialog *self,
+            const char         *what_happened)
+{
+  gboolean delivered = self->share != NULL &&
+                       wallet_share_get_state (self->share) == WALLET_SHARE_STATE_DELIVERED;
+
+  forget_invitation (self);
+  adw_status_page_set_icon_name (self->ended_page, delivered ? "emblem-ok-symbolic"
+                                                             : "action-unavailable-symbolic");
+  adw_status_page_set_title (self->ended_page, ended_title (self->share));
+  adw_status_page_set_description (self->ended_page, what_happened);
+  tigress_share_dialog_set_status (self, "", TRUE);
+  set_page (self, "ended");
+  gtk_widget_grab_focus (GTK_WIDGET (self->close_button));
+}
+
 static void
 on_cancelled (GObject      *source,
               GAsyncResult *result,
@@ -291,7 +336,7 @@ on_cancel_share_clicked (TigressShareDialog *self)
 {
   if (self->share == NULL)
     {
-      tigress_share_dialog_set_status (self, _("Cancelled. The link no longer works."), TRUE);
+      show_ended (self, _("Cancelled. The link no longer works."));
       return;
     }
   gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_share_button), FALSE);
@@ -310,7 +355,10 @@ on_share_state (TigressShareDialog *self)
 {
   g_autofree char *status = tigress_share_describe_state (self->share);
 
-  tigress_share_dialog_set_status (self, status, wallet_share_is_final (self->share));
+  if (wallet_share_is_final (self->share))
+    show_ended (self, status);
+  else
+    tigress_share_dialog_set_status (self, status, FALSE);
 }
 
 static void
@@ -593,6 +641,7 @@ tigress_share_dialog_get_part (TigressShareDialog *self,
     { "qr-picture", self->qr_picture },
     { "direct-warning", self->direct_warning },
     { "status-label", self->status_label },
+    { "ended-page", self->ended_page },
     { "message-label", self->auth_message },
     { "relay-row", self->relay_row },
     { "rights-row", self->rights_row },
@@ -658,6 +707,7 @@ bind_children (GtkWidgetClass *widget_class)
   BIND (copy_pin_button);
   BIND (status_spinner);
   BIND (status_label);
+  BIND (ended_page);
   BIND (cancel_share_button);
   BIND (failed_page);
 #undef BIND

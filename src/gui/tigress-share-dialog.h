@@ -41,8 +41,8 @@ void        tigress_share_dialog_set_status               (TigressShareDialog *s
 void        tigress_share_dialog_show_failure             (TigressShareDialog *self,
                                                            const char         *message);
 
-/* Which page shows: "options", "auth", "working", "invitation",
- * "failed". */
+/* Which page shows: "options", "auth", "working", "invitation", "ended"
+ * (the share is over: what happened, and nothing that opens it), "failed". */
 const char *tigress_share_dialog_get_page                 (TigressShareDialog *self);
 /* The link text shown beside the QR code, and the QR code's own text. */
 const char *tigress_share_dialog_get_link_text            (TigressShareDialog *self);
@@ -51,7 +51,7 @@ const char *tigress_share_dialog_get_qr_text              (TigressShareDialog *s
  * named parts for tests: "next-button", "pin-switch", "separate-switch",
  * "auth-row", "auth-button", "https-switch", "cancel-share-button",
  * "copy-link-button", "copy-pin-button", "invitation-page", "qr-picture",
- * "direct-warning", "status-label", "message-label", "relay-row",
+ * "direct-warning", "status-label", "ended-page", "message-label", "relay-row",
  * "rights-row", "key-label" (the code sent separately). */
 GtkWidget  *tigress_share_dialog_get_part                 (TigressShareDialog *self,
                                                            const char         *name);

@@ -16,6 +16,8 @@
  *   add-owner TITLE     adds a lock owner key               -> ok
  *   wait STATE          waits until the share is in STATE  -> ok | timeout CURRENT
  *   cancel              presses Cancel Share               -> ok
+ *   screen              what the share dialog shows        -> screen PAGE link yes|no
+ *                                                             pin yes|no qr yes|no
  *   accept LINK         opens LINK here and accepts it     -> page NAME
  *   relay URL           trusts URL and shares through it   -> ok
  *   quit
@@ -264,6 +266,26 @@ do_cancel (void)
   do_wait ("cancelled");
 }
 
+static const char *
+yes_no (const char *text)
+{
+  return text != NULL && *text != '\0' ? "yes" : "no";
+}
+
+static void
+do_screen (void)
+{
+  if (share_dialog == NULL)
+    {
+      reply ("error no share dialog");
+      return;
+    }
+  reply ("screen %s link %s pin %s qr %s", tigress_share_dialog_get_page (share_dialog),
+         yes_no (tigress_share_dialog_get_link_text (share_dialog)),
+         yes_no (tigress_share_dialog_get_pin_text (share_dialog)),
+         yes_no (tigress_share_dialog_get_qr_text (share_dialog)));
+}
+
 static gboolean
 invitation_settled (gpointer user_data)
 {
@@ -310,6 +332,8 @@ run_command (const char *line)
     do_setup ();
   else if (g_str_has_prefix (line, "share "))
     do_share (line + strlen ("share "));
+  else if (g_str_equal (line, "screen"))
+    do_screen ();
   else if (g_str_has_prefix (line, "wait "))
     do_wait (line + strlen ("wait "));
   else if (g_str_equal (line, "cancel"))

@@ -931,6 +931,17 @@ test_share_page_qr_scans_in_light_and_dark (void)
   tigress_share_dialog_show_invitation (dialog, link, NULL, FALSE);
   g_assert_true (gtk_widget_get_visible (warning));
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+
+  /* Cancelled: the page says so, and the link and its code are gone. */
+  tigress_share_dialog_show_invitation (dialog, link, pin, FALSE);
+  tigress_test_click (tigress_share_dialog_get_part (dialog, "cancel-share-button"));
+  g_assert_cmpstr (tigress_share_dialog_get_page (dialog), ==, "ended");
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (
+    tigress_share_dialog_get_part (dialog, "ended-page"))), ==, "Share Cancelled");
+  g_assert_cmpstr (tigress_share_dialog_get_link_text (dialog), ==, "");
+  g_assert_null (tigress_share_dialog_get_qr_text (dialog));
+  g_assert_null (tigress_share_dialog_get_pin_text (dialog));
+  g_assert_null (tigress_test_find_labelled (GTK_WIDGET (dialog), GTK_TYPE_LABEL, "482913"));
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 

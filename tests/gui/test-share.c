@@ -488,6 +488,8 @@ test_verified_share_wrong_then_right_pin (void)
   g_assert_cmpstr (tw_secret_get_text (wallet_credential_get_secret (stored, WALLET_FIELD_SECRET)),
                    ==, "open-sesame-42");
   peer_expect (sender, "wait delivered", "ok");
+  /* Done: the sender's dialog says so and no longer shows what opens it. */
+  peer_expect (sender, "screen", "screen ended link no pin no qr no");
   close_dialog (dialog);
   g_assert_true (notified_about ("Door code"));
   g_assert_true (tigress_test_wait_until (no_share_pending, NULL, SLOW_MS));
@@ -584,7 +586,9 @@ test_ended_before_opening_is_explained (void)
   TigressInvitationDialog *dialog;
 
   peer_share (sender, "share pin", &invitation);
+  peer_expect (sender, "screen", "screen invitation link yes pin yes qr yes");
   peer_expect (sender, "cancel", "ok");
+  peer_expect (sender, "screen", "screen ended link no pin no qr no");
 
   dialog = open_and_accept (invitation.link);
   assert_page (dialog, "failed");
