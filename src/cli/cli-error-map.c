@@ -170,8 +170,9 @@ describe_relay_error (TwRelayError  code,
       return g_strdup_printf (_("This share no longer exists on the relay %s: it was "
                                 "completed, cancelled or has expired."), host);
     case TW_RELAY_ERROR_CLAIMED_BY_OTHER_DEVICE:
-      return g_strdup (_("This share was already opened on another device. If that was "
-                         "not you, tell the sender: someone else may have seen the link."));
+      return g_strdup (_("This share was already opened on another device. Ask the sender "
+                         "for a new invitation, and tell them: if that other device was not "
+                         "yours, someone else has the link."));
     case TW_RELAY_ERROR_UNAUTHORIZED:
       return g_strdup_printf (_("The relay %s refused this device for this share. The link "
                                 "may be incomplete, or the share was opened elsewhere."), host);

@@ -100,6 +100,12 @@ cli_shares_report_state (CliContext  *context,
   if (state == WALLET_SHARE_STATE_OPENED_ON_SEVERAL_DEVICES)
     fprintf (stderr, "  %s\n", _("More than one device opened the link: treat what it holds "
                                  "as exposed."));
+  if (state == WALLET_SHARE_STATE_OPENED &&
+      wallet_share_get_direction (share) == WALLET_SHARE_OUTGOING &&
+      wallet_share_get_flow (share) == WALLET_SHARE_FLOW_VERIFIED)
+    fprintf (stderr, "  %s\n", _("Someone opened the link and has not given the PIN yet. If "
+                                 "the recipient says it cannot be opened, another device "
+                                 "has it: cancel this share and send a new invitation."));
   if (share_error != NULL)
     fprintf (stderr, "  %s\n", share_error->message);
   else if (state == WALLET_SHARE_STATE_CANCELLED)

@@ -978,8 +978,9 @@ check_ledger (WalletShareManager  *self,
       return FALSE;
     case WALLET_LEDGER_OUTCOME_ACCEPTED_ELSEWHERE:
       g_set_error (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_ACCEPTED_ELSEWHERE,
-                   _("This link was accepted on another device. If that was not you, "
-                     "tell the sender."));
+                   _("This link was opened on another device first. Ask the sender for "
+                     "a new invitation, and tell them if that other device was not "
+                     "yours."));
       return FALSE;
     case WALLET_LEDGER_OUTCOME_DELIVERED:
       g_set_error (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_WRONG_STATE,

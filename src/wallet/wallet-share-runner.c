@@ -1248,8 +1248,9 @@ handle_relay_error (WalletShareRunner *self,
       enter_final (self, WALLET_SHARE_STATE_FAILED,
                    share_error (WALLET_SHARE_ERROR_ACCEPTED_ELSEWHERE,
                                 _("Another device opened this link first, so it cannot "
-                                  "be opened here. If that was not you, tell the sender: "
-                                  "the credential may be exposed.")));
+                                  "be opened here. Ask the sender for a new invitation, "
+                                  "and tell them: if that other device was not yours, "
+                                  "someone else has the link.")));
       step (self);
       return;
     }
@@ -1514,8 +1515,10 @@ read_done (GObject      *source,
   note_progress (self);
   note_relay_clock (self, content->relay_date, content->not_modified ? NULL
                                                                      : content->expiration);
-  if (!content->not_modified)
-    note_binding (self, content->binding_epoch);
+  /* A 304 carries the epoch too: a device that bound and then stopped
+   * (the PIN not given) changes no payload, and only this tells the
+   * sender someone holds the link (QA F1). */
+  note_binding (self, content->binding_epoch);
 
   if (content->not_modified || content->payload_data == NULL ||
       (content->etag != NULL && g_strcmp0 (content->etag, self->saved.etag) == 0))

@@ -80,6 +80,42 @@ test_verified_interceptor_first (void)
   cancel_share (sent);
 }
 
+/* QA F1: someone with the link but not the PIN opens it and stops at the
+ * PIN prompt. The sender learns that the link was opened without a PIN,
+ * and the real recipient is told what happened and what to do. */
+static void
+test_link_held_without_pin (void)
+{
+  g_autoptr(SentShare) sent = share_new_password ("Held without PIN", TRUE);
+  g_autofree char *no_pin = g_strdup_printf ("%s\n", sent->link);
+  g_autofree char *right = g_strdup_printf ("%s\n%s\n", sent->link, sent->pin);
+  g_autoptr(CliRun) holder = NULL;
+  g_autoptr(CliRun) sender_run = NULL;
+  g_autoptr(CliRun) recipient = NULL;
+  g_autofree char *state = NULL;
+
+  holder = cli_test_wallet_run (interceptor, no_pin, "receive", "--yes", "--timeout", "10",
+                                NULL);
+  g_assert_cmpint (holder->status, !=, 0);
+
+  /* Plain polling, so the sender looks at once rather than at the end of
+   * a long poll. */
+  sender_run = cli_test_wallet_run (rig->sender, NULL, "run", "--timeout", "3",
+                                    "--poll-interval", "300", NULL);
+  g_test_message ("sender: %s", sender_run->err);
+  state = rig_share_state (rig->sender, sent->id);
+  g_assert_cmpstr (state, ==, "opened");
+  g_assert_nonnull (strstr (sender_run->err, "has not given the PIN"));
+
+  recipient = cli_test_wallet_run (rig->recipient, right, "receive", "--yes", "--timeout", "10",
+                                   NULL);
+  g_test_message ("recipient: %s", recipient->err);
+  cli_test_assert_status (recipient, 6);
+  g_assert_nonnull (strstr (recipient->err, "nother device"));
+  g_assert_nonnull (strstr (recipient->err, "new invitation"));
+  cancel_share (sent);
+}
+
 static void
 test_direct_interceptor_first (void)
 {
@@ -242,6 +278,8 @@ main (int    argc,
 
   g_test_add_func ("/cli/share/intercepted/verified-link-held-first-by-another-wallet",
                    test_verified_interceptor_first);
+  g_test_add_func ("/cli/share/intercepted/link-held-without-pin-sender-is-told",
+                   test_link_held_without_pin);
   g_test_add_func ("/cli/share/intercepted/direct-link-held-first-by-another-wallet",
                    test_direct_interceptor_first);
   g_test_add_func ("/cli/share/intercepted/other-wallet-after-the-recipient",
