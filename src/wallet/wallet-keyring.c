@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "wallet-keyring.h"
+#include "wallet-keyring-portal.h"
 
 #include <glib/gi18n.h>
 #include <libsecret/secret.h>
@@ -25,6 +26,7 @@ struct _WalletKeyring
   char          *collection;     /* where new items go */
   SecretService *service;        /* opened on first use; dropped when the daemon goes */
   char          *plain_session;  /* our "plain" session on that service, for batch reads */
+  WalletKeyringPortal *portal;   /* set: every call goes to the portal backend instead */
 };
 
 G_DEFINE_TYPE (WalletKeyring, wallet_keyring, G_TYPE_OBJECT)
@@ -210,6 +212,7 @@ wallet_keyring_finalize (GObject *object)
                               NULL, NULL, NULL);
     }
   drop_service (self);
+  g_clear_object (&self->portal);
   g_free (self->collection);
   G_OBJECT_CLASS (wallet_keyring_parent_class)->finalize (object);
 }
@@ -226,6 +229,8 @@ wallet_keyring_init (WalletKeyring *self)
   self->timeout_ms = WALLET_KEYRING_DEFAULT_TIMEOUT_MS;
   self->collection = g_strdup (SECRET_COLLECTION_DEFAULT);
   self->sandboxed = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+  if (wallet_keyring_backend_choose (self->sandboxed) == WALLET_KEYRING_BACKEND_PORTAL)
+    self->portal = wallet_keyring_portal_new (self->sandboxed);
 }
 
 WalletKeyring *
@@ -259,6 +264,8 @@ wallet_keyring_set_timeout (WalletKeyring *self,
   g_return_if_fail (WALLET_IS_KEYRING (self));
   g_return_if_fail (timeout_ms > 0);
   self->timeout_ms = timeout_ms;
+  if (self->portal != NULL)
+    wallet_keyring_portal_set_timeout (self->portal, timeout_ms);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1060,6 +1067,12 @@ wallet_keyring_store_async (WalletKeyring       *self,
   g_return_if_fail (type == NULL || id_is_sane (type));
   g_return_if_fail (label != NULL && secret != NULL);
 
+  if (self->portal != NULL)
+    {
+      wallet_keyring_portal_store_async (self->portal, self, kind, id, type, label, secret,
+                                         cancellable, callback, user_data);
+      return;
+    }
   task = op_task_new (self, OP_STORE, kind, id, cancellable, callback, user_data);
   g_task_set_source_tag (task, wallet_keyring_store_async);
   op = g_task_get_task_data (task);
@@ -1093,6 +1106,12 @@ wallet_keyring_load_async (WalletKeyring       *self,
   g_return_if_fail ((guint) kind < G_N_ELEMENTS (schemas));
   g_return_if_fail (id_is_sane (id));
 
+  if (self->portal != NULL)
+    {
+      wallet_keyring_portal_load_async (self->portal, self, kind, id, cancellable, callback,
+                                        user_data);
+      return;
+    }
   task = op_task_new (self, OP_LOAD, kind, id, cancellable, callback, user_data);
   g_task_set_source_tag (task, wallet_keyring_load_async);
   run_op (task);
@@ -1119,6 +1138,12 @@ wallet_keyring_load_all_async (WalletKeyring       *self,
   g_return_if_fail (WALLET_IS_KEYRING (self));
   g_return_if_fail ((guint) kind < G_N_ELEMENTS (schemas));
 
+  if (self->portal != NULL)
+    {
+      wallet_keyring_portal_load_all_async (self->portal, self, kind, cancellable, callback,
+                                            user_data);
+      return;
+    }
   task = op_task_new (self, OP_LOAD_ALL, kind, NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, wallet_keyring_load_all_async);
   run_op (task);
@@ -1147,6 +1172,12 @@ wallet_keyring_delete_async (WalletKeyring       *self,
   g_return_if_fail ((guint) kind < G_N_ELEMENTS (schemas));
   g_return_if_fail (id_is_sane (id));
 
+  if (self->portal != NULL)
+    {
+      wallet_keyring_portal_delete_async (self->portal, self, kind, id, cancellable, callback,
+                                          user_data);
+      return;
+    }
   task = op_task_new (self, OP_DELETE, kind, id, cancellable, callback, user_data);
   g_task_set_source_tag (task, wallet_keyring_delete_async);
   run_op (task);

@@ -46,6 +46,8 @@ typedef enum {
   WALLET_KEYRING_ERROR_TIMEOUT,         /* no answer within the timeout: the daemon hangs */
   WALLET_KEYRING_ERROR_NOT_FOUND,       /* no item with this kind and id */
   WALLET_KEYRING_ERROR_VERIFY_FAILED,   /* the item read back is not what was written */
+  WALLET_KEYRING_ERROR_PORTAL_REFUSED,  /* the secret portal gave no key (file backend) */
+  WALLET_KEYRING_ERROR_FILE_UNREADABLE, /* the file backend's keyring file cannot be read */
 } WalletKeyringError;
 
 typedef enum {

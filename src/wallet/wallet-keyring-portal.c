@@ -1,0 +1,843 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "wallet-keyring-portal.h"
+
+#include <glib/gi18n.h>
+#include <libsecret/secret.h>
+#include <string.h>
+
+#define PORTAL_BUS_NAME      "org.freedesktop.portal.Desktop"
+#define PORTAL_OBJECT_PATH   "/org/freedesktop/portal/desktop"
+#define PORTAL_SECRET_IFACE  "org.freedesktop.portal.Secret"
+#define CONTENT_TYPE         "application/octet-stream"
+/* Our own timer bounds every call; GDBus's default 25 s must not cut in. */
+#define DBUS_NO_TIMEOUT      G_MAXINT
+
+struct _WalletKeyringPortal
+{
+  GObject   parent_instance;
+
+  guint     timeout_ms;
+  gboolean  sandboxed;
+  gboolean  portal_seen;  /* the portal answered once: no need to ask again */
+};
+
+G_DEFINE_TYPE (WalletKeyringPortal, wallet_keyring_portal, G_TYPE_OBJECT)
+
+#define SCHEMA(schema_name) \
+  { schema_name, SECRET_SCHEMA_NONE, \
+    { { WALLET_ATTRIBUTE_ID, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
+      { WALLET_ATTRIBUTE_TYPE, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
+      { NULL, 0 } }, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+static const SecretSchema schemas[] = {
+  [WALLET_ITEM_CREDENTIAL] = SCHEMA (WALLET_SCHEMA_CREDENTIAL),
+  [WALLET_ITEM_VAULT] = SCHEMA (WALLET_SCHEMA_VAULT),
+  [WALLET_ITEM_IDENTITY] = SCHEMA (WALLET_SCHEMA_IDENTITY),
+  [WALLET_ITEM_CONTACT] = SCHEMA (WALLET_SCHEMA_CONTACT),
+  [WALLET_ITEM_SHARE] = SCHEMA (WALLET_SCHEMA_SHARE),
+  [WALLET_ITEM_INDEX] = SCHEMA (WALLET_SCHEMA_INDEX),
+};
+
+WalletKeyringBackend
+wallet_keyring_backend_choose (gboolean sandboxed)
+{
+  const char *wanted = g_getenv ("TIGRESS_KEYRING");
+
+  if (g_strcmp0 (wanted, "portal") == 0)
+    return WALLET_KEYRING_BACKEND_PORTAL;
+  if (g_strcmp0 (wanted, "service") == 0)
+    return WALLET_KEYRING_BACKEND_SERVICE;
+  if (wanted != NULL && wanted[0] != '\0')
+    g_warning ("TIGRESS_KEYRING is “%s”, neither “portal” nor “service”; using the %s",
+               wanted, sandboxed ? "secret portal" : "Secret Service");
+  return sandboxed ? WALLET_KEYRING_BACKEND_PORTAL : WALLET_KEYRING_BACKEND_SERVICE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+static const char *
+message_for (WalletKeyringError code)
+{
+  switch (code)
+    {
+    case WALLET_KEYRING_ERROR_NO_BUS:
+      return _("Tigress Wallet cannot reach the desktop session (no D-Bus session bus), so "
+               "it cannot reach the secret portal. Start it from your desktop session.");
+    case WALLET_KEYRING_ERROR_NO_PORTAL:
+      return _("This system’s desktop portal cannot store secrets, so Tigress Wallet cannot "
+               "keep anything. Install xdg-desktop-portal and GNOME Keyring (or another "
+               "Secret portal backend), log out and in again, then try again.");
+    case WALLET_KEYRING_ERROR_PORTAL_REFUSED:
+      return _("The secret portal refused to give Tigress Wallet its key, so its saved "
+               "items cannot be opened. Nothing was changed. Unlock your keyring (for "
+               "example in Passwords and Keys) and try again.");
+    case WALLET_KEYRING_ERROR_FILE_UNREADABLE:
+      return _("Tigress Wallet cannot read its keyring file (keyrings/default.keyring in "
+               "its data folder): it is damaged, or it was made with another key. "
+               "Nothing was changed. Restore the file from a backup; do not delete it "
+               "while you still need what it holds.");
+    case WALLET_KEYRING_ERROR_TIMEOUT:
+      return _("The secret portal is not answering. Nothing was changed; wait a moment "
+               "and try again, or restart your session if it keeps happening.");
+    case WALLET_KEYRING_ERROR_NOT_FOUND:
+      return _("This item is no longer in the keyring.");
+    case WALLET_KEYRING_ERROR_VERIFY_FAILED:
+      return _("The keyring file did not keep what was written. Nothing was lost; try "
+               "again.");
+    case WALLET_KEYRING_ERROR_NO_SERVICE:
+    case WALLET_KEYRING_ERROR_NO_COLLECTION:
+    case WALLET_KEYRING_ERROR_LOCKED:
+    case WALLET_KEYRING_ERROR_DISCONNECTED:
+    case WALLET_KEYRING_ERROR_FAILED:
+    default:
+      return _("Tigress Wallet could not use its keyring file. Try again; if it keeps "
+               "failing, restart your session.");
+    }
+}
+
+static GError *
+keyring_error (WalletKeyringError code)
+{
+  return g_error_new_literal (WALLET_KEYRING_ERROR, code, message_for (code));
+}
+
+static gboolean
+message_has (const GError *raw,
+             const char   *needle)
+{
+  return raw->message != NULL && strstr (raw->message, needle) != NULL;
+}
+
+static gboolean
+is_missing_portal (const GError *raw)
+{
+  /* Nobody owns the portal's name, it cannot be started, or it lacks the
+   * Secret interface (too old, or no backend implements it). A Secret
+   * Service error here means libsecret fell back to it for want of a
+   * portal, and the sandbox hides that service. */
+  return g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+         g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
+         g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_EXEC_FAILED) ||
+         g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_CHILD_EXITED) ||
+         g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_FAILED) ||
+         g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE) ||
+         g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY) ||
+         g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+         g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS) ||
+         g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED) ||
+         message_has (raw, "org.freedesktop.secrets") ||
+         message_has (raw, "ServiceUnknown");
+}
+
+static gboolean
+is_unreadable_file (const GError *raw)
+{
+  return g_error_matches (raw, SECRET_ERROR, SECRET_ERROR_INVALID_FILE_FORMAT) ||
+         g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_INVALID_DATA) ||
+         g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED) ||
+         g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY) ||
+         g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE) ||
+         g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY) ||
+         g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_NO_SPACE) ||
+         g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_READ_ONLY) ||
+         raw->domain == G_FILE_ERROR;
+}
+
+GError *
+wallet_keyring_portal_error_from_raw (const GError *raw)
+{
+  g_return_val_if_fail (raw != NULL, NULL);
+
+  if (raw->domain == WALLET_KEYRING_ERROR)
+    return g_error_copy (raw);
+  if (g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
+      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
+      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT))
+    return keyring_error (WALLET_KEYRING_ERROR_TIMEOUT);
+  if (message_has (raw, "Cannot autolaunch D-Bus") || message_has (raw, "Could not connect") ||
+      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER))
+    return keyring_error (WALLET_KEYRING_ERROR_NO_BUS);
+  if (is_missing_portal (raw))
+    return keyring_error (WALLET_KEYRING_ERROR_NO_PORTAL);
+  /* libsecret's words when the portal's answer carries no secret. */
+  if (message_has (raw, "not retrievable") || message_has (raw, "etrieve secret"))
+    return keyring_error (WALLET_KEYRING_ERROR_PORTAL_REFUSED);
+  if (is_unreadable_file (raw))
+    return keyring_error (WALLET_KEYRING_ERROR_FILE_UNREADABLE);
+  return keyring_error (WALLET_KEYRING_ERROR_FAILED);
+}
+
+/* ------------------------------------------------------------------ */
+/* The object                                                          */
+/* ------------------------------------------------------------------ */
+
+static void
+wallet_keyring_portal_class_init (WalletKeyringPortalClass *klass)
+{
+}
+
+static void
+wallet_keyring_portal_init (WalletKeyringPortal *self)
+{
+  self->timeout_ms = WALLET_KEYRING_DEFAULT_TIMEOUT_MS;
+}
+
+WalletKeyringPortal *
+wallet_keyring_portal_new (gboolean sandboxed)
+{
+  WalletKeyringPortal *self = g_object_new (WALLET_TYPE_KEYRING_PORTAL, NULL);
+
+  self->sandboxed = sandboxed;
+  return self;
+}
+
+void
+wallet_keyring_portal_set_timeout (WalletKeyringPortal *self,
+                                   guint                timeout_ms)
+{
+  g_return_if_fail (WALLET_IS_KEYRING_PORTAL (self));
+  g_return_if_fail (timeout_ms > 0);
+  self->timeout_ms = timeout_ms;
+}
+
+/* ------------------------------------------------------------------ */
+/* One call: its task, its timer, its own cancellable                  */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+  CALL_STORE,
+  CALL_LOAD,
+  CALL_LOAD_ALL,
+  CALL_DELETE,
+} CallKind;
+
+/* Lives as long as libsecret may still call back. The task is answered
+ * once, by whichever comes first: libsecret, the timer or the caller's
+ * cancel; later answers from libsecret are dropped. */
+typedef struct {
+  grefcount             refs;
+  WalletKeyringPortal  *portal;
+  CallKind              call;
+  WalletItemKind        kind;
+  char                 *id;
+  char                 *type;
+  char                 *label;
+  GBytes               *payload;
+  GTask                *task;              /* NULL once answered */
+  GCancellable         *cancellable;       /* ours, given to libsecret */
+  GCancellable         *caller_cancellable;
+  gulong                caller_handler;
+  GSource              *timer;
+  GList                *found;             /* SecretRetrievable, searched */
+  GList                *next_found;        /* the next one to read */
+  GPtrArray            *items;             /* WalletKeyringItem, read */
+} Call;
+
+static Call *
+call_ref (Call *call)
+{
+  g_ref_count_inc (&call->refs);
+  return call;
+}
+
+static void
+call_unref (Call *call)
+{
+  if (!g_ref_count_dec (&call->refs))
+    return;
+  g_assert (call->task == NULL);
+  g_clear_object (&call->portal);
+  g_clear_object (&call->cancellable);
+  g_clear_pointer (&call->payload, g_bytes_unref);
+  g_list_free_full (call->found, g_object_unref);
+  g_clear_pointer (&call->items, g_ptr_array_unref);
+  g_free (call->id);
+  g_free (call->type);
+  g_free (call->label);
+  g_free (call);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Call, call_unref)
+
+/* Stops the timer and forgets the caller's cancellable; returns the task
+ * to answer, or NULL when it was answered already. */
+static GTask *
+call_take_task (Call *call)
+{
+  if (call->timer != NULL)
+    {
+      g_source_destroy (call->timer);
+      g_clear_pointer (&call->timer, g_source_unref);
+    }
+  if (call->caller_handler != 0)
+    g_cancellable_disconnect (call->caller_cancellable, call->caller_handler);
+  call->caller_handler = 0;
+  g_clear_object (&call->caller_cancellable);
+  return g_steal_pointer (&call->task);
+}
+
+static void
+call_return_error (Call   *call,
+                   GError *error)
+{
+  g_autoptr(GTask) task = call_take_task (call);
+
+  if (task != NULL)
+    g_task_return_error (task, error);
+  else
+    g_error_free (error);
+}
+
+static void
+call_return_boolean (Call *call)
+{
+  g_autoptr(GTask) task = call_take_task (call);
+
+  if (task != NULL)
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+call_return_pointer (Call           *call,
+                     gpointer        result,
+                     GDestroyNotify  result_free)
+{
+  g_autoptr(GTask) task = call_take_task (call);
+
+  if (task != NULL)
+    g_task_return_pointer (task, result, result_free);
+  else
+    result_free (result);
+}
+
+/* One call at a time, in the order they came: libsecret's file backend
+ * rewrites its one file on every change and is not safe for writes that
+ * overlap (seen: a store failing while the store index was written). Its
+ * backend is one per process, so the line is too. */
+static GQueue  waiting = G_QUEUE_INIT;
+static Call   *running;
+
+static void dispatch_first (Call *call);
+
+static void
+run_next (void)
+{
+  while (running == NULL && !g_queue_is_empty (&waiting))
+    {
+      Call *call = g_queue_pop_head (&waiting);
+
+      /* Timed out or cancelled while waiting: nothing left to do. */
+      if (call->task == NULL)
+        {
+          call_unref (call);
+          continue;
+        }
+      running = call;
+      dispatch_first (call);
+    }
+}
+
+/* The call has nothing more in flight in libsecret: the next may go. */
+static void
+call_end (Call *call)
+{
+  g_assert (running == call);
+  running = NULL;
+  call_unref (call);
+  run_next ();
+}
+
+/* Whether the call's task still waits for an answer; if not, the timer
+ * or the caller ended it and the rest of the work is dropped. */
+static gboolean
+call_carries_on (Call *call)
+{
+  if (call->task != NULL)
+    return TRUE;
+  call_end (call);
+  return FALSE;
+}
+
+/* Every failure from libsecret or the bus comes through here, and ends
+ * the call. */
+static void
+call_fail (Call   *call,
+           GError *raw)
+{
+  g_autoptr(GError) owned = raw;
+
+  if (g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    call_return_error (call, g_steal_pointer (&owned));
+  else if (call->task != NULL)
+    {
+      g_debug ("A keyring file call failed (%s, %s %d)", raw->message,
+               g_quark_to_string (raw->domain), raw->code);
+      call_return_error (call, wallet_keyring_portal_error_from_raw (raw));
+    }
+  call_end (call);
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  Call *call = user_data;
+
+  g_clear_pointer (&call->timer, g_source_unref);
+  call_return_error (call, keyring_error (WALLET_KEYRING_ERROR_TIMEOUT));
+  g_cancellable_cancel (call->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_caller_cancelled (GCancellable *caller,
+                     gpointer      user_data)
+{
+  /* The task checks the caller's cancellable when it returns, so whatever
+   * libsecret answers then, the caller sees G_IO_ERROR_CANCELLED. */
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+static Call *
+call_new (WalletKeyringPortal *self,
+          gpointer             owner,
+          CallKind             kind_of_call,
+          WalletItemKind       kind,
+          const char          *id,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  Call *call = g_new0 (Call, 1);
+
+  g_ref_count_init (&call->refs);
+  call->portal = g_object_ref (self);
+  call->call = kind_of_call;
+  call->kind = kind;
+  call->id = g_strdup (id);
+  call->task = g_task_new (owner, cancellable, callback, user_data);
+  call->cancellable = g_cancellable_new ();
+  /* A batch read of a big wallet gets more time, as in the other backend. */
+  call->timer = g_timeout_source_new (kind_of_call == CALL_LOAD_ALL
+                                        ? 3 * self->timeout_ms : self->timeout_ms);
+  g_source_set_callback (call->timer, on_timeout, call, NULL);
+  g_source_attach (call->timer, g_main_context_get_thread_default ());
+  if (cancellable != NULL)
+    {
+      call->caller_cancellable = g_object_ref (cancellable);
+      call->caller_handler = g_cancellable_connect (cancellable,
+                                                    G_CALLBACK (on_caller_cancelled),
+                                                    g_object_ref (call->cancellable),
+                                                    g_object_unref);
+    }
+  return call;
+}
+
+/* libsecret's file backend (0.20.5) neither stores nor matches the
+ * schema's name by itself, unlike the Secret Service: without it, a search
+ * for credentials would find the vault's item and a delete could remove an
+ * item of another kind with the same id. So every call names the schema. */
+static GHashTable *
+call_attributes (Call *call)
+{
+  GHashTable *attributes = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_hash_table_insert (attributes, (gpointer) "xdg:schema",
+                       (gpointer) schemas[call->kind].name);
+  if (call->id != NULL)
+    g_hash_table_insert (attributes, (gpointer) WALLET_ATTRIBUTE_ID, call->id);
+  return attributes;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading: search, then each item's secret in turn                    */
+/* ------------------------------------------------------------------ */
+
+static void read_next (Call *call);
+static void finish_read (Call *call);
+
+static void
+on_secret_retrieved (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(Call) call = user_data;
+  SecretRetrievable *retrievable = SECRET_RETRIEVABLE (source);
+  GError *error = NULL;
+  g_autoptr(SecretValue) value = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+  WalletKeyringItem *item;
+  gsize size;
+  const char *data;
+
+  value = secret_retrievable_retrieve_secret_finish (retrievable, result, &error);
+  if (value == NULL)
+    {
+      call_fail (call, error != NULL ? error : keyring_error (WALLET_KEYRING_ERROR_FAILED));
+      return;
+    }
+  if (!call_carries_on (call))
+    return;
+  attributes = secret_retrievable_get_attributes (retrievable);
+  data = secret_value_get (value, &size);
+  item = g_new0 (WalletKeyringItem, 1);
+  item->id = g_strdup (g_hash_table_lookup (attributes, WALLET_ATTRIBUTE_ID));
+  item->type = g_strdup (g_hash_table_lookup (attributes, WALLET_ATTRIBUTE_TYPE));
+  item->secret = g_bytes_new (data, size);
+  /* An item without our id attribute, or of another kind, is not ours to
+   * hand out. */
+  if (item->id != NULL && (call->id == NULL || g_str_equal (item->id, call->id)) &&
+      g_strcmp0 (g_hash_table_lookup (attributes, "xdg:schema"),
+                 schemas[call->kind].name) == 0)
+    g_ptr_array_add (call->items, item);
+  else
+    wallet_keyring_item_free (item);
+  read_next (call);
+}
+
+static void
+read_next (Call *call)
+{
+  SecretRetrievable *retrievable;
+
+  if (call->next_found == NULL)
+    {
+      finish_read (call);
+      return;
+    }
+  retrievable = call->next_found->data;
+  call->next_found = call->next_found->next;
+  secret_retrievable_retrieve_secret (retrievable, call->cancellable,
+                                      on_secret_retrieved, call_ref (call));
+}
+
+static void
+on_searched (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(Call) call = user_data;
+  GError *error = NULL;
+  GList *found = secret_password_search_finish (result, &error);
+
+  if (error != NULL)
+    {
+      g_list_free_full (found, g_object_unref);
+      call_fail (call, error);
+      return;
+    }
+  if (!call_carries_on (call))
+    {
+      g_list_free_full (found, g_object_unref);
+      return;
+    }
+  g_list_free_full (call->found, g_object_unref);
+  call->found = found;
+  call->next_found = found;
+  g_clear_pointer (&call->items, g_ptr_array_unref);
+  call->items = g_ptr_array_new_with_free_func ((GDestroyNotify) wallet_keyring_item_free);
+  read_next (call);
+}
+
+static void
+search (Call *call)
+{
+  g_autoptr(GHashTable) attributes = call_attributes (call);
+
+  secret_password_searchv (&schemas[call->kind], attributes,
+                           SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
+                           call->cancellable, on_searched, call_ref (call));
+}
+
+static void
+finish_read (Call *call)
+{
+  GPtrArray *items = call->items;
+
+  switch (call->call)
+    {
+    case CALL_LOAD_ALL:
+      call_return_pointer (call, g_steal_pointer (&call->items),
+                           (GDestroyNotify) g_ptr_array_unref);
+      break;
+    case CALL_LOAD:
+      if (items->len == 0)
+        call_return_error (call, keyring_error (WALLET_KEYRING_ERROR_NOT_FOUND));
+      else
+        call_return_pointer (call,
+                             g_bytes_ref (((WalletKeyringItem *) items->pdata[0])->secret),
+                             (GDestroyNotify) g_bytes_unref);
+      break;
+    case CALL_STORE:
+      {
+        /* The read-back: exactly our item, with what we wrote. */
+        WalletKeyringItem *item = items->len == 1 ? items->pdata[0] : NULL;
+
+        if (item != NULL && g_bytes_equal (item->secret, call->payload) &&
+            g_strcmp0 (item->type, call->type) == 0)
+          call_return_boolean (call);
+        else
+          call_return_error (call, keyring_error (WALLET_KEYRING_ERROR_VERIFY_FAILED));
+        break;
+      }
+    case CALL_DELETE:
+    default:
+      g_assert_not_reached ();
+    }
+  call_end (call);
+}
+
+/* ------------------------------------------------------------------ */
+/* Writing and deleting                                                */
+/* ------------------------------------------------------------------ */
+
+static void
+on_stored (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(Call) call = user_data;
+  GError *error = NULL;
+
+  if (!secret_password_store_finish (result, &error))
+    {
+      call_fail (call, error != NULL ? error : keyring_error (WALLET_KEYRING_ERROR_FAILED));
+      return;
+    }
+  if (call_carries_on (call))
+    search (call);
+}
+
+static void
+store (Call *call)
+{
+  g_autoptr(GHashTable) attributes = call_attributes (call);
+  g_autoptr(SecretValue) value =
+    secret_value_new (g_bytes_get_data (call->payload, NULL), g_bytes_get_size (call->payload),
+                      CONTENT_TYPE);
+
+  if (call->type != NULL)
+    g_hash_table_insert (attributes, (gpointer) WALLET_ATTRIBUTE_TYPE, call->type);
+  secret_password_storev_binary (&schemas[call->kind], attributes, SECRET_COLLECTION_DEFAULT,
+                                 call->label, value, call->cancellable, on_stored,
+                                 call_ref (call));
+}
+
+static void
+on_cleared (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(Call) call = user_data;
+  GError *error = NULL;
+
+  /* FALSE without an error: there was nothing to delete. The file has no
+   * locked items, so that is the truth (unlike a locked Secret Service
+   * collection, which the other backend must unlock first). */
+  if (!secret_password_clear_finish (result, &error) && error != NULL)
+    {
+      call_fail (call, error);
+      return;
+    }
+  call_return_boolean (call);
+  call_end (call);
+}
+
+static void
+clear (Call *call)
+{
+  g_autoptr(GHashTable) attributes = call_attributes (call);
+
+  secret_password_clearv (&schemas[call->kind], attributes, call->cancellable, on_cleared,
+                          call_ref (call));
+}
+
+static void
+dispatch (Call *call)
+{
+  switch (call->call)
+    {
+    case CALL_STORE:
+      store (call);
+      break;
+    case CALL_DELETE:
+      clear (call);
+      break;
+    case CALL_LOAD:
+    case CALL_LOAD_ALL:
+    default:
+      search (call);
+      break;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Asking the portal first                                             */
+/* ------------------------------------------------------------------ */
+
+static void
+on_portal_version (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(Call) call = user_data;
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      call_fail (call, error);
+      return;
+    }
+  if (!call_carries_on (call))
+    return;
+  call->portal->portal_seen = TRUE;
+  dispatch (call);
+}
+
+static void
+on_bus (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(Call) call = user_data;
+  GError *error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_finish (result, &error);
+
+  if (bus == NULL)
+    {
+      call_fail (call, error);
+      return;
+    }
+  if (!call_carries_on (call))
+    return;
+  /* The same question libsecret asks (synchronously) before it picks its
+   * file backend; asked here first, without blocking, it turns a missing
+   * portal into a clear error. */
+  g_dbus_connection_call (bus, PORTAL_BUS_NAME, PORTAL_OBJECT_PATH,
+                          "org.freedesktop.DBus.Properties", "Get",
+                          g_variant_new ("(ss)", PORTAL_SECRET_IFACE, "version"),
+                          G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, DBUS_NO_TIMEOUT,
+                          call->cancellable, on_portal_version, call_ref (call));
+}
+
+/* Outside Flatpak libsecret uses its file backend only when told to with
+ * SECRET_BACKEND=file; otherwise it would quietly talk to the Secret
+ * Service, which is not what TIGRESS_KEYRING=portal asked for. */
+static gboolean
+file_backend_selected (WalletKeyringPortal *self)
+{
+  return self->sandboxed || g_strcmp0 (g_getenv ("SECRET_BACKEND"), "file") == 0;
+}
+
+static void
+dispatch_first (Call *call)
+{
+  /* libsecret's test hook keys the file with a password from the
+   * environment and never asks the portal. */
+  if (call->portal->portal_seen || g_getenv ("SECRET_FILE_TEST_PASSWORD") != NULL)
+    {
+      dispatch (call);
+      return;
+    }
+  g_bus_get (G_BUS_TYPE_SESSION, call->cancellable, on_bus, call_ref (call));
+}
+
+/* Takes over @call's first reference. */
+static void
+call_start (Call *call)
+{
+  if (!file_backend_selected (call->portal))
+    {
+      call_return_error (call, g_error_new_literal (WALLET_KEYRING_ERROR,
+                                                    WALLET_KEYRING_ERROR_NO_PORTAL,
+                                                    _("TIGRESS_KEYRING=portal works outside "
+                                                      "Flatpak only together with "
+                                                      "SECRET_BACKEND=file.")));
+      call_unref (call);
+      return;
+    }
+  g_queue_push_tail (&waiting, call);
+  run_next ();
+}
+
+/* ------------------------------------------------------------------ */
+/* Entry points (WalletKeyring checked the arguments)                  */
+/* ------------------------------------------------------------------ */
+
+void
+wallet_keyring_portal_store_async (WalletKeyringPortal *self,
+                                   gpointer             owner,
+                                   WalletItemKind       kind,
+                                   const char          *id,
+                                   const char          *type,
+                                   const char          *label,
+                                   GBytes              *secret,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  Call *call;
+
+  g_return_if_fail (WALLET_IS_KEYRING_PORTAL (self));
+  call = call_new (self, owner, CALL_STORE, kind, id, cancellable, callback, user_data);
+  g_task_set_source_tag (call->task, wallet_keyring_portal_store_async);
+  call->type = g_strdup (type);
+  call->label = g_strdup (label);
+  call->payload = g_bytes_ref (secret);
+  call_start (call);
+}
+
+void
+wallet_keyring_portal_load_async (WalletKeyringPortal *self,
+                                  gpointer             owner,
+                                  WalletItemKind       kind,
+                                  const char          *id,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  Call *call;
+
+  g_return_if_fail (WALLET_IS_KEYRING_PORTAL (self));
+  call = call_new (self, owner, CALL_LOAD, kind, id, cancellable, callback, user_data);
+  g_task_set_source_tag (call->task, wallet_keyring_portal_load_async);
+  call_start (call);
+}
+
+void
+wallet_keyring_portal_load_all_async (WalletKeyringPortal *self,
+                                      gpointer             owner,
+                                      WalletItemKind       kind,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  Call *call;
+
+  g_return_if_fail (WALLET_IS_KEYRING_PORTAL (self));
+  call = call_new (self, owner, CALL_LOAD_ALL, kind, NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (call->task, wallet_keyring_portal_load_all_async);
+  call_start (call);
+}
+
+void
+wallet_keyring_portal_delete_async (WalletKeyringPortal *self,
+                                    gpointer             owner,
+                                    WalletItemKind       kind,
+                                    const char          *id,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  Call *call;
+
+  g_return_if_fail (WALLET_IS_KEYRING_PORTAL (self));
+  call = call_new (self, owner, CALL_DELETE, kind, id, cancellable, callback, user_data);
+  g_task_set_source_tag (call->task, wallet_keyring_portal_delete_async);
+  call_start (call);
+}

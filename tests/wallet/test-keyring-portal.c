@@ -1,0 +1,673 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <libsecret/secret.h>
+#include <string.h>
+
+#include "tw-crypto.h"
+#include "wallet.h"
+#include "wallet-keyring-portal.h"
+#include "wallet-test-util.h"
+
+/*
+ * The keyring's portal backend, for real: xdg-desktop-portal 1.16 with
+ * gnome-keyring's Secret portal backend, on the test's private bus.
+ *
+ * Group 1 runs inside tests/wallet/flatpak-sandbox-run: a bubblewrap mount
+ * namespace with a made-up /.flatpak-info, which is how the portal tells a
+ * Flatpak app from a host program. There the portal hands over the app's
+ * master secret and libsecret keeps its file in the app's data folder,
+ * exactly as in Flatpak. Not exercised: a filtered bus (the sandbox could
+ * still reach org.freedesktop.secrets here), the GNOME runtime's newer
+ * libsecret, and a flatpak-builder build.
+ *
+ * Group 2 runs as a host program: the portal refuses it (app id ""), which
+ * these tests pin down, and the Secret Service stays the default there.
+ *
+ * Each phase that must not share libsecret's in-process state (its file
+ * backend reads the file once per process) runs in a subprocess of its own.
+ */
+
+#define PASSCODE          "portal passcode 42"
+#define TITLE_MARKER      "portal-title-plaintext-marker"
+#define SECRET_MARKER     "portal-secret-plaintext-marker"
+#define SHARE_MARKER      "portal-share-plaintext-marker"
+#define SHARE_ID          "portal-share-1"
+#define SHARE_CONTEXT     "share:" SHARE_ID
+#define ITEM_ID           "portal-item-1"
+#define ITEM_TYPE         "password"
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+store_item (WalletKeyring  *keyring,
+            WalletItemKind  kind,
+            const char     *id,
+            const char     *type,
+            GBytes         *bytes,
+            GCancellable   *cancellable,
+            GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  wallet_keyring_store_async (keyring, kind, id, type, "Tigress Wallet test item", bytes,
+                              cancellable, wt_result_cb, &result);
+  return wallet_keyring_store_finish (keyring, wt_wait (&result), error);
+}
+
+static gboolean
+delete_item (WalletKeyring  *keyring,
+             WalletItemKind  kind,
+             const char     *id,
+             GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  wallet_keyring_delete_async (keyring, kind, id, NULL, wt_result_cb, &result);
+  return wallet_keyring_delete_finish (keyring, wt_wait (&result), error);
+}
+
+static char *
+keyring_file_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "keyrings", "default.keyring", NULL);
+}
+
+/* Items of @schema_name in the Secret Service itself (gnome-keyring). */
+static guint
+count_service_items (const char *schema_name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SecretService) service = secret_service_get_sync (SECRET_SERVICE_NONE, NULL, &error);
+  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  GList *items;
+  guint n;
+
+  g_assert_no_error (error);
+  g_hash_table_insert (attributes, (gpointer) "xdg:schema", (gpointer) schema_name);
+  items = secret_service_search_sync (service, NULL, attributes, SECRET_SEARCH_ALL, NULL,
+                                      &error);
+  g_assert_no_error (error);
+  n = g_list_length (items);
+  g_list_free_full (items, g_object_unref);
+  return n;
+}
+
+static void
+assert_store_fails_with (WalletKeyringError  code,
+                         const char         *message_part)
+{
+  g_autoptr(WalletKeyring) keyring = wallet_keyring_new ();
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("sealed bytes", 12);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (store_item (keyring, WALLET_ITEM_CREDENTIAL, ITEM_ID, ITEM_TYPE, bytes, NULL,
+                              &error));
+  g_assert_error (error, WALLET_KEYRING_ERROR, (int) code);
+  g_assert_nonnull (strstr (error->message, message_part));
+}
+
+/* Runs the current test again in a new process, which calls @phase. */
+static void
+run_phase (void (*phase) (void))
+{
+  if (g_test_subprocess ())
+    {
+      phase ();
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+#if PORTAL_TEST_GROUP == 1
+
+static GBytes *
+load_item (WalletKeyring  *keyring,
+           WalletItemKind  kind,
+           const char     *id,
+           GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  wallet_keyring_load_async (keyring, kind, id, NULL, wt_result_cb, &result);
+  return wallet_keyring_load_finish (keyring, wt_wait (&result), error);
+}
+
+static GPtrArray *
+load_all_items (WalletKeyring  *keyring,
+                WalletItemKind  kind,
+                GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  wallet_keyring_load_all_async (keyring, kind, NULL, wt_result_cb, &result);
+  return wallet_keyring_load_all_finish (keyring, wt_wait (&result), error);
+}
+
+static gboolean
+file_contains (const char *path,
+               const char *marker)
+{
+  g_autofree char *contents = NULL;
+  gsize size = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &size, NULL));
+  return wt_bytes_contain (contents, size, marker);
+}
+
+/* ------------------------------------------------------------------ */
+/* Group 1: inside the made-up sandbox                                 */
+/* ------------------------------------------------------------------ */
+
+static void
+test_sandbox_round_trip (void)
+{
+  g_autoptr(WalletKeyring) keyring = wallet_keyring_new ();
+  g_autoptr(GBytes) bytes = g_bytes_new_static (SECRET_MARKER, strlen (SECRET_MARKER));
+  g_autoptr(GBytes) other = g_bytes_new_static ("another kind", 12);
+  g_autoptr(GBytes) loaded = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = keyring_file_path ();
+  WalletKeyringItem *item;
+
+  /* The selection point: inside Flatpak the portal backend, untold. */
+  g_assert_true (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS));
+  g_assert_null (g_getenv ("TIGRESS_KEYRING"));
+  g_assert_cmpint (wallet_keyring_backend_choose (TRUE), ==, WALLET_KEYRING_BACKEND_PORTAL);
+
+  g_assert_true (store_item (keyring, WALLET_ITEM_CREDENTIAL, ITEM_ID, ITEM_TYPE, bytes, NULL,
+                             &error));
+  g_assert_no_error (error);
+  loaded = load_item (keyring, WALLET_ITEM_CREDENTIAL, ITEM_ID, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (loaded, bytes));
+
+  items = load_all_items (keyring, WALLET_ITEM_CREDENTIAL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, 1);
+  item = items->pdata[0];
+  g_assert_cmpstr (item->id, ==, ITEM_ID);
+  g_assert_cmpstr (item->type, ==, ITEM_TYPE);
+  g_assert_true (g_bytes_equal (item->secret, bytes));
+
+  /* One encrypted file in the app's data folder, nothing in the Secret
+   * Service: the app never used the keyring's bus name. */
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (file_contains (path, SECRET_MARKER));
+  g_assert_cmpuint (count_service_items (WALLET_SCHEMA_CREDENTIAL), ==, 0);
+
+  /* Kinds stay apart: an item of another kind with the same id is neither
+   * listed with credentials nor deleted with them. */
+  g_assert_true (store_item (keyring, WALLET_ITEM_CONTACT, ITEM_ID, NULL, other, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&items, g_ptr_array_unref);
+  items = load_all_items (keyring, WALLET_ITEM_CREDENTIAL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, 1);
+
+  g_assert_true (delete_item (keyring, WALLET_ITEM_CREDENTIAL, ITEM_ID, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&loaded, g_bytes_unref);
+  loaded = load_item (keyring, WALLET_ITEM_CONTACT, ITEM_ID, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (loaded, other));
+  g_clear_pointer (&loaded, g_bytes_unref);
+  loaded = load_item (keyring, WALLET_ITEM_CREDENTIAL, ITEM_ID, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, WALLET_KEYRING_ERROR, WALLET_KEYRING_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  /* A repeated delete is harmless. */
+  g_assert_true (delete_item (keyring, WALLET_ITEM_CREDENTIAL, ITEM_ID, &error));
+  g_assert_no_error (error);
+  g_assert_true (delete_item (keyring, WALLET_ITEM_CONTACT, ITEM_ID, &error));
+  g_assert_no_error (error);
+}
+
+typedef struct {
+  WalletKeyring *keyring;
+  WalletVault   *vault;
+  WalletStore   *store;
+} Wallet;
+
+static void
+wallet_close (Wallet *wallet)
+{
+  g_clear_object (&wallet->store);
+  g_clear_object (&wallet->vault);
+  g_clear_object (&wallet->keyring);
+}
+
+static void
+wallet_open (Wallet *wallet)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wallet->keyring = wallet_keyring_new ();
+  wallet->vault = wallet_vault_new (wallet->keyring, NULL);
+  wallet->store = wallet_store_new (wallet->vault);
+  wallet_vault_load_async (wallet->vault, NULL, wt_result_cb, &result);
+  g_assert_true (wallet_vault_load_finish (wallet->vault, wt_wait (&result), &error));
+  g_assert_no_error (error);
+}
+
+static void
+wallet_load_store (Wallet *wallet)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wallet_store_load_async (wallet->store, NULL, wt_result_cb, &result);
+  g_assert_true (wallet_store_load_finish (wallet->store, wt_wait (&result), &error));
+  g_assert_no_error (error);
+}
+
+/* First app start: passcode, a credential, a share record. */
+static void
+phase_first_run (void)
+{
+  Wallet wallet = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwSecret) passcode = wt_secret (PASSCODE);
+  g_autoptr(TwSecret) secret = wt_secret (SECRET_MARKER);
+  g_autoptr(TwSecret) record = wt_secret (SHARE_MARKER);
+  g_autoptr(WalletCredential) credential = wallet_credential_new (WALLET_CREDENTIAL_PASSWORD);
+  g_autoptr(GBytes) sealed = NULL;
+  gboolean stored;
+
+  wallet_open (&wallet);
+  g_assert_cmpint (wallet_vault_get_state (wallet.vault), ==, WALLET_VAULT_STATE_NO_PASSCODE);
+  wallet_vault_setup_async (wallet.vault, passcode, NULL, wt_result_cb, &result);
+  g_assert_true (wallet_vault_setup_finish (wallet.vault, wt_wait (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  wallet_load_store (&wallet);
+
+  wallet_credential_set_title (credential, TITLE_MARKER);
+  wallet_credential_set_secret (credential, WALLET_FIELD_SECRET, secret);
+  wallet_store_save_async (wallet.store, credential, NULL, wt_result_cb, &result);
+  g_assert_true (wallet_store_save_finish (wallet.store, wt_wait (&result), &error));
+  g_assert_no_error (error);
+
+  /* A share record as the share manager keeps one: sealed, then stored. */
+  sealed = wallet_vault_seal (wallet.vault, SHARE_CONTEXT, record, &error);
+  g_assert_no_error (error);
+  stored = store_item (wallet.keyring, WALLET_ITEM_SHARE, SHARE_ID, "outgoing", sealed, NULL,
+                       &error);
+  g_assert_no_error (error);
+  g_assert_true (stored);
+  wallet_close (&wallet);
+}
+
+/* The next start, in a new process: unlock, read both back. */
+static void
+phase_second_run (void)
+{
+  Wallet wallet = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwSecret) passcode = wt_secret (PASSCODE);
+  g_autoptr(TwSecret) expected_secret = wt_secret (SECRET_MARKER);
+  g_autoptr(TwSecret) expected_record = wt_secret (SHARE_MARKER);
+  g_autoptr(TwSecret) record = NULL;
+  g_autoptr(WalletCredential) credential = NULL;
+  g_autoptr(GPtrArray) shares = NULL;
+  TwSecret *secret;
+
+  wallet_open (&wallet);
+  g_assert_cmpint (wallet_vault_get_state (wallet.vault), ==, WALLET_VAULT_STATE_LOCKED);
+  wallet_vault_unlock_async (wallet.vault, passcode, NULL, wt_result_cb, &result);
+  g_assert_true (wallet_vault_unlock_finish (wallet.vault, wt_wait (&result), &error));
+  g_assert_no_error (error);
+  wallet_load_store (&wallet);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (wallet.store)), ==, 1);
+  credential = g_list_model_get_item (G_LIST_MODEL (wallet.store), 0);
+  g_assert_cmpstr (wallet_credential_get_title (credential), ==, TITLE_MARKER);
+  secret = wallet_credential_get_secret (credential, WALLET_FIELD_SECRET);
+  g_assert_nonnull (secret);
+  g_assert_true (tw_secret_equal (secret, expected_secret));
+
+  shares = load_all_items (wallet.keyring, WALLET_ITEM_SHARE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shares->len, ==, 1);
+  g_assert_cmpstr (((WalletKeyringItem *) shares->pdata[0])->id, ==, SHARE_ID);
+  record = wallet_vault_open (wallet.vault, SHARE_CONTEXT,
+                              ((WalletKeyringItem *) shares->pdata[0])->secret, &error);
+  g_assert_no_error (error);
+  g_assert_true (tw_secret_equal (record, expected_record));
+  wallet_close (&wallet);
+}
+
+static void
+test_sandbox_first_run (void)
+{
+  g_autofree char *path = keyring_file_path ();
+
+  run_phase (phase_first_run);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+}
+
+/* Needs the first run's wallet: runs right after it. */
+static void
+test_sandbox_second_run (void)
+{
+  g_autofree char *path = keyring_file_path ();
+
+  run_phase (phase_second_run);
+  if (g_test_subprocess ())
+    return;
+
+  /* Under libsecret's encryption sits ours: no plaintext at all. */
+  g_assert_false (file_contains (path, TITLE_MARKER));
+  g_assert_false (file_contains (path, SECRET_MARKER));
+  g_assert_false (file_contains (path, SHARE_MARKER));
+  g_assert_cmpuint (count_service_items (WALLET_SCHEMA_VAULT), ==, 0);
+}
+
+/* Runs in a subprocess: the session bus is the bare one, where nothing
+ * owns or can start the portal. */
+static void
+phase_no_portal (void)
+{
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", g_getenv ("TW_TEST_BARE_BUS"), TRUE);
+  assert_store_fails_with (WALLET_KEYRING_ERROR_NO_PORTAL, "xdg-desktop-portal");
+}
+
+static void
+test_sandbox_no_portal (void)
+{
+  run_phase (phase_no_portal);
+}
+
+/* Runs in a subprocess: a real xdg-desktop-portal on the bare bus, but
+ * with no portal backend installed, so it has no Secret interface (as an
+ * old portal or one without gnome-keyring). */
+static void
+phase_portal_without_backend (void)
+{
+  g_autofree char *empty = g_build_filename (g_getenv ("TW_TEST_SCRATCH"), "no-portals", NULL);
+  const char *bare = g_getenv ("TW_TEST_BARE_BUS");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) portal = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *wait_argv[] = { "gdbus", "wait", "--session", "--timeout", "15",
+                              "org.freedesktop.portal.Desktop", NULL };
+  int status = -1;
+
+  g_assert_cmpint (g_mkdir_with_parents (empty, 0700), ==, 0);
+  /* Before the launcher copies the environment. */
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", bare, TRUE);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DESKTOP_PORTAL_DIR", empty, TRUE);
+  portal = g_subprocess_launcher_spawn (launcher, &error, "/usr/libexec/xdg-desktop-portal",
+                                        NULL);
+  g_assert_no_error (error);
+  g_clear_pointer (&error, g_error_free);
+  g_bytes_unref (wt_run_command (wait_argv, &status));
+  g_assert_cmpint (status, ==, 0);
+
+  assert_store_fails_with (WALLET_KEYRING_ERROR_NO_PORTAL, "xdg-desktop-portal");
+  g_subprocess_force_exit (portal);
+  g_subprocess_wait (portal, NULL, NULL);
+}
+
+static void
+test_sandbox_portal_without_backend (void)
+{
+  run_phase (phase_portal_without_backend);
+}
+
+/* Drops every message to the portal's name: a portal that hangs. */
+static GDBusMessage *
+swallow_incoming (GDBusConnection *connection,
+                  GDBusMessage    *message,
+                  gboolean         incoming,
+                  gpointer         user_data)
+{
+  if (incoming && g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_METHOD_CALL)
+    {
+      g_object_unref (message);
+      return NULL;
+    }
+  return message;
+}
+
+static void
+cancel_soon (gpointer cancellable)
+{
+  g_cancellable_cancel (cancellable);
+}
+
+static void
+phase_hung_portal (void)
+{
+  const char *bare = g_getenv ("TW_TEST_BARE_BUS");
+  g_autoptr(GDBusConnection) squatter = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WalletKeyring) keyring = NULL;
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("sealed bytes", 12);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  gint64 started;
+
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", bare, TRUE);
+  squatter = g_dbus_connection_new_for_address_sync (
+    bare, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (squatter, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.portal.Desktop", 0),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, 5000,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_add_filter (squatter, swallow_incoming, NULL, NULL);
+
+  keyring = wallet_keyring_new ();
+  wallet_keyring_set_timeout (keyring, 700);
+
+  /* The caller's cancel ends the call at once... */
+  g_timeout_add_once (100, cancel_soon, cancellable);
+  started = g_get_monotonic_time ();
+  g_assert_false (store_item (keyring, WALLET_ITEM_CREDENTIAL, ITEM_ID, ITEM_TYPE, bytes,
+                              cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 600 * 1000);
+  g_clear_error (&error);
+
+  /* ...and the timeout ends a call nobody cancels. */
+  started = g_get_monotonic_time ();
+  g_assert_false (store_item (keyring, WALLET_ITEM_CREDENTIAL, ITEM_ID, ITEM_TYPE, bytes, NULL,
+                              &error));
+  g_assert_error (error, WALLET_KEYRING_ERROR, WALLET_KEYRING_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, 600 * 1000);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
+}
+
+static void
+test_sandbox_hung_portal (void)
+{
+  run_phase (phase_hung_portal);
+}
+
+/* Runs in a subprocess with a data folder whose keyring file is damaged. */
+static void
+phase_unreadable_file (void)
+{
+  g_autofree char *data = g_build_filename (g_getenv ("TW_TEST_SCRATCH"), "damaged", NULL);
+  g_autofree char *folder = g_build_filename (data, "keyrings", NULL);
+  g_autofree char *path = g_build_filename (folder, "default.keyring", NULL);
+  const char garbage[] = "GnomeKeyring\n\r\0\n this is not a keyring file at all";
+  g_autofree char *after = NULL;
+  gsize after_size = 0;
+
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, garbage, sizeof garbage, NULL));
+
+  assert_store_fails_with (WALLET_KEYRING_ERROR_FILE_UNREADABLE, "keyring file");
+
+  /* Nothing was written over it. */
+  g_assert_true (g_file_get_contents (path, &after, &after_size, NULL));
+  g_assert_cmpmem (after, after_size, garbage, sizeof garbage);
+}
+
+static void
+test_sandbox_unreadable_file (void)
+{
+  run_phase (phase_unreadable_file);
+}
+
+#else
+
+/* ------------------------------------------------------------------ */
+/* Group 2: a host program                                             */
+/* ------------------------------------------------------------------ */
+
+static void
+test_host_service_by_default (void)
+{
+  g_autoptr(WalletKeyring) keyring = wallet_keyring_new ();
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("sealed bytes", 12);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = keyring_file_path ();
+
+  g_assert_false (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS));
+  g_assert_cmpint (wallet_keyring_backend_choose (FALSE), ==, WALLET_KEYRING_BACKEND_SERVICE);
+  g_assert_true (store_item (keyring, WALLET_ITEM_CONTACT, ITEM_ID, NULL, bytes, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_service_items (WALLET_SCHEMA_CONTACT), ==, 1);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (delete_item (keyring, WALLET_ITEM_CONTACT, ITEM_ID, &error));
+  g_assert_no_error (error);
+}
+
+static void
+phase_choose (void)
+{
+  g_setenv ("TIGRESS_KEYRING", "portal", TRUE);
+  g_assert_cmpint (wallet_keyring_backend_choose (FALSE), ==, WALLET_KEYRING_BACKEND_PORTAL);
+  g_setenv ("TIGRESS_KEYRING", "service", TRUE);
+  g_assert_cmpint (wallet_keyring_backend_choose (TRUE), ==, WALLET_KEYRING_BACKEND_SERVICE);
+  g_unsetenv ("TIGRESS_KEYRING");
+  g_assert_cmpint (wallet_keyring_backend_choose (TRUE), ==, WALLET_KEYRING_BACKEND_PORTAL);
+  g_assert_cmpint (wallet_keyring_backend_choose (FALSE), ==, WALLET_KEYRING_BACKEND_SERVICE);
+}
+
+static void
+test_host_choose (void)
+{
+  run_phase (phase_choose);
+}
+
+/* What we found: xdg-desktop-portal 1.16 gives a host program (app id
+ * "") no secret, so libsecret's file backend cannot open outside a
+ * sandbox. The wallet says so instead of failing vaguely. */
+static void
+phase_portal_refuses_host (void)
+{
+  g_setenv ("TIGRESS_KEYRING", "portal", TRUE);
+  g_setenv ("SECRET_BACKEND", "file", TRUE);
+  assert_store_fails_with (WALLET_KEYRING_ERROR_PORTAL_REFUSED, "refused");
+}
+
+static void
+test_host_portal_refuses (void)
+{
+  run_phase (phase_portal_refuses_host);
+}
+
+static void
+phase_portal_needs_file_backend (void)
+{
+  g_setenv ("TIGRESS_KEYRING", "portal", TRUE);
+  g_unsetenv ("SECRET_BACKEND");
+  assert_store_fails_with (WALLET_KEYRING_ERROR_NO_PORTAL, "SECRET_BACKEND=file");
+}
+
+static void
+test_host_portal_needs_file_backend (void)
+{
+  run_phase (phase_portal_needs_file_backend);
+}
+
+static void
+test_error_mapping (void)
+{
+  struct {
+    GQuark      domain;
+    int         code;
+    const char *message;
+    int         expected;
+  } cases[] = {
+    { G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN, "The name is not activatable",
+      WALLET_KEYRING_ERROR_NO_PORTAL },
+    { G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "No such interface “org.freedesktop.portal.Secret”",
+      WALLET_KEYRING_ERROR_NO_PORTAL },
+    { G_IO_ERROR, G_IO_ERROR_FAILED, "master password is not retrievable",
+      WALLET_KEYRING_ERROR_PORTAL_REFUSED },
+    { SECRET_ERROR, SECRET_ERROR_INVALID_FILE_FORMAT, "bad file",
+      WALLET_KEYRING_ERROR_FILE_UNREADABLE },
+    { G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "Permission denied",
+      WALLET_KEYRING_ERROR_FILE_UNREADABLE },
+    { G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "Timeout was reached", WALLET_KEYRING_ERROR_TIMEOUT },
+    { G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot autolaunch D-Bus without X11 $DISPLAY",
+      WALLET_KEYRING_ERROR_NO_BUS },
+    { G_IO_ERROR, G_IO_ERROR_FAILED, "something else", WALLET_KEYRING_ERROR_FAILED },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) raw = g_error_new_literal (cases[i].domain, cases[i].code,
+                                                   cases[i].message);
+      g_autoptr(GError) mapped = wallet_keyring_portal_error_from_raw (raw);
+
+      g_assert_error (mapped, WALLET_KEYRING_ERROR, cases[i].expected);
+      /* A message for people, never libsecret's own words. */
+      g_assert_null (strstr (mapped->message, cases[i].message));
+    }
+}
+
+#endif
+
+int
+main (int argc, char **argv)
+{
+  tw_crypto_init ();
+  g_test_init (&argc, &argv, NULL);
+
+#if PORTAL_TEST_GROUP == 1
+  g_test_add_func ("/wallet/keyring-portal/sandbox/chosen-untold-and-round-trips",
+                   test_sandbox_round_trip);
+  g_test_add_func ("/wallet/keyring-portal/sandbox/full-cycle/1-passcode-credential-share",
+                   test_sandbox_first_run);
+  g_test_add_func ("/wallet/keyring-portal/sandbox/full-cycle/2-restart-unlock-read",
+                   test_sandbox_second_run);
+  g_test_add_func ("/wallet/keyring-portal/sandbox/no-portal-is-a-clear-message",
+                   test_sandbox_no_portal);
+  g_test_add_func ("/wallet/keyring-portal/sandbox/portal-without-secret-backend-is-a-clear-message",
+                   test_sandbox_portal_without_backend);
+  g_test_add_func ("/wallet/keyring-portal/sandbox/hung-portal-is-cancelled-and-timed-out",
+                   test_sandbox_hung_portal);
+  g_test_add_func ("/wallet/keyring-portal/sandbox/damaged-file-is-a-clear-message-and-kept",
+                   test_sandbox_unreadable_file);
+#else
+  g_test_add_func ("/wallet/keyring-portal/host/secret-service-by-default",
+                   test_host_service_by_default);
+  g_test_add_func ("/wallet/keyring-portal/host/variable-chooses-the-backend", test_host_choose);
+  g_test_add_func ("/wallet/keyring-portal/host/portal-refuses-an-unsandboxed-app",
+                   test_host_portal_refuses);
+  g_test_add_func ("/wallet/keyring-portal/host/portal-outside-flatpak-needs-file-backend",
+                   test_host_portal_needs_file_backend);
+  g_test_add_func ("/wallet/keyring-portal/errors/mapped-to-messages-for-people",
+                   test_error_mapping);
+#endif
+
+  return g_test_run ();
+}
