@@ -10,7 +10,9 @@ struct _RelayWaiter
   gatomicrefcount  ref_count;
   char             mailbox_id[RELAY_MAILBOX_ID_LENGTH + 1];
   guint8           claim_hash[RELAY_HASH_SIZE];
-  GMainContext    *context;
+  GMainContext    *context;    /* or NULL when posted */
+  RelayWakePost    post;
+  gpointer         post_data;
   RelayWakeFunc    func;
   gpointer         user_data;
   GDestroyNotify   destroy;
@@ -41,7 +43,7 @@ waiter_unref (RelayWaiter *waiter)
 
   if (waiter->destroy != NULL)
     waiter->destroy (waiter->user_data);
-  g_main_context_unref (waiter->context);
+  g_clear_pointer (&waiter->context, g_main_context_unref);
   g_free (waiter);
 }
 
@@ -106,12 +108,19 @@ wake_locked (RelayWaiters    *waiters,
              RelayWaiter     *waiter,
              RelayWakeReason  reason)
 {
-  g_autoptr(GSource) source = g_idle_source_new ();
+  g_autoptr(GSource) source = NULL;
 
   detach_locked (waiters, waiter);
   waiter->reason = reason;
+  if (waiter->post != NULL)
+    {
+      waiter->post (waiter_ref (waiter), waiter->post_data);
+      return;
+    }
+
   /* Always deferred, never run in place: the notifying thread may own the
    * waiter's context and holds our lock. */
+  source = g_idle_source_new ();
   g_source_set_callback (source, dispatch_wake, waiter_ref (waiter),
                          (GDestroyNotify) waiter_unref);
   g_source_attach (source, waiter->context);
@@ -134,16 +143,14 @@ supersede_locked (RelayWaiters *waiters,
     }
 }
 
-RelayWaiter *
-relay_waiters_add (RelayWaiters   *waiters,
-                   const char     *mailbox_id,
-                   const guint8   *claim_hash,
-                   GMainContext   *context,
-                   RelayWakeFunc   func,
-                   gpointer        user_data,
-                   GDestroyNotify  destroy)
+/* Registers @waiter (its target filled in), or frees it and returns NULL
+ * when too many wait already. */
+static RelayWaiter *
+add_waiter (RelayWaiters *waiters,
+            RelayWaiter  *waiter,
+            const char   *mailbox_id,
+            const guint8 *claim_hash)
 {
-  RelayWaiter *waiter;
   GPtrArray *list;
 
   g_mutex_lock (&waiters->lock);
@@ -152,17 +159,13 @@ relay_waiters_add (RelayWaiters   *waiters,
   if (waiters->max_waiting > 0 && waiters->count >= waiters->max_waiting)
     {
       g_mutex_unlock (&waiters->lock);
+      waiter->destroy = NULL;   /* the caller still owns its data */
+      waiter_unref (waiter);
       return NULL;
     }
 
-  waiter = g_new0 (RelayWaiter, 1);
-  g_atomic_ref_count_init (&waiter->ref_count);
   g_strlcpy (waiter->mailbox_id, mailbox_id, sizeof waiter->mailbox_id);
   memcpy (waiter->claim_hash, claim_hash, RELAY_HASH_SIZE);
-  waiter->context = g_main_context_ref (context);
-  waiter->func = func;
-  waiter->user_data = user_data;
-  waiter->destroy = destroy;
   waiter->active = TRUE;
 
   list = g_hash_table_lookup (waiters->by_mailbox, mailbox_id);
@@ -175,6 +178,59 @@ relay_waiters_add (RelayWaiters   *waiters,
   waiters->count++;
   g_mutex_unlock (&waiters->lock);
   return waiter;
+}
+
+static RelayWaiter *
+waiter_new (RelayWakeFunc  func,
+            gpointer       user_data,
+            GDestroyNotify destroy)
+{
+  RelayWaiter *waiter = g_new0 (RelayWaiter, 1);
+
+  g_atomic_ref_count_init (&waiter->ref_count);
+  waiter->func = func;
+  waiter->user_data = user_data;
+  waiter->destroy = destroy;
+  return waiter;
+}
+
+RelayWaiter *
+relay_waiters_add (RelayWaiters   *waiters,
+                   const char     *mailbox_id,
+                   const guint8   *claim_hash,
+                   GMainContext   *context,
+                   RelayWakeFunc   func,
+                   gpointer        user_data,
+                   GDestroyNotify  destroy)
+{
+  RelayWaiter *waiter = waiter_new (func, user_data, destroy);
+
+  waiter->context = g_main_context_ref (context);
+  return add_waiter (waiters, waiter, mailbox_id, claim_hash);
+}
+
+RelayWaiter *
+relay_waiters_add_posted (RelayWaiters   *waiters,
+                          const char     *mailbox_id,
+                          const guint8   *claim_hash,
+                          RelayWakePost   post,
+                          gpointer        post_data,
+                          RelayWakeFunc   func,
+                          gpointer        user_data,
+                          GDestroyNotify  destroy)
+{
+  RelayWaiter *waiter = waiter_new (func, user_data, destroy);
+
+  waiter->post = post;
+  waiter->post_data = post_data;
+  return add_waiter (waiters, waiter, mailbox_id, claim_hash);
+}
+
+void
+relay_waiter_dispatch (RelayWaiter *waiter)
+{
+  dispatch_wake (waiter);
+  waiter_unref (waiter);
 }
 
 void

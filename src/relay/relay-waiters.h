@@ -43,6 +43,30 @@ RelayWaiter  *relay_waiters_add      (RelayWaiters       *waiters,
                                       gpointer            user_data,
                                       GDestroyNotify      destroy);
 
+/*
+ * For a thread that runs its own event loop rather than a GMainContext:
+ * instead of scheduling the wake function in a context, the registry hands
+ * the woken waiter to @post (from the notifying thread, under the
+ * registry's lock, holding a reference for the owner). @post must only
+ * queue it and signal the owner's loop; the owner then calls
+ * relay_waiter_dispatch() on its own thread.
+ */
+typedef void (*RelayWakePost) (RelayWaiter *waiter,
+                               gpointer     post_data);
+
+RelayWaiter  *relay_waiters_add_posted (RelayWaiters     *waiters,
+                                        const char       *mailbox_id,
+                                        const guint8     *claim_hash,
+                                        RelayWakePost     post,
+                                        gpointer          post_data,
+                                        RelayWakeFunc     func,
+                                        gpointer          user_data,
+                                        GDestroyNotify    destroy);
+
+/* On the owner's thread: runs the wake function of a posted waiter, unless
+ * it was removed meanwhile, and drops the reference the post held. */
+void          relay_waiter_dispatch  (RelayWaiter        *waiter);
+
 /* Unregisters a waiter (its wake function will not run any more) and
  * drops the caller's reference. Call from the waiter's context. */
 void          relay_waiters_remove   (RelayWaiters       *waiters,
