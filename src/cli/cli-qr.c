@@ -3,10 +3,10 @@
 
 #include "cli-qr.h"
 
-#include <qrencode.h>
 #include <glib/gi18n.h>
 
 #include "cli-exit.h"
+#include "tw-qr.h"
 
 #define UPPER_HALF "\u2580"
 #define LOWER_HALF "\u2584"
@@ -49,7 +49,7 @@ cli_qr_render (const char  *text,
                CliQrStyle   style,
                GError     **error)
 {
-  g_autoptr(QRcode) code = QRcode_encodeString (text, 0, QR_ECLEVEL_M, QR_MODE_8, TRUE);
+  g_autoptr(QRcode) code = tw_qr_encode (text);
   GString *drawing;
   int side;
 

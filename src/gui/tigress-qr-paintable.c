@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <qrencode.h>
+#include "tw-qr.h"
 
 #include "tigress-qr-paintable.h"
 
@@ -161,8 +161,7 @@ encode_text (TigressQrPaintable *self,
   QRcode *code;
   gsize count;
 
-  /* Version 0 lets libqrencode pick the smallest version that fits. */
-  code = QRcode_encodeString8bit (text, 0, QR_ECLEVEL_M);
+  code = tw_qr_encode (text);
   if (code == NULL)
     {
       g_warning ("A QR code could not be made for a text of %zu bytes.",

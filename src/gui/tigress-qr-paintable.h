@@ -14,7 +14,8 @@ G_DECLARE_FINAL_TYPE (TigressQrPaintable, tigress_qr_paintable,
 #define TIGRESS_QR_QUIET_ZONE 4
 
 /*
- * A QR code (error correction level M) as a GdkPaintable. It always draws
+ * A QR code (tw_qr_encode(): level M, a link's scheme and host upper-cased
+ * inside the code) as a GdkPaintable. It always draws
  * dark modules on a light background, whatever the style, because scanners
  * read dark-on-light codes far more reliably. The module size is rounded
  * down to whole pixels so the edges stay crisp.

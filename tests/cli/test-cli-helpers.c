@@ -185,7 +185,8 @@ write_pbm (GPtrArray  *rows,
 static void
 test_qr_scans_back (void)
 {
-  const char *link = "tigress:https://relay.example.org/v1/m/"
+  /* A 24-character host, the longest protocol.md keeps at version 7. */
+  const char *link = "tigress:https://share-relay.example.info/v1/m/"
                      "0b7e2f8c-3c5d-4e6f-9a1b-2c3d4e5f6a7b?v=a#"
                      "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
   g_autoptr(GError) error = NULL;
@@ -204,7 +205,12 @@ test_qr_scans_back (void)
                 &decoded, NULL, &status, &error);
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
-  g_assert_cmpstr (decoded, ==, expected);
+  /* The code holds the scheme and host upper-cased (they are
+   * case-insensitive; it keeps the code at version 7), the rest exactly. */
+  g_assert_cmpint (g_ascii_strcasecmp (decoded, expected), ==, 0);
+  g_assert_true (g_str_equal (strstr (decoded, "/v1/m/"), strstr (expected, "/v1/m/")));
+  g_assert_cmpuint (((GArray *) g_ptr_array_index (rows, 0))->len, <=,
+                    17 + 4 * 7 + 2 * CLI_QR_QUIET_ZONE);
 
   g_unlink (path);
   g_rmdir (folder);

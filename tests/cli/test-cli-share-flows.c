@@ -204,9 +204,11 @@ test_text_output_has_links_pin_and_qr (void)
   g_assert_nonnull (pin);
   g_assert_cmpstr (tigress_link + strlen ("tigress:"), ==, https_link);
 
+  /* The code holds the scheme and host upper-cased, the rest exactly. */
   scanned = cli_test_decode_qr_drawing (shown->out);
   g_assert_nonnull (scanned);
-  g_assert_true (g_str_equal (scanned, tigress_link));
+  g_assert_cmpint (g_ascii_strcasecmp (scanned, tigress_link), ==, 0);
+  g_assert_true (g_str_equal (strstr (scanned, "/v1/m/"), strstr (tigress_link, "/v1/m/")));
 }
 
 int

@@ -4,6 +4,8 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "tw-link.h"
+
 #include "gui-test-util.h"
 
 static gboolean
@@ -261,4 +263,97 @@ tigress_test_start_notification_server (void)
                                 on_name_acquired, NULL, &owned, NULL);
   g_assert_true (tigress_test_wait_until (name_owned, &owned, 10000));
   return received;
+}
+
+/* ------------------------------------------------------------------ */
+/* Locking and unlocking the test keyring                             */
+/* ------------------------------------------------------------------ */
+
+#define SECRETS_NAME "org.freedesktop.secrets"
+#define SECRETS_PATH "/org/freedesktop/secrets"
+#define LOGIN_COLLECTION SECRETS_PATH "/collection/login"
+/* tests/headless-run creates the login collection with this password. */
+#define TEST_KEYRING_PASSWORD "tigress-test-keyring"
+
+static GVariant *
+call_secrets (const char         *interface,
+              const char         *method,
+              GVariant           *parameters,
+              const GVariantType *reply_type)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  GVariant *reply;
+
+  g_assert_nonnull (bus);
+  reply = g_dbus_connection_call_sync (bus, SECRETS_NAME, SECRETS_PATH, interface, method,
+                                       parameters, reply_type, G_DBUS_CALL_FLAGS_NONE, 10000,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  return reply;
+}
+
+void
+tigress_test_lock_keyring (void)
+{
+  const char *collection = LOGIN_COLLECTION;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = call_secrets ("org.freedesktop.Secret.Service", "Lock",
+                        g_variant_new ("(@ao)", g_variant_new_objv (&collection, 1)),
+                        G_VARIANT_TYPE ("(aoo)"));
+}
+
+/* gnome-keyring's own interface unlocks without a prompt window, which
+ * nobody could answer on Xvfb. The password travels in the clear over
+ * the private test bus ("plain" session). */
+void
+tigress_test_unlock_keyring (void)
+{
+  g_autoptr(GVariant) opened = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  const char *session;
+  GVariant *secret;
+
+  opened = call_secrets ("org.freedesktop.Secret.Service", "OpenSession",
+                         g_variant_new ("(sv)", "plain", g_variant_new_string ("")),
+                         G_VARIANT_TYPE ("(vo)"));
+  g_variant_get (opened, "(v&o)", NULL, &session);
+  secret = g_variant_new ("(o@ay@ays)", session,
+                          g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, "", 0, 1),
+                          g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, TEST_KEYRING_PASSWORD,
+                                                     strlen (TEST_KEYRING_PASSWORD), 1),
+                          "text/plain");
+  reply = call_secrets ("org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
+                        "UnlockWithMasterPassword",
+                        g_variant_new ("(o@(oayays))", LOGIN_COLLECTION, secret), NULL);
+}
+
+void
+tigress_test_assert_scanned_link (const char *scanned,
+                                  const char *shown)
+{
+  const char *scanned_path = strstr (scanned, "/v1/m/");
+  const char *shown_path = strstr (shown, "/v1/m/");
+  g_autoptr(TwLink) scanned_link = NULL;
+  g_autoptr(TwLink) shown_link = NULL;
+  g_autofree char *scanned_mailbox = NULL;
+  g_autofree char *shown_mailbox = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_ascii_strcasecmp (scanned, shown), ==, 0);
+  g_assert_nonnull (shown_path);
+  g_assert_nonnull (scanned_path);
+  g_assert_true (scanned_path - scanned == shown_path - shown);
+  /* Not cmpstr: a failure message would print the key. */
+  g_assert_true (g_str_equal (scanned_path, shown_path));
+
+  scanned_link = tw_link_parse (scanned, &error);
+  g_assert_no_error (error);
+  shown_link = tw_link_parse (shown, &error);
+  g_assert_no_error (error);
+  scanned_mailbox = tw_link_get_mailbox_url (scanned_link);
+  shown_mailbox = tw_link_get_mailbox_url (shown_link);
+  g_assert_cmpstr (scanned_mailbox, ==, shown_mailbox);
+  g_assert_true (tw_link_equal (scanned_link, shown_link));
 }

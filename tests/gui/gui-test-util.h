@@ -29,6 +29,13 @@ GdkTexture *tigress_test_render_paintable (GdkPaintable        *paintable,
  * empty array when none. */
 GPtrArray *tigress_test_decode_qr         (const char          *path);
 
+/* Asserts that @scanned, the text a QR code gave back, is the link
+ * @shown: equal but for the case of the scheme and host (which the code
+ * holds upper-cased), exact from the path on, and read by tw_link_parse()
+ * as the same mailbox and key. */
+void       tigress_test_assert_scanned_link (const char         *scanned,
+                                             const char         *shown);
+
 /* The first descendant of @root (itself included) of @type whose label
  * (GtkButton label, AdwButtonContent label or GtkLabel text) is @label;
  * NULL if none. */
@@ -56,5 +63,10 @@ void       tigress_test_quiet_gtk_settings (void);
  * strings in the returned array (owned by the server; lives as long as
  * the process). Call after gtk_init(). */
 GPtrArray *tigress_test_start_notification_server (void);
+
+/* Locks the test session's "login" keyring collection, as a person or a
+ * restarted keyring daemon would; unlock puts it back without a prompt. */
+void       tigress_test_lock_keyring      (void);
+void       tigress_test_unlock_keyring    (void);
 
 G_END_DECLS

@@ -821,7 +821,8 @@ assert_qr_matches_link (TigressShareDialog *dialog,
   tigress_test_render_widget_png (page, path);
   codes = tigress_test_decode_qr (path);
   g_assert_cmpuint (codes->len, ==, 1);
-  g_assert_cmpstr (g_ptr_array_index (codes, 0), ==, tigress_share_dialog_get_link_text (dialog));
+  tigress_test_assert_scanned_link (g_ptr_array_index (codes, 0),
+                                    tigress_share_dialog_get_link_text (dialog));
 }
 
 static guint
