@@ -11,15 +11,44 @@
 #define RELAY_SECRET_SIZE 32
 #define BUSY_TIMEOUT_MS   10000
 #define MAX_GROUP_COMMIT  256   /* writes made durable by one commit at most */
+#define CHECKPOINT_PAGES  1000  /* journal pages that wake the checkpointer */
+#define WAL_RESTART_PAGES 4000  /* journal pages that make the leader finish it */
+
+/* A mailbox's row id (its slot) is its expiry second shifted left by
+ * SLOT_BITS, plus a sequence number within that second. */
+#define SLOT_BITS         24
+#define SLOT_BITS_TEXT    "24"
+
+/*
+ * Since schema version 2 a mailbox is kept in two rows with the same slot:
+ *  - `mailbox`: what decides access (claim hashes, rights, expiry, request
+ *    keys), found by the mailbox's key, HMAC-SHA-256 (relay secret, id),
+ *    so the table never lists mailbox ids. Once the mailbox expires this
+ *    row is also its tombstone, and it stays for RELAY_TOMBSTONE_SECONDS.
+ *  - `content`: the id, the payloads and the display information, the
+ *    bulk of a mailbox. The sweep removes it when the mailbox expires.
+ * The slot (the row id of both) is the expiry second shifted left by
+ * SLOT_BITS plus a sequence number within that second, so both tables are
+ * in expiry order: the sweep removes a range of rows from the front of
+ * `content`, whole pages at a time, and touches no index, where removing
+ * mailboxes scattered through a table and its indexes rewrote a page for
+ * nearly every mailbox. A deleted mailbox loses both rows at once and gets
+ * a row in `tombstone` instead.
+ */
 
 /* The columns every mailbox query returns, in this order. */
 #define MAILBOX_COLUMNS \
-  "id, sender_claim, recipient_claim, bind_verifier, " \
-  "payload_type, payload_data, payload_etag, " \
-  "sender_type, sender_data, sender_etag, " \
-  "title, description, image_url, rights, expires_at, epoch, " \
-  "relinquishes, relinquish_allowed, create_request, sender_request, " \
-  "recipient_request"
+  "c.id, m.sender_claim, m.recipient_claim, m.bind_verifier, " \
+  "c.payload_type, c.payload_data, c.payload_etag, " \
+  "c.sender_type, c.sender_data, c.sender_etag, " \
+  "c.title, c.description, c.image_url, m.rights, m.expires_at, m.epoch, " \
+  "m.relinquishes, m.relinquish_allowed, m.create_request, m.sender_request, " \
+  "m.recipient_request, m.slot"
+
+#define MAILBOX_FROM "FROM mailbox m LEFT JOIN content c ON c.slot = m.slot "
+
+/* The content row of the mailbox whose key is ?1. */
+#define SLOT_OF_KEY "(SELECT slot FROM mailbox WHERE key = ?1)"
 
 enum {
   COL_ID, COL_SENDER_CLAIM, COL_RECIPIENT_CLAIM, COL_BIND_VERIFIER,
@@ -27,7 +56,7 @@ enum {
   COL_SENDER_TYPE, COL_SENDER_DATA, COL_SENDER_ETAG,
   COL_TITLE, COL_DESCRIPTION, COL_IMAGE_URL, COL_RIGHTS, COL_EXPIRES_AT, COL_EPOCH,
   COL_RELINQUISHES, COL_RELINQUISH_ALLOWED, COL_CREATE_REQUEST, COL_SENDER_REQUEST,
-  COL_RECIPIENT_REQUEST,
+  COL_RECIPIENT_REQUEST, COL_SLOT,
 };
 
 typedef enum {
@@ -39,17 +68,24 @@ typedef enum {
   STMT_ROLLBACK_TO,
   STMT_SELECT_MAILBOX,
   STMT_SELECT_BY_CREATE,
+  STMT_LAST_SLOT,
   STMT_INSERT_MAILBOX,
+  STMT_INSERT_CONTENT,
+  STMT_FORGET_CREATE,
   STMT_BIND,
   STMT_WRITE_AS_SENDER,
   STMT_WRITE_AS_RECIPIENT,
+  STMT_NOTE_SENDER_REQUEST,
+  STMT_NOTE_RECIPIENT_REQUEST,
+  STMT_RESTORE_CONTENT,
   STMT_RELINQUISH,
+  STMT_DELETE_CONTENT,
   STMT_DELETE_MAILBOX,
   STMT_INSERT_TOMBSTONE,
   STMT_SELECT_TOMBSTONE,
   STMT_SELECT_EXPIRED,
-  STMT_TOMBSTONE_EXPIRED,
   STMT_DELETE_EXPIRED,
+  STMT_DELETE_OLD_MAILBOXES,
   STMT_DELETE_OLD_TOMBSTONES,
   N_STMTS
 } StmtId;
@@ -61,54 +97,70 @@ static const char *const statement_sql[N_STMTS] = {
   [STMT_SAVEPOINT] = "SAVEPOINT one_write",
   [STMT_RELEASE] = "RELEASE one_write",
   [STMT_ROLLBACK_TO] = "ROLLBACK TO one_write",
-  [STMT_SELECT_MAILBOX] = "SELECT " MAILBOX_COLUMNS " FROM mailbox WHERE id = ?1",
+  [STMT_SELECT_MAILBOX] = "SELECT " MAILBOX_COLUMNS " " MAILBOX_FROM "WHERE m.key = ?1",
   [STMT_SELECT_BY_CREATE] =
-    "SELECT " MAILBOX_COLUMNS " FROM mailbox WHERE create_request = ?1",
+    "SELECT " MAILBOX_COLUMNS " " MAILBOX_FROM "WHERE m.create_request = ?1",
+  /* The last slot taken in expiry second ?1. Only the leader inserts, one
+   * write at a time, so this lookup and the insert after it cannot race. */
+  [STMT_LAST_SLOT] =
+    "SELECT slot FROM mailbox WHERE slot >= ?1 << " SLOT_BITS_TEXT
+    " AND slot < (?1 + 1) << " SLOT_BITS_TEXT " ORDER BY slot DESC LIMIT 1",
   [STMT_INSERT_MAILBOX] =
-    "INSERT INTO mailbox (" MAILBOX_COLUMNS ") VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, "
-    "NULL, NULL, NULL, ?7, ?8, ?9, ?10, ?11, 0, 0, ?12, ?13, NULL, NULL)",
+    "INSERT INTO mailbox (slot, key, sender_claim, recipient_claim, bind_verifier, rights, "
+    "expires_at, epoch, relinquishes, relinquish_allowed, create_request, sender_request, "
+    "recipient_request) VALUES (?1, ?2, ?3, NULL, ?4, ?5, ?6, 0, 0, ?7, ?8, NULL, NULL)",
+  [STMT_INSERT_CONTENT] =
+    "INSERT INTO content (slot, id, payload_type, payload_data, payload_etag, title, "
+    "description, image_url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+  [STMT_FORGET_CREATE] =
+    "UPDATE mailbox SET create_request = NULL WHERE create_request = ?1",
   /* The condition on recipient_claim is what makes binding atomic: of any
    * number of concurrent binders, exactly one changes the row. */
   [STMT_BIND] =
     "UPDATE mailbox SET recipient_claim = ?2, epoch = epoch + 1 "
-    "WHERE id = ?1 AND recipient_claim IS NULL AND expires_at > ?3",
+    "WHERE key = ?1 AND recipient_claim IS NULL AND expires_at > ?3",
   /* sender_* hold the sender's last payload only while the slot holds the
    * recipient's; NULL means "the same as payload". */
   [STMT_WRITE_AS_SENDER] =
-    "UPDATE mailbox SET payload_type = ?2, payload_data = ?3, payload_etag = ?4, "
-    "sender_type = NULL, sender_data = NULL, sender_etag = NULL, sender_request = ?5 "
-    "WHERE id = ?1",
+    "UPDATE content SET payload_type = ?2, payload_data = ?3, payload_etag = ?4, "
+    "sender_type = NULL, sender_data = NULL, sender_etag = NULL "
+    "WHERE slot = " SLOT_OF_KEY,
   [STMT_WRITE_AS_RECIPIENT] =
-    "UPDATE mailbox SET sender_type = COALESCE (sender_type, payload_type), "
+    "UPDATE content SET sender_type = COALESCE (sender_type, payload_type), "
     "sender_data = COALESCE (sender_data, payload_data), "
     "sender_etag = COALESCE (sender_etag, payload_etag), "
-    "payload_type = ?2, payload_data = ?3, payload_etag = ?4, recipient_request = ?5 "
-    "WHERE id = ?1",
-  [STMT_RELINQUISH] =
-    "UPDATE mailbox SET payload_type = COALESCE (sender_type, payload_type), "
+    "payload_type = ?2, payload_data = ?3, payload_etag = ?4 "
+    "WHERE slot = " SLOT_OF_KEY,
+  [STMT_NOTE_SENDER_REQUEST] = "UPDATE mailbox SET sender_request = ?2 WHERE key = ?1",
+  [STMT_NOTE_RECIPIENT_REQUEST] = "UPDATE mailbox SET recipient_request = ?2 WHERE key = ?1",
+  [STMT_RESTORE_CONTENT] =
+    "UPDATE content SET payload_type = COALESCE (sender_type, payload_type), "
     "payload_data = COALESCE (sender_data, payload_data), "
     "payload_etag = COALESCE (sender_etag, payload_etag), "
-    "sender_type = NULL, sender_data = NULL, sender_etag = NULL, "
-    "recipient_claim = NULL, relinquishes = relinquishes + 1, recipient_request = ?2 "
-    "WHERE id = ?1",
-  [STMT_DELETE_MAILBOX] = "DELETE FROM mailbox WHERE id = ?1",
+    "sender_type = NULL, sender_data = NULL, sender_etag = NULL "
+    "WHERE slot = " SLOT_OF_KEY,
+  [STMT_RELINQUISH] =
+    "UPDATE mailbox SET recipient_claim = NULL, relinquishes = relinquishes + 1, "
+    "recipient_request = ?2 WHERE key = ?1",
+  [STMT_DELETE_CONTENT] = "DELETE FROM content WHERE slot = " SLOT_OF_KEY,
+  [STMT_DELETE_MAILBOX] = "DELETE FROM mailbox WHERE key = ?1",
   [STMT_INSERT_TOMBSTONE] =
     "INSERT OR REPLACE INTO tombstone (key, reason, sender_claim, recipient_claim, "
     "request, until) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
   [STMT_SELECT_TOMBSTONE] =
     "SELECT reason, sender_claim, recipient_claim, request FROM tombstone "
     "WHERE key = ?1 AND until > ?2",
-  /* The three sweep statements pick the same rows: the first batch of
-   * expired mailboxes in (expires_at, rowid) order, inside one transaction. */
+  /* The sweep takes expired content from the front of its table: ?1 is
+   * the first slot of the second after `now`. The first statement finds a
+   * batch and its last slot, the second removes the rows up to it. */
   [STMT_SELECT_EXPIRED] =
-    "SELECT id FROM mailbox WHERE expires_at <= ?1 ORDER BY expires_at, rowid LIMIT ?2",
-  [STMT_TOMBSTONE_EXPIRED] =
-    "INSERT OR REPLACE INTO tombstone (key, reason, sender_claim, recipient_claim, request, "
-    "until) SELECT relay_tombstone_key (id), ?3, sender_claim, recipient_claim, NULL, "
-    "expires_at + ?4 FROM mailbox WHERE expires_at <= ?1 ORDER BY expires_at, rowid LIMIT ?2",
-  [STMT_DELETE_EXPIRED] =
-    "DELETE FROM mailbox WHERE rowid IN (SELECT rowid FROM mailbox WHERE expires_at <= ?1 "
-    "ORDER BY expires_at, rowid LIMIT ?2)",
+    "SELECT id, slot FROM content WHERE slot < ?1 ORDER BY slot LIMIT ?2",
+  [STMT_DELETE_EXPIRED] = "DELETE FROM content WHERE slot <= ?1",
+  /* Access rows whose mailbox expired a tombstone's time ago (?1 is the
+   * first slot after that), also from the front. */
+  [STMT_DELETE_OLD_MAILBOXES] =
+    "DELETE FROM mailbox WHERE slot <= (SELECT max (slot) FROM "
+    "(SELECT slot FROM mailbox WHERE slot < ?1 ORDER BY slot LIMIT ?2))",
   [STMT_DELETE_OLD_TOMBSTONES] =
     "DELETE FROM tombstone WHERE key IN "
     "(SELECT key FROM tombstone WHERE until <= ?1 LIMIT ?2)",
@@ -155,9 +207,65 @@ static const char schema_v1[] =
   ") WITHOUT ROWID;"
   "CREATE INDEX tombstone_by_until ON tombstone (until);";
 
-/* Migrations, index i takes the schema from version i to i + 1. */
+/* Version 2: see the comment on MAILBOX_COLUMNS. Moving version 1's rows
+ * needs the relay_tombstone_key () function (for the mailbox keys), so it
+ * runs once the relay secret is loaded. The tombstone table is unchanged. */
+static const char schema_v2[] =
+  "CREATE TABLE content ("
+  "  slot INTEGER PRIMARY KEY,"
+  "  id TEXT NOT NULL,"
+  "  payload_type TEXT NOT NULL,"
+  "  payload_data TEXT NOT NULL,"
+  "  payload_etag TEXT NOT NULL,"
+  "  sender_type TEXT,"
+  "  sender_data TEXT,"
+  "  sender_etag TEXT,"
+  "  title TEXT NOT NULL,"
+  "  description TEXT,"
+  "  image_url TEXT"
+  ");"
+  "CREATE TABLE mailbox_v2 ("
+  "  slot INTEGER PRIMARY KEY,"
+  "  key BLOB NOT NULL,"
+  "  sender_claim BLOB NOT NULL,"
+  "  recipient_claim BLOB,"
+  "  bind_verifier BLOB,"
+  "  rights INTEGER NOT NULL,"
+  "  expires_at INTEGER NOT NULL,"
+  "  epoch INTEGER NOT NULL,"
+  "  relinquishes INTEGER NOT NULL,"
+  "  relinquish_allowed INTEGER NOT NULL,"
+  "  create_request BLOB,"
+  "  sender_request BLOB,"
+  "  recipient_request BLOB"
+  ");"
+  "CREATE TEMP TABLE v1_slot AS SELECT rowid AS old_rowid,"
+  "  (expires_at << " SLOT_BITS_TEXT ") + row_number () OVER "
+  "  (PARTITION BY expires_at ORDER BY rowid) - 1 AS slot FROM mailbox;"
+  "INSERT INTO content (slot, id, payload_type, payload_data, payload_etag, sender_type,"
+  "  sender_data, sender_etag, title, description, image_url)"
+  "  SELECT s.slot, m.id, m.payload_type, m.payload_data, m.payload_etag, m.sender_type,"
+  "  m.sender_data, m.sender_etag, m.title, m.description, m.image_url"
+  "  FROM mailbox m JOIN v1_slot s ON s.old_rowid = m.rowid ORDER BY s.slot;"
+  "INSERT INTO mailbox_v2 (slot, key, sender_claim, recipient_claim, bind_verifier, rights,"
+  "  expires_at, epoch, relinquishes, relinquish_allowed, create_request, sender_request,"
+  "  recipient_request)"
+  "  SELECT s.slot, relay_tombstone_key (m.id), m.sender_claim, m.recipient_claim,"
+  "  m.bind_verifier, m.rights, m.expires_at, m.epoch, m.relinquishes,"
+  "  m.relinquish_allowed, m.create_request, m.sender_request, m.recipient_request"
+  "  FROM mailbox m JOIN v1_slot s ON s.old_rowid = m.rowid ORDER BY s.slot;"
+  "DROP TABLE v1_slot;"
+  "DROP TABLE mailbox;"
+  "ALTER TABLE mailbox_v2 RENAME TO mailbox;"
+  "CREATE UNIQUE INDEX mailbox_by_key ON mailbox (key);"
+  "CREATE UNIQUE INDEX mailbox_by_create_request ON mailbox (create_request)"
+  "  WHERE create_request IS NOT NULL;";
+
+/* Migrations, index i takes the schema from version i to i + 1. A new
+ * database goes through all of them (they are quick on empty tables). */
 static const char *const migrations[RELAY_STORE_SQLITE_SCHEMA_VERSION] = {
   schema_v1,
+  schema_v2,
 };
 
 typedef struct {
@@ -172,7 +280,12 @@ struct _RelayStoreSqlite
   char                 *path;
   GAsyncQueue          *idle_connections;
   guint8                relay_secret[RELAY_SECRET_SIZE];
-  gssize                live_count;   /* atomic */
+  /* Mailboxes in the last committed state (atomic; read by count_live),
+   * and the change the leader's open transaction has made to it so far
+   * (leader only): create checks the cap against their sum, so the
+   * creates of one group commit count each other. */
+  gssize                live_count;
+  gssize                batch_live_delta;
 
   RelayStoreChangeFunc  change_func;
   gpointer              change_data;
@@ -183,6 +296,17 @@ struct _RelayStoreSqlite
   GCond                 write_done;
   GQueue                pending_writes;
   gboolean              leading;
+
+  /* Checkpoints (copying the journal into the database file, with a sync)
+   * run on a thread of their own instead of inside a writer's commit, so
+   * no write waits for one. It has a connection of its own. */
+  GThread              *checkpointer;
+  Connection           *checkpoint_conn;
+  GMutex                checkpoint_lock;
+  GCond                 checkpoint_wanted;
+  gboolean              checkpoint_due;
+  gint                  wal_pages;   /* atomic: the journal's length at the last commit */
+  gboolean              closing;
 };
 
 static void relay_store_sqlite_iface_init (RelayStoreInterface *iface);
@@ -280,8 +404,57 @@ sql_tombstone_key (sqlite3_context  *context,
   sqlite3_result_blob (context, key, sizeof key, SQLITE_TRANSIENT);
 }
 
+/* Replaces SQLite's automatic checkpoint on every writing connection. */
+static int
+on_wal_commit (void       *user_data,
+               sqlite3    *db,
+               const char *database_name,
+               int         wal_pages)
+{
+  RelayStoreSqlite *self = user_data;
+
+  g_atomic_int_set (&self->wal_pages, wal_pages);
+  if (wal_pages >= CHECKPOINT_PAGES)
+    {
+      g_mutex_lock (&self->checkpoint_lock);
+      self->checkpoint_due = TRUE;
+      g_cond_signal (&self->checkpoint_wanted);
+      g_mutex_unlock (&self->checkpoint_lock);
+    }
+  return SQLITE_OK;
+}
+
+static gpointer
+checkpoint_loop (gpointer data)
+{
+  RelayStoreSqlite *self = data;
+  sqlite3 *db = self->checkpoint_conn->db;
+
+  g_mutex_lock (&self->checkpoint_lock);
+  while (!self->closing)
+    {
+      if (!self->checkpoint_due)
+        {
+          g_cond_wait (&self->checkpoint_wanted, &self->checkpoint_lock);
+          continue;
+        }
+      self->checkpoint_due = FALSE;
+      g_mutex_unlock (&self->checkpoint_lock);
+
+      /* PASSIVE never blocks writers or readers; what it cannot copy now
+       * (pages a reader still sees) goes in the next round. */
+      if (sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) !=
+          SQLITE_OK)
+        g_warning ("Copying the relay database's journal into it failed, will retry: %s",
+                   sqlite3_errmsg (db));
+      g_mutex_lock (&self->checkpoint_lock);
+    }
+  g_mutex_unlock (&self->checkpoint_lock);
+  return NULL;
+}
+
 static gboolean
-connection_prepare (RelayStoreSqlite  *self,
+register_functions (RelayStoreSqlite  *self,
                     Connection        *conn,
                     GError           **error)
 {
@@ -289,6 +462,17 @@ connection_prepare (RelayStoreSqlite  *self,
                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC, self,
                                   sql_tombstone_key, NULL, NULL, NULL) != SQLITE_OK)
     return set_sqlite_error (conn->db, "registering its functions", error);
+  return TRUE;
+}
+
+static gboolean
+connection_prepare (RelayStoreSqlite  *self,
+                    Connection        *conn,
+                    GError           **error)
+{
+  sqlite3_wal_hook (conn->db, on_wal_commit, self);
+  if (!register_functions (self, conn, error))
+    return FALSE;
 
   for (guint i = 0; i < N_STMTS; i++)
     {
@@ -418,9 +602,12 @@ static RelayMailbox *
 mailbox_from_row (sqlite3_stmt *row)
 {
   RelayMailbox *mailbox = g_new0 (RelayMailbox, 1);
+  const char *mailbox_id = (const char *) sqlite3_column_text (row, COL_ID);
 
-  g_strlcpy (mailbox->mailbox_id, (const char *) sqlite3_column_text (row, COL_ID),
-             sizeof mailbox->mailbox_id);
+  /* No id means the sweep took the content: the mailbox expired, and only
+   * what its tombstone needs is left. */
+  if (mailbox_id != NULL)
+    g_strlcpy (mailbox->mailbox_id, mailbox_id, sizeof mailbox->mailbox_id);
   column_hash (row, COL_SENDER_CLAIM, mailbox->sender_claim_hash);
   mailbox->has_recipient = column_hash (row, COL_RECIPIENT_CLAIM,
                                         mailbox->recipient_claim_hash);
@@ -448,23 +635,35 @@ mailbox_from_row (sqlite3_stmt *row)
   return mailbox;
 }
 
-/* Loads one mailbox by id, or by create request key; NULL if none. */
+/* The key of a mailbox's rows in `mailbox` and `tombstone`. */
+static void
+mailbox_key (RelayStoreSqlite *self,
+             const char       *mailbox_id,
+             guint8            key[RELAY_HASH_SIZE])
+{
+  relay_tombstone_key (self->relay_secret, sizeof self->relay_secret, mailbox_id, key);
+}
+
+/* TRUE if the sweep has taken the mailbox's content (it has expired). */
+static gboolean
+content_is_gone (const RelayMailbox *mailbox)
+{
+  return mailbox->payload.data == NULL;
+}
+
+/* Loads one mailbox by its key (STMT_SELECT_MAILBOX) or by its create
+ * request key (STMT_SELECT_BY_CREATE); NULL if none. */
 static gboolean
 load_mailbox (Connection    *conn,
               StmtId         query,
-              const void    *key,
-              int            key_size,
+              const guint8  *key,
               RelayMailbox **mailbox_out,
               GError       **error)
 {
   sqlite3_stmt *statement = stmt (conn, query);
   int rc;
 
-  if (key_size < 0)
-    sqlite3_bind_text (statement, 1, key, -1, SQLITE_STATIC);
-  else
-    sqlite3_bind_blob (statement, 1, key, key_size, SQLITE_STATIC);
-
+  sqlite3_bind_blob (statement, 1, key, RELAY_HASH_SIZE, SQLITE_STATIC);
   rc = sqlite3_step (statement);
   *mailbox_out = rc == SQLITE_ROW ? mailbox_from_row (statement) : NULL;
   sqlite3_reset (statement);
@@ -604,6 +803,32 @@ settle_ended (const RelayAccess *access,
  * missing (tombstone or not), expired, and a repeated request. Returns the
  * live mailbox in *mailbox_out, or NULL with outcome->status set.
  */
+/* The answer for a mailbox with no row: a deleted one's tombstone, or
+ * nothing at all. */
+static gboolean
+settle_missing (RelayStoreSqlite   *self,
+                Connection         *conn,
+                const RelayAccess  *access,
+                gboolean            check_repeat,
+                RelayOutcome       *outcome,
+                GError            **error)
+{
+  Tombstone tombstone;
+
+  if (!load_tombstone (self, conn, access->mailbox_id, access->now, &tombstone, error))
+    return FALSE;
+
+  if (check_repeat && tombstone.found && access->has_request_key &&
+      tombstone.has_request && relay_hash_equal (access->request_key, tombstone.request_key))
+    outcome->status = RELAY_STORE_REPEATED;
+  else if (tombstone.found)
+    settle_ended (access, tombstone.reason, tombstone.sender_claim_hash,
+                  tombstone.has_recipient ? tombstone.recipient_claim_hash : NULL, outcome);
+  else
+    outcome->status = RELAY_STORE_NOT_FOUND;
+  return TRUE;
+}
+
 static gboolean
 find_live (RelayStoreSqlite   *self,
            Connection         *conn,
@@ -614,30 +839,20 @@ find_live (RelayStoreSqlite   *self,
            GError            **error)
 {
   g_autoptr(RelayMailbox) mailbox = NULL;
-  Tombstone tombstone;
+  guint8 key[RELAY_HASH_SIZE];
 
   *mailbox_out = NULL;
-  if (!load_mailbox (conn, STMT_SELECT_MAILBOX, access->mailbox_id, -1, &mailbox, error))
+  mailbox_key (self, access->mailbox_id, key);
+  if (!load_mailbox (conn, STMT_SELECT_MAILBOX, key, &mailbox, error))
     return FALSE;
 
-  if (mailbox == NULL)
-    {
-      if (!load_tombstone (self, conn, access->mailbox_id, access->now, &tombstone, error))
-        return FALSE;
-      if (check_repeat && tombstone.found && access->has_request_key &&
-          tombstone.has_request &&
-          relay_hash_equal (access->request_key, tombstone.request_key))
-        outcome->status = RELAY_STORE_REPEATED;
-      else if (tombstone.found)
-        settle_ended (access, tombstone.reason, tombstone.sender_claim_hash,
-                      tombstone.has_recipient ? tombstone.recipient_claim_hash : NULL,
-                      outcome);
-      else
-        outcome->status = RELAY_STORE_NOT_FOUND;
-      return TRUE;
-    }
+  /* An expired mailbox's row is its tombstone until the sweep removes it;
+   * past the tombstone's time it answers as if the sweep had. */
+  if (mailbox == NULL || mailbox->expires_at + RELAY_TOMBSTONE_SECONDS <= access->now)
+    return settle_missing (self, conn, access, check_repeat, outcome, error);
 
-  if (mailbox->expires_at <= access->now)
+  g_strlcpy (mailbox->mailbox_id, access->mailbox_id, sizeof mailbox->mailbox_id);
+  if (mailbox->expires_at <= access->now || content_is_gone (mailbox))
     settle_ended (access, RELAY_END_EXPIRED, mailbox->sender_claim_hash,
                   mailbox->has_recipient ? mailbox->recipient_claim_hash : NULL, outcome);
   else if (check_repeat && is_repeat (access, mailbox))
@@ -711,11 +926,32 @@ apply_write (RelayStoreSqlite *self,
              Connection       *conn,
              PendingWrite     *write)
 {
+  gssize live_delta_before = self->batch_live_delta;
+
   if (!run (conn, stmt (conn, STMT_SAVEPOINT), "starting a write", &write->error))
     return;
   if (!write->func (self, conn, write->data, &write->error))
-    run (conn, stmt (conn, STMT_ROLLBACK_TO), "undoing a write", NULL);
+    {
+      run (conn, stmt (conn, STMT_ROLLBACK_TO), "undoing a write", NULL);
+      self->batch_live_delta = live_delta_before;
+    }
   run (conn, stmt (conn, STMT_RELEASE), "finishing a write", NULL);
+}
+
+/*
+ * The checkpointer copies the journal while writers keep appending to it,
+ * so under a steady stream of writes it never catches up with the end, and
+ * SQLite only starts the journal over once a checkpoint has reached its
+ * end. When the journal grows long, the leader (the only writer, so nothing
+ * is appended meanwhile) copies the little the checkpointer has left.
+ */
+static void
+finish_checkpoint (Connection *conn)
+{
+  if (sqlite3_wal_checkpoint_v2 (conn->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) !=
+      SQLITE_OK)
+    g_warning ("Copying the relay database's journal into it failed, will retry: %s",
+               sqlite3_errmsg (conn->db));
 }
 
 static void
@@ -732,10 +968,15 @@ commit_batch (RelayStoreSqlite *self,
       return;
     }
 
+  self->batch_live_delta = 0;
   for (guint i = 0; i < batch->len; i++)
     apply_write (self, conn, g_ptr_array_index (batch, i));
-  if (!commit (conn, &error))
+  if (commit (conn, &error))
+    g_atomic_pointer_add (&self->live_count, self->batch_live_delta);
+  else
     fail_batch (batch, error);
+  if (g_atomic_int_get (&self->wal_pages) >= WAL_RESTART_PAGES)
+    finish_checkpoint (conn);
   release_connection (self, conn);
 }
 
@@ -803,27 +1044,69 @@ write_durably (RelayStoreSqlite  *self,
 /* Create                                                                   */
 /* ------------------------------------------------------------------------ */
 
+/* The next free slot of the mailbox's expiry second. */
 static gboolean
-insert_mailbox (Connection          *conn,
+next_slot (Connection  *conn,
+           gint64       expires_at,
+           gint64      *slot_out,
+           GError     **error)
+{
+  sqlite3_stmt *statement = stmt (conn, STMT_LAST_SLOT);
+  int rc;
+
+  sqlite3_bind_int64 (statement, 1, expires_at);
+  rc = sqlite3_step (statement);
+  *slot_out = rc == SQLITE_ROW ? sqlite3_column_int64 (statement, 0) + 1
+                               : expires_at << SLOT_BITS;
+  sqlite3_reset (statement);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return set_sqlite_error (conn->db, "finding room for a mailbox", error);
+  return TRUE;
+}
+
+static gboolean
+insert_content (Connection          *conn,
+                gint64               slot,
+                const RelayMailbox  *mailbox,
+                GError             **error)
+{
+  sqlite3_stmt *statement = stmt (conn, STMT_INSERT_CONTENT);
+
+  sqlite3_bind_int64 (statement, 1, slot);
+  sqlite3_bind_text (statement, 2, mailbox->mailbox_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 3, mailbox->payload.type, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 4, mailbox->payload.data, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 5, mailbox->payload.etag, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 6, mailbox->title, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 7, mailbox->description, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 8, mailbox->image_url, -1, SQLITE_STATIC);
+  return run (conn, statement, "storing a mailbox's content", error);
+}
+
+static gboolean
+insert_mailbox (RelayStoreSqlite    *self,
+                Connection          *conn,
                 const RelayMailbox  *mailbox,
                 GError             **error)
 {
   sqlite3_stmt *statement = stmt (conn, STMT_INSERT_MAILBOX);
+  guint8 key[RELAY_HASH_SIZE];
+  gint64 slot;
 
-  sqlite3_bind_text (statement, 1, mailbox->mailbox_id, -1, SQLITE_STATIC);
-  bind_hash (statement, 2, TRUE, mailbox->sender_claim_hash);
-  bind_hash (statement, 3, mailbox->has_bind_verifier, mailbox->bind_verifier);
-  sqlite3_bind_text (statement, 4, mailbox->payload.type, -1, SQLITE_STATIC);
-  sqlite3_bind_text (statement, 5, mailbox->payload.data, -1, SQLITE_STATIC);
-  sqlite3_bind_text (statement, 6, mailbox->payload.etag, -1, SQLITE_STATIC);
-  sqlite3_bind_text (statement, 7, mailbox->title, -1, SQLITE_STATIC);
-  sqlite3_bind_text (statement, 8, mailbox->description, -1, SQLITE_STATIC);
-  sqlite3_bind_text (statement, 9, mailbox->image_url, -1, SQLITE_STATIC);
-  sqlite3_bind_int (statement, 10, mailbox->recipient_rights);
-  sqlite3_bind_int64 (statement, 11, mailbox->expires_at);
-  sqlite3_bind_int (statement, 12, mailbox->relinquish_allowed ? 1 : 0);
-  bind_hash (statement, 13, mailbox->has_create_request, mailbox->create_request_key);
-  return run (conn, statement, "creating a mailbox", error);
+  if (!next_slot (conn, mailbox->expires_at, &slot, error))
+    return FALSE;
+
+  mailbox_key (self, mailbox->mailbox_id, key);
+  sqlite3_bind_int64 (statement, 1, slot);
+  bind_hash (statement, 2, TRUE, key);
+  bind_hash (statement, 3, TRUE, mailbox->sender_claim_hash);
+  bind_hash (statement, 4, mailbox->has_bind_verifier, mailbox->bind_verifier);
+  sqlite3_bind_int (statement, 5, mailbox->recipient_rights);
+  sqlite3_bind_int64 (statement, 6, mailbox->expires_at);
+  sqlite3_bind_int (statement, 7, mailbox->relinquish_allowed ? 1 : 0);
+  bind_hash (statement, 8, mailbox->has_create_request, mailbox->create_request_key);
+  return run (conn, statement, "creating a mailbox", error) &&
+         insert_content (conn, slot, mailbox, error);
 }
 
 static gboolean
@@ -838,8 +1121,8 @@ create_in_transaction (RelayStoreSqlite    *self,
   g_autoptr(RelayMailbox) existing = NULL;
 
   if (mailbox->has_create_request &&
-      !load_mailbox (conn, STMT_SELECT_BY_CREATE, mailbox->create_request_key,
-                     RELAY_HASH_SIZE, &existing, error))
+      !load_mailbox (conn, STMT_SELECT_BY_CREATE, mailbox->create_request_key, &existing,
+                     error))
     return FALSE;
 
   if (existing != NULL && existing->expires_at > now)
@@ -851,27 +1134,25 @@ create_in_transaction (RelayStoreSqlite    *self,
     }
   if (existing != NULL)
     {
-      /* The old mailbox with this key has expired: its key may be reused. */
-      sqlite3_stmt *statement = stmt (conn, STMT_DELETE_MAILBOX);
+      /* The old mailbox with this key has expired: its key may be reused
+       * (the old one stays, as its own tombstone, until swept). */
+      sqlite3_stmt *statement = stmt (conn, STMT_FORGET_CREATE);
 
-      sqlite3_bind_text (statement, 1, existing->mailbox_id, -1, SQLITE_STATIC);
-      if (!write_tombstone (self, conn, existing->mailbox_id, RELAY_END_EXPIRED,
-                            existing->sender_claim_hash,
-                            existing->has_recipient ? existing->recipient_claim_hash : NULL,
-                            NULL, existing->expires_at + RELAY_TOMBSTONE_SECONDS, error) ||
-          !run (conn, statement, "removing an expired mailbox", error))
+      bind_hash (statement, 1, TRUE, mailbox->create_request_key);
+      if (!run (conn, statement, "reusing a request key", error))
         return FALSE;
-      g_atomic_pointer_add (&self->live_count, -1);
     }
 
-  if (max_live > 0 && g_atomic_pointer_get (&self->live_count) >= (gssize) max_live)
+  if (max_live > 0 &&
+      g_atomic_pointer_get (&self->live_count) + self->batch_live_delta >= (gssize) max_live)
     {
       outcome->status = RELAY_STORE_FULL;
       return TRUE;
     }
 
-  if (!insert_mailbox (conn, mailbox, error))
+  if (!insert_mailbox (self, conn, mailbox, error))
     return FALSE;
+  self->batch_live_delta++;
   outcome->status = RELAY_STORE_OK;
   outcome->role = RELAY_ROLE_SENDER;
   return TRUE;
@@ -913,8 +1194,6 @@ relay_store_sqlite_create (RelayStore          *store,
       relay_outcome_clear (outcome);
       return FALSE;
     }
-  if (outcome->status == RELAY_STORE_OK)
-    g_atomic_pointer_add (&self->live_count, 1);
   return TRUE;
 }
 
@@ -937,8 +1216,10 @@ bind_write (RelayStoreSqlite  *self,
 {
   BindWrite *bind = data;
   sqlite3_stmt *statement = stmt (conn, STMT_BIND);
+  guint8 key[RELAY_HASH_SIZE];
 
-  sqlite3_bind_text (statement, 1, bind->access->mailbox_id, -1, SQLITE_STATIC);
+  mailbox_key (self, bind->access->mailbox_id, key);
+  bind_hash (statement, 1, TRUE, key);
   bind_hash (statement, 2, TRUE, bind->access->claim_hash);
   sqlite3_bind_int64 (statement, 3, bind->access->now);
   if (!run (conn, statement, "binding a mailbox", error))
@@ -1078,6 +1359,7 @@ update_step (RelayStoreSqlite   *self,
 {
   const UpdateInput *update = input;
   gboolean by_sender = outcome->role == RELAY_ROLE_SENDER;
+  guint8 key[RELAY_HASH_SIZE];
   sqlite3_stmt *statement;
 
   outcome->status = check_party (mailbox, outcome->role, RELAY_RIGHT_WRITE);
@@ -1089,12 +1371,17 @@ update_step (RelayStoreSqlite   *self,
       return TRUE;
     }
 
+  mailbox_key (self, access->mailbox_id, key);
   statement = stmt (conn, by_sender ? STMT_WRITE_AS_SENDER : STMT_WRITE_AS_RECIPIENT);
-  sqlite3_bind_text (statement, 1, access->mailbox_id, -1, SQLITE_STATIC);
+  bind_hash (statement, 1, TRUE, key);
   sqlite3_bind_text (statement, 2, update->payload->type, -1, SQLITE_STATIC);
   sqlite3_bind_text (statement, 3, update->payload->data, -1, SQLITE_STATIC);
   sqlite3_bind_text (statement, 4, update->payload->etag, -1, SQLITE_STATIC);
-  bind_hash (statement, 5, access->has_request_key, access->request_key);
+  if (!run (conn, statement, "updating a mailbox", error))
+    return FALSE;
+  statement = stmt (conn, by_sender ? STMT_NOTE_SENDER_REQUEST : STMT_NOTE_RECIPIENT_REQUEST);
+  bind_hash (statement, 1, TRUE, key);
+  bind_hash (statement, 2, access->has_request_key, access->request_key);
   if (!run (conn, statement, "updating a mailbox", error))
     return FALSE;
 
@@ -1119,6 +1406,7 @@ delete_step (RelayStoreSqlite   *self,
              RelayOutcome       *outcome,
              GError            **error)
 {
+  guint8 key[RELAY_HASH_SIZE];
   sqlite3_stmt *statement;
 
   outcome->status = check_party (mailbox, outcome->role, RELAY_RIGHT_DELETE);
@@ -1132,9 +1420,18 @@ delete_step (RelayStoreSqlite   *self,
                         access->now + RELAY_TOMBSTONE_SECONDS, error))
     return FALSE;
 
+  /* Content first: its statement finds the slot through the other row. */
+  mailbox_key (self, access->mailbox_id, key);
+  statement = stmt (conn, STMT_DELETE_CONTENT);
+  bind_hash (statement, 1, TRUE, key);
+  if (!run (conn, statement, "deleting a mailbox", error))
+    return FALSE;
   statement = stmt (conn, STMT_DELETE_MAILBOX);
-  sqlite3_bind_text (statement, 1, access->mailbox_id, -1, SQLITE_STATIC);
-  return run (conn, statement, "deleting a mailbox", error);
+  bind_hash (statement, 1, TRUE, key);
+  if (!run (conn, statement, "deleting a mailbox", error))
+    return FALSE;
+  self->batch_live_delta--;
+  return TRUE;
 }
 
 static gboolean
@@ -1146,6 +1443,7 @@ relinquish_step (RelayStoreSqlite   *self,
                  RelayOutcome       *outcome,
                  GError            **error)
 {
+  guint8 key[RELAY_HASH_SIZE];
   sqlite3_stmt *statement;
 
   if (outcome->role != RELAY_ROLE_RECIPIENT)
@@ -1160,8 +1458,13 @@ relinquish_step (RelayStoreSqlite   *self,
       return TRUE;
     }
 
+  mailbox_key (self, access->mailbox_id, key);
+  statement = stmt (conn, STMT_RESTORE_CONTENT);
+  bind_hash (statement, 1, TRUE, key);
+  if (!run (conn, statement, "relinquishing a mailbox", error))
+    return FALSE;
   statement = stmt (conn, STMT_RELINQUISH);
-  sqlite3_bind_text (statement, 1, access->mailbox_id, -1, SQLITE_STATIC);
+  bind_hash (statement, 1, TRUE, key);
   bind_hash (statement, 2, access->has_request_key, access->request_key);
   if (!run (conn, statement, "relinquishing a mailbox", error))
     return FALSE;
@@ -1265,7 +1568,6 @@ relay_store_sqlite_delete (RelayStore         *store,
     return FALSE;
   if (outcome->status == RELAY_STORE_OK)
     {
-      g_atomic_pointer_add (&self->live_count, -1);
       g_clear_pointer (&outcome->mailbox, relay_mailbox_free);
       notify_change (self, access->mailbox_id, NULL);
     }
@@ -1301,18 +1603,20 @@ relay_store_sqlite_peek (RelayStore    *store,
   RelayStoreSqlite *self = RELAY_STORE_SQLITE (store);
   g_autoptr(RelayMailbox) mailbox = NULL;
   Connection *conn = acquire_connection (self, error);
+  guint8 key[RELAY_HASH_SIZE];
   gboolean ok;
 
   if (conn == NULL)
     return FALSE;
 
   relay_outcome_clear (outcome);
-  ok = load_mailbox (conn, STMT_SELECT_MAILBOX, mailbox_id, -1, &mailbox, error);
+  mailbox_key (self, mailbox_id, key);
+  ok = load_mailbox (conn, STMT_SELECT_MAILBOX, key, &mailbox, error);
   release_connection (self, conn);
   if (!ok)
     return FALSE;
 
-  if (mailbox != NULL && mailbox->expires_at > now)
+  if (mailbox != NULL && mailbox->expires_at > now && !content_is_gone (mailbox))
     {
       outcome->status = RELAY_STORE_OK;
       outcome->mailbox = g_steal_pointer (&mailbox);
@@ -1322,9 +1626,9 @@ relay_store_sqlite_peek (RelayStore    *store,
   return TRUE;
 }
 
-/* Moves one batch of expired mailboxes to tombstones with two set-wise
- * statements (a row at a time costs several times more); their ids are
- * appended to @swept_ids for the change notifications. */
+/* Removes the content of one batch of expired mailboxes, a range of rows
+ * from the front of the table; their ids are appended to @swept_ids for
+ * the change notifications. Their access rows stay as their tombstones. */
 static gboolean
 sweep_batch (RelayStoreSqlite  *self,
              Connection        *conn,
@@ -1334,39 +1638,47 @@ sweep_batch (RelayStoreSqlite  *self,
              GError           **error)
 {
   sqlite3_stmt *expired = stmt (conn, STMT_SELECT_EXPIRED);
-  sqlite3_stmt *tombstones, *removal;
+  sqlite3_stmt *removal;
+  gint64 last_slot = 0;
   int rc;
 
-  sqlite3_bind_int64 (expired, 1, now);
+  sqlite3_bind_int64 (expired, 1, (now + 1) << SLOT_BITS);
   sqlite3_bind_int (expired, 2, batch);
   while ((rc = sqlite3_step (expired)) == SQLITE_ROW)
-    g_ptr_array_add (swept_ids, column_text (expired, 0));
+    {
+      g_ptr_array_add (swept_ids, column_text (expired, 0));
+      last_slot = sqlite3_column_int64 (expired, 1);
+    }
   sqlite3_reset (expired);
   if (rc != SQLITE_DONE)
     return set_sqlite_error (conn->db, "finding expired mailboxes", error);
   if (swept_ids->len == 0)
     return TRUE;
 
-  tombstones = stmt (conn, STMT_TOMBSTONE_EXPIRED);
-  sqlite3_bind_int64 (tombstones, 1, now);
-  sqlite3_bind_int (tombstones, 2, batch);
-  sqlite3_bind_int (tombstones, 3, RELAY_END_EXPIRED);
-  sqlite3_bind_int64 (tombstones, 4, RELAY_TOMBSTONE_SECONDS);
   removal = stmt (conn, STMT_DELETE_EXPIRED);
-  sqlite3_bind_int64 (removal, 1, now);
-  sqlite3_bind_int (removal, 2, batch);
-  return run (conn, tombstones, "writing tombstones", error) &&
-         run (conn, removal, "removing expired mailboxes", error);
+  sqlite3_bind_int64 (removal, 1, last_slot);
+  if (!run (conn, removal, "removing expired mailboxes", error))
+    return FALSE;
+  self->batch_live_delta -= (gssize) swept_ids->len;
+  return TRUE;
 }
 
+/* Tombstones whose time is over: access rows of mailboxes that expired
+ * that long ago, and deleted mailboxes' tombstones. */
 static gboolean
 forget_old_tombstones (Connection  *conn,
                        gint64       now,
                        guint        batch,
                        GError     **error)
 {
-  sqlite3_stmt *statement = stmt (conn, STMT_DELETE_OLD_TOMBSTONES);
+  sqlite3_stmt *statement = stmt (conn, STMT_DELETE_OLD_MAILBOXES);
 
+  sqlite3_bind_int64 (statement, 1, (now - RELAY_TOMBSTONE_SECONDS + 1) << SLOT_BITS);
+  sqlite3_bind_int (statement, 2, batch);
+  if (!run (conn, statement, "removing old tombstones", error))
+    return FALSE;
+
+  statement = stmt (conn, STMT_DELETE_OLD_TOMBSTONES);
   sqlite3_bind_int64 (statement, 1, now);
   sqlite3_bind_int (statement, 2, batch);
   return run (conn, statement, "removing old tombstones", error);
@@ -1404,7 +1716,6 @@ relay_store_sqlite_sweep (RelayStore  *store,
 
   if (!ok)
     g_ptr_array_set_size (swept_ids, 0);
-  g_atomic_pointer_add (&self->live_count, -(gssize) swept_ids->len);
   for (guint i = 0; i < swept_ids->len; i++)
     notify_change (self, g_ptr_array_index (swept_ids, i), NULL);
   if (swept_out != NULL)
@@ -1459,25 +1770,33 @@ query_int (Connection  *conn,
 }
 
 static gboolean
-migrate (Connection  *conn,
-         const char  *path,
-         GError     **error)
+read_schema_version (Connection  *conn,
+                     const char  *path,
+                     gint64      *version_out,
+                     GError     **error)
 {
-  gint64 version;
-
-  if (!query_int (conn, "PRAGMA user_version", &version, error))
+  if (!query_int (conn, "PRAGMA user_version", version_out, error))
     return FALSE;
 
-  if (version > RELAY_STORE_SQLITE_SCHEMA_VERSION)
+  if (*version_out > RELAY_STORE_SQLITE_SCHEMA_VERSION)
     {
       g_set_error (error, RELAY_STORE_ERROR, RELAY_STORE_ERROR_INCOMPATIBLE,
                    "The database %s was written by a newer relay (schema %" G_GINT64_FORMAT
                    ", this relay knows up to %d); upgrade this relay or use another file",
-                   path, version, RELAY_STORE_SQLITE_SCHEMA_VERSION);
+                   path, *version_out, RELAY_STORE_SQLITE_SCHEMA_VERSION);
       return FALSE;
     }
+  return TRUE;
+}
 
-  for (; version < RELAY_STORE_SQLITE_SCHEMA_VERSION; version++)
+/* Runs the migrations from @from up to @to (nothing if @from >= @to). */
+static gboolean
+migrate (Connection  *conn,
+         gint64       from,
+         gint64       to,
+         GError     **error)
+{
+  for (gint64 version = from; version < to; version++)
     {
       g_autofree char *set_version =
         g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT, version + 1);
@@ -1485,11 +1804,6 @@ migrate (Connection  *conn,
       if (!connection_exec (conn, migrations[version], "upgrading its schema", error) ||
           !connection_exec (conn, set_version, "upgrading its schema", error))
         return FALSE;
-      if (version == 0)
-        g_message ("Created the relay database %s", path);
-      else
-        g_message ("Upgraded the relay database %s to schema version %" G_GINT64_FORMAT,
-                   path, version + 1);
     }
   return TRUE;
 }
@@ -1532,13 +1846,17 @@ prepare_database (RelayStoreSqlite  *self,
                   Connection        *conn,
                   GError           **error)
 {
-  gint64 live = 0;
+  gint64 live = 0, version = 0;
   gboolean ok;
 
+  /* Version 1 holds the relay secret, which the later migrations need. */
   ok = connection_exec (conn, "BEGIN IMMEDIATE", "opening", error) &&
-       migrate (conn, self->path, error) &&
+       read_schema_version (conn, self->path, &version, error) &&
+       migrate (conn, version, 1, error) &&
        load_or_create_secret (self, conn, error) &&
-       query_int (conn, "SELECT count(*) FROM mailbox", &live, error) &&
+       register_functions (self, conn, error) &&
+       migrate (conn, MAX (version, 1), RELAY_STORE_SQLITE_SCHEMA_VERSION, error) &&
+       query_int (conn, "SELECT count(*) FROM content", &live, error) &&
        connection_exec (conn, "COMMIT", "opening", error);
   if (!ok)
     {
@@ -1546,6 +1864,11 @@ prepare_database (RelayStoreSqlite  *self,
       return FALSE;
     }
 
+  if (version == 0)
+    g_message ("Created the relay database %s", self->path);
+  else if (version < RELAY_STORE_SQLITE_SCHEMA_VERSION)
+    g_message ("Upgraded the relay database %s from schema version %" G_GINT64_FORMAT
+               " to %d", self->path, version, RELAY_STORE_SQLITE_SCHEMA_VERSION);
   g_atomic_pointer_set (&self->live_count, live);
   return TRUE;
 }
@@ -1584,6 +1907,11 @@ relay_store_sqlite_new (const char  *path,
     }
 
   release_connection (self, conn);
+
+  self->checkpoint_conn = connection_open (path, error);
+  if (self->checkpoint_conn == NULL)
+    return NULL;
+  self->checkpointer = g_thread_new ("relay-checkpoint", checkpoint_loop, self);
   return g_steal_pointer (&self);
 }
 
@@ -1592,6 +1920,17 @@ relay_store_sqlite_finalize (GObject *object)
 {
   RelayStoreSqlite *self = RELAY_STORE_SQLITE (object);
 
+  if (self->checkpointer != NULL)
+    {
+      g_mutex_lock (&self->checkpoint_lock);
+      self->closing = TRUE;
+      g_cond_signal (&self->checkpoint_wanted);
+      g_mutex_unlock (&self->checkpoint_lock);
+      g_thread_join (self->checkpointer);
+    }
+  connection_free (self->checkpoint_conn);
+  g_mutex_clear (&self->checkpoint_lock);
+  g_cond_clear (&self->checkpoint_wanted);
   g_async_queue_unref (self->idle_connections);
   g_mutex_clear (&self->write_lock);
   g_cond_clear (&self->write_done);
@@ -1614,6 +1953,8 @@ relay_store_sqlite_init (RelayStoreSqlite *self)
   g_mutex_init (&self->write_lock);
   g_cond_init (&self->write_done);
   g_queue_init (&self->pending_writes);
+  g_mutex_init (&self->checkpoint_lock);
+  g_cond_init (&self->checkpoint_wanted);
 }
 
 static void

@@ -21,6 +21,6 @@ RelayStoreSqlite *relay_store_sqlite_new            (const char  *path,
                                                      GError     **error);
 
 /* The schema version this build writes. */
-#define RELAY_STORE_SQLITE_SCHEMA_VERSION 1
+#define RELAY_STORE_SQLITE_SCHEMA_VERSION 2
 
 G_END_DECLS

@@ -228,7 +228,7 @@ test_schema_is_versioned_and_a_newer_one_refused (void)
   storage = g_strdup (relay_test_server_storage (relay));
   path = g_strdup (storage + strlen ("sqlite:"));
   relay_test_server_stop (relay, FALSE);
-  g_assert_cmpint (schema_version (path), ==, 1);
+  g_assert_cmpint (schema_version (path), ==, 2);
 
   set_schema_version (path, 99);
   {
@@ -239,6 +239,137 @@ test_schema_is_versioned_and_a_newer_one_refused (void)
   }
   g_assert_cmpint (exit_code, ==, 1);
   g_assert_nonnull (strstr (errors, "newer relay"));
+}
+
+/* The first schema, as relays before version 2 wrote it. */
+static const char old_schema_v1[] =
+  "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
+  "CREATE TABLE mailbox (id TEXT PRIMARY KEY, sender_claim BLOB NOT NULL,"
+  "  recipient_claim BLOB, bind_verifier BLOB, payload_type TEXT NOT NULL,"
+  "  payload_data TEXT NOT NULL, payload_etag TEXT NOT NULL, sender_type TEXT,"
+  "  sender_data TEXT, sender_etag TEXT, title TEXT NOT NULL, description TEXT,"
+  "  image_url TEXT, rights INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+  "  epoch INTEGER NOT NULL, relinquishes INTEGER NOT NULL,"
+  "  relinquish_allowed INTEGER NOT NULL, create_request BLOB, sender_request BLOB,"
+  "  recipient_request BLOB);"
+  "CREATE INDEX mailbox_by_expiry ON mailbox (expires_at);"
+  "CREATE UNIQUE INDEX mailbox_by_create_request ON mailbox (create_request)"
+  "  WHERE create_request IS NOT NULL;"
+  "CREATE TABLE tombstone (key BLOB PRIMARY KEY, reason INTEGER NOT NULL,"
+  "  sender_claim BLOB NOT NULL, recipient_claim BLOB, request BLOB,"
+  "  until INTEGER NOT NULL) WITHOUT ROWID;"
+  "CREATE INDEX tombstone_by_until ON tombstone (until);"
+  "PRAGMA user_version = 1;";
+
+#define OLD_PAYLOAD "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
+
+/* SHA-256 ("tigress-relay claim" || 0x00 || claim), as the relay stores it. */
+static GBytes *
+old_claim_hash (const char *claim)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize size = sizeof digest;
+
+  g_checksum_update (checksum, (const guchar *) "tigress-relay claim", 20);
+  g_checksum_update (checksum, (const guchar *) claim, -1);
+  g_checksum_get_digest (checksum, digest, &size);
+  return g_bytes_new (digest, size);
+}
+
+static void
+old_exec (sqlite3    *db,
+          const char *sql,
+          ...)
+{
+  sqlite3_stmt *statement = NULL;
+  va_list blobs;
+  int index = 1;
+  GBytes *blob;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &statement, NULL), ==, SQLITE_OK);
+  va_start (blobs, sql);
+  while ((blob = va_arg (blobs, GBytes *)) != NULL)
+    sqlite3_bind_blob (statement, index++, g_bytes_get_data (blob, NULL),
+                       (int) g_bytes_get_size (blob), SQLITE_TRANSIENT);
+  va_end (blobs);
+  g_assert_cmpint (sqlite3_step (statement), ==, SQLITE_DONE);
+  sqlite3_finalize (statement);
+}
+
+/* A version 1 database holding a live mailbox sent by @sender and the
+ * tombstone of a deleted one (@ended_id), also sent by @sender. */
+static void
+write_old_database (const char *path,
+                    const char *live_id,
+                    const char *ended_id,
+                    const char *sender)
+{
+  g_autoptr(GBytes) sender_hash = old_claim_hash (sender);
+  g_autoptr(GBytes) secret = g_bytes_new_static ("0123456789abcdef0123456789abcdef", 32);
+  g_autoptr(GBytes) key = NULL;
+  g_autofree char *insert_mailbox = NULL, *insert_tombstone = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint8 digest[32];
+  gsize size = sizeof digest;
+  sqlite3 *db = NULL;
+
+  g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, g_bytes_get_data (secret, NULL), 32);
+  g_hmac_update (hmac, (const guchar *) ended_id, -1);
+  g_hmac_get_digest (hmac, digest, &size);
+  key = g_bytes_new (digest, size);
+
+  insert_mailbox = g_strdup_printf (
+    "INSERT INTO mailbox VALUES ('%s', ?1, NULL, NULL, 'AEAD_AES_256_GCM', '" OLD_PAYLOAD
+    "', 'etag', NULL, NULL, NULL, 'Old', NULL, NULL, 7, %" G_GINT64_FORMAT
+    ", 0, 0, 1, NULL, NULL, NULL)", live_id, now + 600);
+  insert_tombstone = g_strdup_printf (
+    "INSERT INTO tombstone VALUES (?1, 2, ?2, NULL, NULL, %" G_GINT64_FORMAT ")", now + 600);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, old_schema_v1, NULL, NULL, NULL), ==, SQLITE_OK);
+  old_exec (db, "INSERT INTO meta VALUES ('relay-secret', ?1)", secret, NULL);
+  old_exec (db, insert_mailbox, sender_hash, NULL);
+  old_exec (db, insert_tombstone, key, sender_hash, NULL);
+  sqlite3_close (db);
+}
+
+static void
+test_old_schema_is_migrated_on_start (void)
+{
+  const char *args[] = { "--no-rate-limits", NULL };
+  g_autofree char *path = g_build_filename (relay_test_scratch_dir (), "schema-v1.db", NULL);
+  g_autofree char *storage = g_strconcat ("sqlite:", path, NULL);
+  g_autofree char *live_id = g_uuid_string_random ();
+  g_autofree char *ended_id = g_uuid_string_random ();
+  g_autofree char *sender = relay_test_new_claim ();
+  g_autofree char *stranger = relay_test_new_claim ();
+  g_autoptr(RelayTestServer) relay = NULL;
+  g_autoptr(RelayTestReply) live = NULL, ended = NULL, ended_stranger = NULL, fresh = NULL;
+  g_autofree char *data = NULL, *fresh_id = NULL;
+
+  if (!is_sqlite_run ())
+    {
+      g_test_skip ("SQLite only");
+      return;
+    }
+  write_old_database (path, live_id, ended_id, sender);
+
+  relay = relay_test_server_start_on (storage, args);
+  live = read_mailbox (relay, live_id, sender);
+  ended = read_mailbox (relay, ended_id, sender);
+  ended_stranger = read_mailbox (relay, ended_id, stranger);
+  fresh_id = relay_test_create_mailbox (session, relay, sender, NULL);
+  fresh = read_mailbox (relay, fresh_id, sender);
+  data = relay_test_reply_member (live, "payload.data");
+
+  g_assert_cmpuint (live->status, ==, 200);
+  g_assert_cmpstr (data, ==, OLD_PAYLOAD);
+  assert_error (ended, 410, "deleted");
+  assert_error (ended_stranger, 404, "not-found");
+  g_assert_cmpuint (fresh->status, ==, 200);
+  relay_test_server_stop (relay, FALSE);
+  g_assert_cmpint (schema_version (path), ==, 2);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -530,6 +661,8 @@ main (int   argc,
                    test_acknowledged_writes_survive_kill_9);
   g_test_add_func ("/relay/durability/schema-is-versioned-and-a-newer-one-refused",
                    test_schema_is_versioned_and_a_newer_one_refused);
+  g_test_add_func ("/relay/durability/old-schema-is-migrated-on-start",
+                   test_old_schema_is_migrated_on_start);
   g_test_add_func ("/relay/config/environment-and-file-give-the-same-settings",
                    test_environment_and_file_give_the_same_settings);
   g_test_add_func ("/relay/config/help-documents-every-option",

@@ -500,6 +500,95 @@ test_deletion_leaves_a_tombstone_and_notifies (Fixture       *fixture,
   g_assert_cmpint (outcome.end_reason, ==, RELAY_END_DELETED);
 }
 
+#define RACE_CAP 5
+
+static gpointer
+create_under_cap (gpointer data)
+{
+  Runner *runner = data;
+  Fixture *fixture = runner->shared;
+  guint8 sender[RELAY_HASH_SIZE];
+  g_autoptr(RelayMailbox) mailbox = NULL;
+  g_autoptr(GError) error = NULL;
+  RelayOutcome outcome;
+
+  random_hash (sender);
+  mailbox = new_mailbox (sender, 600);
+  wait_for_start (runner->start);
+
+  relay_outcome_init (&outcome);
+  g_assert_true (relay_store_create (fixture->store, mailbox, RACE_CAP, now_seconds (),
+                                     &outcome, &error));
+  g_assert_no_error (error);
+  runner->status = outcome.status;
+  relay_outcome_clear (&outcome);
+  return NULL;
+}
+
+static void
+test_racing_creates_stop_exactly_at_the_cap (Fixture       *fixture,
+                                             gconstpointer  data)
+{
+  Runner runners[N_THREADS];
+  guint64 live = 0;
+  g_autoptr(GError) error = NULL;
+
+  race (create_under_cap, fixture, runners);
+
+  g_assert_cmpuint (count_status (runners, RELAY_STORE_OK), ==, RACE_CAP);
+  g_assert_cmpuint (count_status (runners, RELAY_STORE_FULL), ==, N_THREADS - RACE_CAP);
+  g_assert_true (relay_store_count_live (fixture->store, &live, &error));
+  g_assert_cmpuint (live, ==, RACE_CAP);
+}
+
+/* Mailboxes that expire in different seconds, several in each second and
+ * created out of expiry order: a sweep in small batches takes exactly the
+ * expired ones, leaves their parties a tombstone and the rest untouched. */
+static void
+test_sweep_in_batches_takes_exactly_the_expired (Fixture       *fixture,
+                                                 gconstpointer  data)
+{
+  static const gint64 lifetimes[] = { 600, 1, 2, 600, 1, 2, 1, 600, 2, 1, 600, 2 };
+  guint8 sender[RELAY_HASH_SIZE];
+  RelayMailbox *mailboxes[G_N_ELEMENTS (lifetimes)];
+  g_autoptr(GError) error = NULL;
+  guint swept, expired = 0;
+  guint64 live = 0;
+
+  random_hash (sender);
+  for (guint i = 0; i < G_N_ELEMENTS (lifetimes); i++)
+    {
+      mailboxes[i] = new_mailbox (sender, lifetimes[i]);
+      create_or_fail (fixture->store, mailboxes[i]);
+      expired += lifetimes[i] < 600;
+    }
+  g_usleep (3100 * 1000);
+
+  do
+    {
+      g_assert_true (relay_store_sweep (fixture->store, now_seconds (), 3, &swept, &error));
+      g_assert_no_error (error);
+    }
+  while (swept == 3);
+
+  g_assert_true (relay_store_count_live (fixture->store, &live, &error));
+  g_assert_cmpuint (live, ==, G_N_ELEMENTS (lifetimes) - expired);
+  for (guint i = 0; i < G_N_ELEMENTS (lifetimes); i++)
+    {
+      RelayOutcome outcome;
+
+      g_assert_cmpint (read_status (fixture->store, mailboxes[i], sender, &outcome), ==,
+                       lifetimes[i] < 600 ? RELAY_STORE_ENDED : RELAY_STORE_OK);
+      if (lifetimes[i] < 600)
+        {
+          g_assert_cmpint (outcome.end_reason, ==, RELAY_END_EXPIRED);
+          g_assert_true (was_changed (fixture, mailboxes[i]->mailbox_id));
+        }
+      relay_outcome_clear (&outcome);
+      relay_mailbox_free (mailboxes[i]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -519,6 +608,10 @@ main (int   argc,
        test_relinquish_restores_and_is_limited);
   ADD ("/relay/store/expiry-ends-at-once-and-sweep-leaves-tombstones",
        test_expiry_ends_at_once_and_sweep_leaves_tombstones);
+  ADD ("/relay/store/racing-creates-stop-exactly-at-the-cap",
+       test_racing_creates_stop_exactly_at_the_cap);
+  ADD ("/relay/store/sweep-in-batches-takes-exactly-the-expired",
+       test_sweep_in_batches_takes_exactly_the_expired);
   ADD ("/relay/store/deletion-leaves-a-tombstone-and-notifies",
        test_deletion_leaves_a_tombstone_and_notifies);
 #undef ADD
