@@ -72,12 +72,11 @@ check_set_up (WalletVault  *vault,
   return FALSE;
 }
 
-/* The vault counts a passcode try before checking it, so that killing the
- * program mid-check saves no one a delay. Two tigress processes of one
- * wallet (`run` in the background and a `shares` beside it) therefore see
- * each other's tries in flight as a wrong passcode. A short delay is
- * simply waited out, once or twice; a long one is a real wrong passcode
- * and is reported. */
+/* The vault counts only wrong passcodes, one check at a time across all
+ * processes, so a delay here follows a real wrong try (this one's or
+ * another tigress's of the same wallet). A short one is simply waited out,
+ * once or twice, so a script that mistyped once goes on; a long one is
+ * reported. */
 #define THROTTLE_WAIT_MAX_SECONDS 5
 #define THROTTLE_RETRIES          3
 

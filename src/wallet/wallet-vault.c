@@ -6,7 +6,11 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "tw-base64.h"
 #include "tw-crypto.h"
@@ -85,31 +89,35 @@ attempts_path (void)
   return g_build_filename (g_get_user_state_dir (), PACKAGE_NAME, ATTEMPTS_FILE, NULL);
 }
 
+/* Plain functions of the file, no object: the passcode check calls them
+ * from its worker thread. */
 static void
-read_attempts (WalletVault *self)
+attempts_load (guint  *failures,
+               gint64 *last_attempt)
 {
   g_autofree char *path = attempts_path ();
   g_autofree char *text = NULL;
-  guint64 failures = 0, last = 0;
+  guint64 stored_failures = 0, stored_last = 0;
 
-  self->failed_attempts = 0;
-  self->last_attempt = 0;
+  *failures = 0;
+  *last_attempt = 0;
   if (!g_file_get_contents (path, &text, NULL, NULL))
     return;
-  if (sscanf (text, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &failures, &last) == 2)
+  if (sscanf (text, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
+              &stored_failures, &stored_last) == 2)
     {
-      self->failed_attempts = (guint) MIN (failures, G_MAXUINT);
-      self->last_attempt = (gint64) MIN (last, (guint64) G_MAXINT64);
+      *failures = (guint) MIN (stored_failures, G_MAXUINT);
+      *last_attempt = (gint64) MIN (stored_last, (guint64) G_MAXINT64);
     }
 }
 
 static void
-write_attempts (WalletVault *self)
+attempts_save (guint  failures,
+               gint64 last_attempt)
 {
   g_autofree char *path = attempts_path ();
   g_autofree char *folder = g_path_get_dirname (path);
-  g_autofree char *text = g_strdup_printf ("%u %" G_GINT64_FORMAT "\n",
-                                           self->failed_attempts, self->last_attempt);
+  g_autofree char *text = g_strdup_printf ("%u %" G_GINT64_FORMAT "\n", failures, last_attempt);
   g_autoptr(GError) error = NULL;
 
   if (g_mkdir_with_parents (folder, 0700) != 0 ||
@@ -119,26 +127,79 @@ write_attempts (WalletVault *self)
                error != NULL ? error->message : g_strerror (errno));
 }
 
+/* Every passcode check of this user, in any process, holds this lock from
+ * reading the count to recording the outcome. So a right passcode never
+ * meets a try that is counted but not checked yet (QA F13: parallel
+ * `tigress receive` read as "too many wrong passcodes"), and parallel
+ * wrong tries still wait their turn and then the delay. Returns the
+ * descriptor to pass to attempts_unlock(), or -1 when the lock cannot be
+ * had (the check then goes on unserialised rather than not at all). */
+static int
+attempts_lock (void)
+{
+  g_autofree char *path = g_strconcat (attempts_path (), ".lock", NULL);
+  g_autofree char *folder = g_path_get_dirname (path);
+  int fd;
+
+  if (g_mkdir_with_parents (folder, 0700) != 0)
+    return -1;
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      g_warning ("Could not open %s: %s", path, g_strerror (errno));
+      return -1;
+    }
+  while (flock (fd, LOCK_EX) != 0)
+    {
+      if (errno != EINTR)
+        {
+          g_warning ("Could not lock %s: %s", path, g_strerror (errno));
+          break;
+        }
+    }
+  return fd;
+}
+
+static void
+attempts_unlock (int fd)
+{
+  /* Closing the descriptor releases the lock. */
+  if (fd >= 0)
+    close (fd);
+}
+
+static void
+read_attempts (WalletVault *self)
+{
+  attempts_load (&self->failed_attempts, &self->last_attempt);
+}
+
 static guint
 delay_after (guint failures)
 {
   return retry_delays[MIN (failures, G_N_ELEMENTS (retry_delays) - 1)];
 }
 
+static guint
+retry_wait_seconds (guint  failures,
+                    gint64 last_attempt)
+{
+  gint64 now = g_get_real_time ();
+  gint64 delay = (gint64) delay_after (failures) * G_USEC_PER_SEC;
+  gint64 left;
+
+  /* A clock set back must not turn a minute into a year. */
+  if (now < last_attempt)
+    return (guint) (delay / G_USEC_PER_SEC);
+  left = last_attempt + delay - now;
+  return left <= 0 ? 0 : (guint) ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+}
+
 guint
 wallet_vault_get_retry_wait_seconds (WalletVault *self)
 {
-  gint64 now = g_get_real_time ();
-  gint64 delay, left;
-
   g_return_val_if_fail (WALLET_IS_VAULT (self), 0);
-
-  delay = (gint64) delay_after (self->failed_attempts) * G_USEC_PER_SEC;
-  /* A clock set back must not turn a minute into a year. */
-  if (now < self->last_attempt)
-    return (guint) (delay / G_USEC_PER_SEC);
-  left = self->last_attempt + delay - now;
-  return left <= 0 ? 0 : (guint) ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+  return retry_wait_seconds (self->failed_attempts, self->last_attempt);
 }
 
 guint
@@ -146,32 +207,6 @@ wallet_vault_get_failed_attempts (WalletVault *self)
 {
   g_return_val_if_fail (WALLET_IS_VAULT (self), 0);
   return self->failed_attempts;
-}
-
-/* Counted before the try, so that stopping the app during a try does not
- * let the try go uncounted. */
-static void
-count_attempt (WalletVault *self)
-{
-  self->failed_attempts++;
-  self->last_attempt = g_get_real_time ();
-  write_attempts (self);
-}
-
-/* The delay runs from the moment the passcode was found wrong. */
-static void
-confirm_wrong_attempt (WalletVault *self)
-{
-  self->last_attempt = g_get_real_time ();
-  write_attempts (self);
-}
-
-static void
-forget_attempts (WalletVault *self)
-{
-  self->failed_attempts = 0;
-  self->last_attempt = 0;
-  write_attempts (self);
 }
 
 static GError *
@@ -317,6 +352,8 @@ typedef struct {
   TwSecret *new_passcode;   /* set: wrap the data key under it */
   TwSecret *data_key;       /* in: for setup; out: the unwrapped key */
   Wrapping *new_wrapping;   /* out */
+  guint     failures;       /* out: wrong tries in a row after this one */
+  gint64    last_attempt;   /* out: when the last wrong one was found wrong */
 } CryptoJob;
 
 static void
@@ -330,6 +367,40 @@ crypto_job_free (CryptoJob *job)
   g_free (job);
 }
 
+/* In the worker thread, under the lock of every process's checks: the
+ * wait first, then scrypt, then the outcome recorded, in that order. */
+static gboolean
+check_passcode (CryptoJob  *job,
+                GError    **error)
+{
+  int lock = attempts_lock ();
+  gboolean right;
+
+  attempts_load (&job->failures, &job->last_attempt);
+  if (retry_wait_seconds (job->failures, job->last_attempt) > 0)
+    {
+      attempts_unlock (lock);
+      g_set_error_literal (error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_THROTTLED, "");
+      return FALSE;
+    }
+  job->data_key = unwrap (job->wrapping, job->passcode, error);
+  right = job->data_key != NULL;
+  if (!right && g_error_matches (*error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_WRONG_PASSCODE))
+    {
+      job->failures++;
+      job->last_attempt = g_get_real_time ();
+      attempts_save (job->failures, job->last_attempt);
+    }
+  else if (right && job->failures > 0)
+    {
+      job->failures = 0;
+      job->last_attempt = 0;
+      attempts_save (0, 0);
+    }
+  attempts_unlock (lock);
+  return right;
+}
+
 static void
 run_crypto_job (GTask        *task,
                 gpointer      source_object,
@@ -339,14 +410,10 @@ run_crypto_job (GTask        *task,
   CryptoJob *job = task_data;
   GError *error = NULL;
 
-  if (job->wrapping != NULL)
+  if (job->wrapping != NULL && !check_passcode (job, &error))
     {
-      job->data_key = unwrap (job->wrapping, job->passcode, &error);
-      if (job->data_key == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
+      g_task_return_error (task, error);
+      return;
     }
   if (job->new_passcode != NULL)
     {
@@ -711,19 +778,24 @@ on_crypto_done (GObject      *source,
   CryptoJob *job = g_task_get_task_data (G_TASK (result));
   GError *error = NULL;
 
+  if (job->wrapping != NULL)
+    {
+      self->failed_attempts = job->failures;
+      self->last_attempt = job->last_attempt;
+    }
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      if (g_error_matches (error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_WRONG_PASSCODE))
+      if (g_error_matches (error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_WRONG_PASSCODE) ||
+          g_error_matches (error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_THROTTLED))
         {
-          confirm_wrong_attempt (self);
+          int code = error->code;
+
           g_clear_error (&error);
-          error = throttled_error (self, WALLET_VAULT_ERROR_WRONG_PASSCODE);
+          error = throttled_error (self, code);
         }
       finish_op (task, error);
       return;
     }
-  if (op->mode != MODE_SETUP)
-    forget_attempts (self);
   op->data_key = g_steal_pointer (&job->data_key);
 
   switch (op->mode)
@@ -787,7 +859,8 @@ continue_without_wrapping (GTask *task)
                                             "first.")));
 }
 
-/* A wrapped key exists: check the wait, count the try, run scrypt. */
+/* A wrapped key exists: check the wait here at once, then again with the
+ * passcode in the worker (check_passcode()). */
 static void
 continue_with_wrapping (GTask    *task,
                         Wrapping *wrapping)
@@ -809,10 +882,7 @@ continue_with_wrapping (GTask    *task,
   else if (wallet_vault_get_retry_wait_seconds (self) > 0)
     finish_op (task, throttled_error (self, WALLET_VAULT_ERROR_THROTTLED));
   else
-    {
-      count_attempt (self);
-      start_crypto (task, g_steal_pointer (&owned));
-    }
+    start_crypto (task, g_steal_pointer (&owned));
 }
 
 static void

@@ -211,6 +211,57 @@ test_text_output_has_links_pin_and_qr (void)
   g_assert_true (g_str_equal (strstr (scanned, "/v1/m/"), strstr (tigress_link, "/v1/m/")));
 }
 
+static int
+recipient_failed_attempts (void)
+{
+  g_autoptr(JsonNode) status = cli_test_wallet_json (rig->recipient, NULL, "status", NULL);
+
+  return (int) json_object_get_int_member (json_node_get_object (status), "failed_attempts");
+}
+
+/* QA F13: one link opened by three `receive` processes of the same wallet
+ * at once, each with the right passcode. A passcode try is counted only
+ * once found wrong, so none of them may blame the passcode; the
+ * credential arrives once. */
+static void
+test_three_receives_at_once (void)
+{
+  g_autofree char *id = rig_add (rig->sender, "three-at-once", "password", "--title",
+                                 "Three at once", NULL);
+  g_autoptr(SentShare) sent = rig_share (rig->sender, id, "--no-pin", NULL);
+  g_autofree char *input = g_strdup_printf ("%s\n", sent->link);
+  g_autoptr(JsonNode) before = cli_test_wallet_json (rig->recipient, NULL, "list", NULL);
+  g_autoptr(JsonNode) after = NULL;
+  GSubprocess *processes[3];
+  guint saved = 0;
+
+  g_assert_cmpint (recipient_failed_attempts (), ==, 0);
+  /* A quarter of a second apart, so each starts while the one before is
+   * inside its passcode check (scrypt takes longer than that). */
+  for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
+    {
+      if (i > 0)
+        g_usleep (G_USEC_PER_SEC / 4);
+      processes[i] = cli_test_wallet_spawn (rig->recipient, input, "receive", "--yes",
+                                            "--timeout", "20", NULL);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
+    {
+      g_autoptr(CliRun) run = cli_test_wallet_finish (processes[i]);
+
+      g_test_message ("receive %u: exit %d: %s", i, run->status, run->err);
+      g_assert_null (strstr (run->err, "passcode"));
+      g_assert_cmpint (run->status, !=, 3);
+      if (run->status == 0)
+        saved++;
+    }
+  g_assert_cmpuint (saved, >=, 1);
+  g_assert_cmpint (recipient_failed_attempts (), ==, 0);
+  after = cli_test_wallet_json (rig->recipient, NULL, "list", NULL);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (after)), ==,
+                    json_array_get_length (json_node_get_array (before)) + 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -228,6 +279,8 @@ main (int    argc,
                    test_passcode_needed_to_send_and_accept);
   g_test_add_func ("/cli/share/text-output-has-links-pin-and-a-qr-code-that-scans",
                    test_text_output_has_links_pin_and_qr);
+  g_test_add_func ("/cli/share/same-link-in-three-receives-at-once-no-passcode-blamed",
+                   test_three_receives_at_once);
 
   status = g_test_run ();
   share_rig_free (rig);

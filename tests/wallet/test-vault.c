@@ -190,6 +190,42 @@ test_wrong_passcode_waits_longer_and_survives_restart (void)
   g_assert_true (wallet_vault_is_unlocked (restarted));
 }
 
+/* QA F13: three vaults of the same wallet (as three processes) check the
+ * right passcode at nearly the same time, each starting while the one
+ * before is inside scrypt. A try is counted only once found wrong, so
+ * none of them is turned away as "too many wrong passcodes". */
+static void
+test_right_passcodes_at_once (void)
+{
+  g_autoptr(TwSecret) passcode = wt_secret (FIRST_PASSCODE);
+  WalletVault *vaults[3];
+  GAsyncResult *results[3] = { NULL, NULL, NULL };
+  g_autoptr(WalletVault) afterwards = wallet_vault_new (keyring, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (vaults); i++)
+    {
+      vaults[i] = wallet_vault_new (keyring, NULL);
+      load (vaults[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (vaults); i++)
+    {
+      if (i > 0)
+        wt_sleep (100);
+      wallet_vault_unlock_async (vaults[i], passcode, NULL, wt_result_cb, &results[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (vaults); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GAsyncResult) result = wt_wait (&results[i]);
+
+      g_assert_true (wallet_vault_unlock_finish (vaults[i], result, &error));
+      g_assert_no_error (error);
+      g_object_unref (vaults[i]);
+    }
+  load (afterwards);
+  g_assert_cmpuint (wallet_vault_get_failed_attempts (afterwards), ==, 0);
+}
+
 static void
 test_change_passcode (void)
 {
@@ -256,6 +292,8 @@ main (int argc, char **argv)
   g_test_add_func ("/wallet/vault/3-lock/wipes-and-refuses-to-seal", test_lock);
   g_test_add_func ("/wallet/vault/4-unlock/wrong-passcode-waits-longer-across-restarts",
                    test_wrong_passcode_waits_longer_and_survives_restart);
+  g_test_add_func ("/wallet/vault/4b-unlock/right-passcodes-at-once-are-not-counted",
+                   test_right_passcodes_at_once);
   g_test_add_func ("/wallet/vault/5-change/new-passcode-same-data-key", test_change_passcode);
   g_test_add_func ("/wallet/vault/6-auto-lock/after-idle-time", test_auto_lock);
 
