@@ -419,17 +419,97 @@ on_user_activity (TigressWindow *self)
 /* Deleting with Undo                                                 */
 /* ------------------------------------------------------------------ */
 
+/* A delete in flight: which credential, so a failure can bring it back. */
+typedef struct
+{
+  TigressWindow *window;
+  char *id;
+} Deletion;
+
+static void
+deletion_free (Deletion *deletion)
+{
+  g_object_unref (deletion->window);
+  g_free (deletion->id);
+  g_free (deletion);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Deletion, deletion_free)
+
+static void start_deletion (TigressWindow *self,
+                            const char    *id);
+
+static void
+on_failed_deletion_response (AdwMessageDialog *dialog,
+                             const char       *response,
+                             TigressWindow    *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (dialog), "credential-id");
+
+  if (g_str_equal (response, "retry") && wallet_store_lookup (self->store, id) != NULL)
+    start_deletion (self, id);
+}
+
+/* The keyring still holds the credential: show it again and say why, so
+ * nobody leaves believing a secret is gone when it is not. */
+static void
+report_failed_deletion (TigressWindow *self,
+                        const char    *id,
+                        const GError  *error)
+{
+  WalletCredential *credential = wallet_store_lookup (self->store, id);
+  AdwMessageDialog *dialog;
+
+  refilter (self);
+  if (credential == NULL)
+    {
+      tigress_window_show_toast (self, error->message);
+      return;
+    }
+  tigress_window_select_credential (self, id);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), NULL, error->message));
+  /* Translators: %s is the title of a credential */
+  adw_message_dialog_format_heading (dialog, _("“%s” Was Not Deleted"),
+                                     wallet_credential_get_title (credential));
+  adw_message_dialog_add_responses (dialog, "keep", _("_Keep It"), "retry", _("_Try Again"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "retry", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_close_response (dialog, "keep");
+  g_object_set_data_full (G_OBJECT (dialog), "credential-id", g_strdup (id), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_failed_deletion_response), self, 0);
+  remember_dialog (self, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 on_deleted (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(TigressWindow) self = user_data;
+  g_autoptr(Deletion) deletion = user_data;
+  TigressWindow *self = deletion->window;
   g_autoptr(GError) error = NULL;
 
   if (!wallet_store_delete_finish (WALLET_STORE (source), result, &error))
-    tigress_window_show_toast (self, error->message);
+    {
+      g_message ("A credential could not be deleted: %s", error->message);
+      report_failed_deletion (self, deletion->id, error);
+    }
   g_application_release (G_APPLICATION (self->application));
+}
+
+static void
+start_deletion (TigressWindow *self,
+                const char    *id)
+{
+  Deletion *deletion = g_new0 (Deletion, 1);
+
+  deletion->window = g_object_ref (self);
+  deletion->id = g_strdup (id);
+  /* Hold the app so a quit right after the toast still deletes. */
+  g_application_hold (G_APPLICATION (self->application));
+  wallet_store_delete_async (self->store, id, NULL, on_deleted, deletion);
 }
 
 static void
@@ -440,9 +520,7 @@ commit_deletion (TigressWindow *self,
       !g_hash_table_remove (self->pending_deletions, id))
     return;
 
-  /* Hold the app so a quit right after the toast still deletes. */
-  g_application_hold (G_APPLICATION (self->application));
-  wallet_store_delete_async (self->store, id, NULL, on_deleted, g_object_ref (self));
+  start_deletion (self, id);
   update_list_page (self);
 }
 

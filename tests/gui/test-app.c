@@ -522,6 +522,78 @@ test_delete_then_undo_then_delete (void)
   g_assert_null (find_stored ("Gate"));
 }
 
+/* The toast on screen: AdwToastWidget is private to libadwaita, but it
+ * carries its toast in a property. */
+static AdwToast *
+shown_toast (void)
+{
+  AdwToast *toast = NULL;
+  GPtrArray *pending = g_ptr_array_new ();
+
+  g_ptr_array_add (pending, part ("toast-overlay"));
+  while (pending->len > 0 && toast == NULL)
+    {
+      GtkWidget *widget = g_ptr_array_steal_index (pending, pending->len - 1);
+
+      if (g_str_equal (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget"))
+        g_object_get (widget, "toast", &toast, NULL);
+      for (GtkWidget *child = gtk_widget_get_first_child (widget);
+           child != NULL;
+           child = gtk_widget_get_next_sibling (child))
+        g_ptr_array_add (pending, child);
+    }
+  g_ptr_array_free (pending, TRUE);
+  g_assert_nonnull (toast);
+  /* The overlay keeps its own reference while the toast shows. */
+  g_object_unref (toast);
+  return toast;
+}
+
+static AdwMessageDialog *
+open_message_dialog (void)
+{
+  GtkWindow *dialog = tigress_window_get_open_dialog (win);
+
+  return ADW_IS_MESSAGE_DIALOG (dialog) ? ADW_MESSAGE_DIALOG (dialog) : NULL;
+}
+
+static gboolean
+message_dialog_open (gpointer user_data)
+{
+  return open_message_dialog () != NULL;
+}
+
+/* With the keyring locked the delete cannot happen: the credential must
+ * come back in the list, and a dialog must say why and offer to try
+ * again, which works once the keyring is unlocked. */
+static void
+test_failed_delete_brings_the_credential_back (void)
+{
+  AdwMessageDialog *dialog;
+
+  select_titled ("Cafe;Corner");
+  tigress_test_lock_keyring ();
+  activate ("win.delete-credential", NULL);
+  g_assert_cmpuint (n_visible (), ==, 2);
+
+  /* The toast goes without Undo (as when it times out); the keyring
+   * refuses. */
+  adw_toast_dismiss (shown_toast ());
+  g_assert_true (tigress_test_wait_until (message_dialog_open, NULL, 30000));
+  dialog = open_message_dialog ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (dialog), "Cafe;Corner"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "locked"));
+  g_assert_cmpuint (n_visible (), ==, 3);
+  g_assert_nonnull (find_stored ("Cafe;Corner"));
+  g_assert_cmpstr (wallet_credential_get_title (shown_credential ()), ==, "Cafe;Corner");
+
+  tigress_test_unlock_keyring ();
+  adw_message_dialog_response (dialog, "retry");
+  g_assert_true (tigress_test_wait_until (store_count_is, GUINT_TO_POINTER (2), 30000));
+  g_assert_cmpuint (n_visible (), ==, 2);
+  g_assert_null (find_stored ("Cafe;Corner"));
+}
+
 /* ------------------------------------------------------------------ */
 /* Secrets                                                            */
 /* ------------------------------------------------------------------ */
@@ -1033,6 +1105,8 @@ main (int   argc,
   g_test_add_func ("/gui/list/search-filters-by-title-and-details", test_search_filters_the_list);
   g_test_add_func ("/gui/list/delete-can-be-undone-else-leaves-the-keyring",
                    test_delete_then_undo_then_delete);
+  g_test_add_func ("/gui/list/delete-the-keyring-refuses-brings-the-credential-back",
+                   test_failed_delete_brings_the_credential_back);
   g_test_add_func ("/gui/secret/revealed-on-request-and-cleared-from-clipboard",
                    test_reveal_and_copy_then_clipboard_clears);
   g_test_add_func ("/gui/edit/changes-the-stored-credential",
