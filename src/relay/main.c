@@ -8,6 +8,7 @@
 
 #include "relay-config.h"
 #include "relay-handler.h"
+#include "relay-notify.h"
 #include "relay-server.h"
 #include "relay-store.h"
 #include "tw-crypto.h"
@@ -58,8 +59,10 @@ run (RelayConfig *config)
   g_unix_signal_add (SIGTERM, on_stop_signal, loop);
   g_unix_signal_add (SIGINT, on_stop_signal, loop);
   announce (server);
+  relay_notify_service_manager ("READY=1");
   g_main_loop_run (loop);
 
+  relay_notify_service_manager ("STOPPING=1");
   relay_server_stop (server);
   return 0;
 }

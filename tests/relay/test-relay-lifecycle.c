@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <gio/gunixsocketaddress.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -373,6 +374,81 @@ test_old_schema_is_migrated_on_start (void)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Service manager                                                          */
+/* ------------------------------------------------------------------------ */
+
+static guint16
+free_loopback_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) wanted = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, wanted, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* The next datagram on @socket as text, or NULL after 20 s of silence. */
+static char *
+receive_notification (GSocket *socket)
+{
+  char buffer[256];
+  gssize size;
+
+  g_socket_set_timeout (socket, 20);
+  size = g_socket_receive (socket, buffer, sizeof buffer - 1, NULL, NULL);
+  if (size < 0)
+    return NULL;
+  buffer[size] = '\0';
+  return g_strdup (buffer);
+}
+
+static void
+test_service_manager_hears_ready_once_healthz_answers (void)
+{
+  g_autofree char *socket_path = g_build_filename (relay_test_scratch_dir (), "notify.sock",
+                                                   NULL);
+  g_autofree char *storage = g_strdup_printf ("--storage=sqlite:%s/notify.db",
+                                              relay_test_scratch_dir ());
+  guint16 port = free_loopback_port ();
+  g_autofree char *listen = g_strdup_printf ("--listen=127.0.0.1:%u", port);
+  g_autofree char *health_url = g_strdup_printf ("http://127.0.0.1:%u/healthz", port);
+  g_autoptr(GSocket) listener = NULL;
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (socket_path);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) relay = NULL;
+  g_autoptr(RelayTestReply) health = NULL;
+  g_autofree char *ready = NULL, *stopping = NULL;
+  g_autoptr(GError) error = NULL;
+
+  listener = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_DATAGRAM,
+                           G_SOCKET_PROTOCOL_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (listener, address, TRUE, &error));
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "NOTIFY_SOCKET", socket_path, TRUE);
+  relay = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("TW_RELAY_EXE"), listen,
+                                       storage, "--threads=2", NULL);
+  g_assert_no_error (error);
+
+  /* The health check goes out the moment the notification arrives: had
+   * the relay told before it listened, it would find nobody there. */
+  ready = receive_notification (listener);
+  health = relay_test_request (session, "GET", health_url, NULL, NULL);
+  g_subprocess_send_signal (relay, SIGTERM);
+  stopping = receive_notification (listener);
+  g_subprocess_wait (relay, NULL, &error);
+
+  g_assert_cmpstr (ready, ==, "READY=1");
+  g_assert_cmpuint (health->status, ==, 200);
+  g_assert_cmpstr (stopping, ==, "STOPPING=1");
+}
+
+/* ------------------------------------------------------------------------ */
 /* Configuration                                                            */
 /* ------------------------------------------------------------------------ */
 
@@ -663,6 +739,8 @@ main (int   argc,
                    test_schema_is_versioned_and_a_newer_one_refused);
   g_test_add_func ("/relay/durability/old-schema-is-migrated-on-start",
                    test_old_schema_is_migrated_on_start);
+  g_test_add_func ("/relay/service/manager-hears-ready-once-healthz-answers",
+                   test_service_manager_hears_ready_once_healthz_answers);
   g_test_add_func ("/relay/config/environment-and-file-give-the-same-settings",
                    test_environment_and_file_give_the_same_settings);
   g_test_add_func ("/relay/config/help-documents-every-option",
