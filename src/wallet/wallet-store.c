@@ -527,6 +527,15 @@ start_reconcile (WalletStore *self)
                                  self->reconcile_cancellable, on_reconciled, reconcile);
 }
 
+void
+wallet_store_refresh (WalletStore *self)
+{
+  g_return_if_fail (WALLET_IS_STORE (self));
+
+  if (self->loaded && wallet_vault_is_unlocked (self->vault))
+    start_reconcile (self);
+}
+
 static gboolean
 still_unlocked (GTask *task)
 {

@@ -54,6 +54,12 @@ gboolean          wallet_store_load_finish            (WalletStore         *self
 
 guint             wallet_store_get_n_unreadable       (WalletStore         *self);
 
+/* For changes another process (the CLI, another app) made to the keyring:
+ * reads every credential item again in the background and brings the
+ * model, and the index if needed, in line, changing only what differs.
+ * Does nothing before the first load or while the vault is locked. */
+void              wallet_store_refresh                (WalletStore         *self);
+
 /* TRUE once the model matches the per-credential items (property
  * "synchronised", with notify). */
 gboolean          wallet_store_is_synchronised        (WalletStore         *self);
