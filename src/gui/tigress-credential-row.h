@@ -18,6 +18,10 @@ GtkWidget        *tigress_credential_row_new            (void);
 void              tigress_credential_row_set_credential (TigressCredentialRow *self,
                                                          WalletCredential     *credential);
 WalletCredential *tigress_credential_row_get_credential (TigressCredentialRow *self);
+/* What the row shows (and reads out to screen readers): the title and the
+ * line under it. NULL before a credential is set. */
+const char       *tigress_credential_row_get_title      (TigressCredentialRow *self);
+const char       *tigress_credential_row_get_subtitle   (TigressCredentialRow *self);
 
 /* The symbolic icon name that stands for @type everywhere in the app. */
 const char       *tigress_credential_type_icon_name     (WalletCredentialType  type);

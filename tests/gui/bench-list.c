@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * bench-list: how the real window copes with a big wallet. It fills the
- * keyring with --count credentials (once; later runs reuse them), locks,
- * then measures through the unlock page: the time from pressing Unlock
- * until the list shows every credential and a frame is painted, and the
- * time from a search keystroke until the filtered list is painted.
+ * bench-list: how the real window copes with a big wallet. The keyring
+ * must hold COUNT credentials already (bench-seed puts them there). It
+ * measures through the unlock page: the time from pressing Unlock until
+ * the list shows every credential and a frame is painted, then the time
+ * from each search keystroke until the filtered list is painted, typing a
+ * query letter by letter and deleting it again, once at once after unlock
+ * (while the store still checks its index against the keyring items in
+ * the background) and once after that check.
+ *
+ *   bench-list COUNT
+ *
  * Run it inside tests/headless-run (a private keyring and Xvfb); bench/startup
  * does that.
  */
@@ -12,19 +18,23 @@
 
 #include <adwaita.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "tw-crypto.h"
 #include "tigress-application.h"
 #include "tigress-unlock-page.h"
 #include "tigress-window.h"
 
+#include "bench-common.h"
 #include "gui-test-util.h"
 
-#define PASSCODE "bench passcode"
+/* Narrows the list step by step: all, the thousand "Credential 0…", one. */
 #define SEARCH_TEXT "credential 0042"
 
 static TigressApplication *app;
 static guint painted_frames;
+static guint rows_made;
+static guint rows_bound;
 static gint64 unlocked_at;
 static gint64 loaded_at;
 
@@ -41,104 +51,6 @@ on_store_changed (GListModel *store)
 {
   if (loaded_at == 0 && g_list_model_get_n_items (store) > 0)
     loaded_at = g_get_monotonic_time ();
-}
-
-static gboolean
-async_done (gpointer user_data)
-{
-  return *(GAsyncResult **) user_data != NULL;
-}
-
-static void
-keep_result (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  if (!tigress_test_wait_until (async_done, slot, 600000))
-    g_error ("A wallet call did not finish within ten minutes.");
-  return *slot;
-}
-
-static void
-open_vault (WalletVault *vault)
-{
-  g_autoptr(TwSecret) passcode = tw_secret_new_from_string (PASSCODE);
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  wallet_vault_load_async (vault, NULL, keep_result, &result);
-  if (!wallet_vault_load_finish (vault, wait_result (&result), &error))
-    g_error ("Loading the vault failed: %s", error->message);
-  g_clear_object (&result);
-
-  if (wallet_vault_get_state (vault) == WALLET_VAULT_STATE_NO_PASSCODE)
-    {
-      wallet_vault_setup_async (vault, passcode, NULL, keep_result, &result);
-      if (!wallet_vault_setup_finish (vault, wait_result (&result), &error))
-        g_error ("Setting up the vault failed: %s", error->message);
-      return;
-    }
-  wallet_vault_unlock_async (vault, passcode, NULL, keep_result, &result);
-  if (!wallet_vault_unlock_finish (vault, wait_result (&result), &error))
-    g_error ("Unlocking the vault failed: %s", error->message);
-}
-
-static void
-load_store (WalletStore *store)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  wallet_store_load_async (store, NULL, keep_result, &result);
-  if (!wallet_store_load_finish (store, wait_result (&result), &error))
-    g_error ("Loading the credentials failed: %s", error->message);
-}
-
-static void
-add_credential (WalletStore *store,
-                guint        index)
-{
-  g_autoptr(WalletCredential) credential = wallet_credential_new (WALLET_CREDENTIAL_PASSWORD);
-  g_autofree char *title = g_strdup_printf ("Credential %04u", index);
-  g_autofree char *user = g_strdup_printf ("user%u@example.org", index);
-  g_autoptr(TwSecret) secret = tw_secret_new_from_string ("bench-secret-value");
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  wallet_credential_set_title (credential, title);
-  wallet_credential_set_field (credential, WALLET_FIELD_USERNAME, user);
-  wallet_credential_set_secret (credential, WALLET_FIELD_SECRET, secret);
-  wallet_store_save_async (store, credential, NULL, keep_result, &result);
-  if (!wallet_store_save_finish (store, wait_result (&result), &error))
-    g_error ("Storing credential %u failed: %s", index, error->message);
-}
-
-static void
-fill_keyring (guint count)
-{
-  WalletStore *store = tigress_application_get_store (app);
-  guint have;
-  gint64 started = g_get_monotonic_time ();
-
-  open_vault (tigress_application_get_vault (app));
-  load_store (store);
-  have = g_list_model_get_n_items (G_LIST_MODEL (store));
-  for (guint i = have; i < count; i++)
-    {
-      add_credential (store, i);
-      if ((i + 1) % 500 == 0)
-        g_printerr ("bench-list: %u of %u credentials stored\n", i + 1, count);
-    }
-  if (have < count)
-    g_printerr ("bench-list: filling took %.1f s\n",
-                (g_get_monotonic_time () - started) / 1e6);
-  wallet_vault_lock (tigress_application_get_vault (app));
 }
 
 static void
@@ -186,7 +98,7 @@ measure_unlock (TigressWindow *window,
   if (!tigress_test_wait_until (unlock_form_ready, page, 60000))
     g_error ("The unlock page did not show its form.");
   gtk_editable_set_text (GTK_EDITABLE (tigress_unlock_page_get_part (page, "passcode-row")),
-                         PASSCODE);
+                         TIGRESS_BENCH_PASSCODE);
   ready.frames_before = painted_frames;
   started = g_get_monotonic_time ();
   g_signal_emit_by_name (tigress_unlock_page_get_part (page, "submit-button"), "clicked");
@@ -201,18 +113,33 @@ measure_unlock (TigressWindow *window,
   return (g_get_monotonic_time () - started) / 1000.0;
 }
 
-typedef struct {
-  TigressWindow *window;
-  guint before;
-  guint frames_before;
-} SearchDone;
+static void
+on_row_made (void)
+{
+  rows_made++;
+}
+
+static void
+on_row_bound (void)
+{
+  rows_bound++;
+}
 
 static gboolean
-search_painted (gpointer user_data)
+frame_painted_since (gpointer user_data)
 {
-  SearchDone *done = user_data;
+  return painted_frames > GPOINTER_TO_UINT (user_data);
+}
 
-  return painted_frames > done->frames_before;
+/* CPU time of the main thread: the work a keystroke costs, whatever the
+ * other programs on a shared machine are doing. */
+static double
+thread_cpu_ms (void)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now);
+  return now.tv_sec * 1000.0 + now.tv_nsec / 1e6;
 }
 
 static int
@@ -231,35 +158,109 @@ median (GArray *values)
   return g_array_index (values, double, values->len / 2);
 }
 
+static double
+maximum (GArray *values)
+{
+  g_array_sort (values, compare_doubles);
+  return g_array_index (values, double, values->len - 1);
+}
+
+typedef struct {
+  GArray *wall_ms;
+  GArray *cpu_ms;
+} Keystrokes;
+
+/* Makes the search entry's text @text the way one keystroke does: one
+ * letter added at the end, or the last one removed. (Setting the whole
+ * text is no keystroke: it empties the entry first, and GtkSearchEntry
+ * reports an empty search at once, so the list would widen to everything
+ * and narrow again.) */
 static void
-measure_search (TigressWindow *window)
+press_key (GtkEditable *entry,
+           const char  *text)
+{
+  const char *before = gtk_editable_get_text (entry);
+  int before_length = (int) g_utf8_strlen (before, -1);
+  int length = (int) g_utf8_strlen (text, -1);
+
+  if (length == before_length + 1 && g_str_has_prefix (text, before))
+    {
+      int position = before_length;
+
+      gtk_editable_insert_text (entry, g_utf8_offset_to_pointer (text, before_length), -1,
+                                &position);
+    }
+  else if (length + 1 == before_length && g_str_has_prefix (before, text))
+    gtk_editable_delete_text (entry, length, before_length);
+  else
+    g_error ("\"%s\" is not one keystroke away from \"%s\"", text, before);
+}
+
+/* Presses one key in the search entry and waits for the frame that shows
+ * its result. */
+static void
+time_keystroke (TigressWindow *window,
+                const char    *text,
+                Keystrokes    *keystrokes)
 {
   GtkWidget *entry = tigress_window_get_part (window, "search-entry");
-  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
-  double worst = 0;
+  guint frames_before = painted_frames, made_before = rows_made, bound_before = rows_bound;
+  gint64 started = g_get_monotonic_time ();
+  double cpu_started = thread_cpu_ms ();
+  double wall, cpu;
+
+  press_key (GTK_EDITABLE (entry), text);
+  if (!tigress_test_wait_until (frame_painted_since, GUINT_TO_POINTER (frames_before), 10000))
+    g_error ("No frame was painted after a search keystroke.");
+  wall = (g_get_monotonic_time () - started) / 1000.0;
+  cpu = thread_cpu_ms () - cpu_started;
+  g_array_append_val (keystrokes->wall_ms, wall);
+  g_array_append_val (keystrokes->cpu_ms, cpu);
+  if (g_getenv ("TIGRESS_BENCH_VERBOSE") != NULL)
+    g_print ("  \"%s\": %.1f ms (cpu %.1f ms), %u shown, %u rows made, %u bound\n", text,
+             wall, cpu,
+             g_list_model_get_n_items (tigress_window_get_visible_credentials (window)),
+             rows_made - made_before, rows_bound - bound_before);
+}
+
+/* Types SEARCH_TEXT letter by letter, then deletes it letter by letter. */
+static void
+measure_search (TigressWindow *window,
+                const char    *label)
+{
+  g_autoptr(GArray) wall_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) cpu_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  Keystrokes keystrokes = { wall_ms, cpu_ms };
+  gsize length = strlen (SEARCH_TEXT);
+  guint narrowest;
 
   /* Opening the search bar is not a keystroke: let it settle first. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
-  tigress_test_run_for (500);
-  for (gsize length = 1; length <= strlen (SEARCH_TEXT); length++)
+  tigress_test_run_for (300);
+  for (gsize typed = 1; typed <= length; typed++)
     {
-      g_autofree char *prefix = g_strndup (SEARCH_TEXT, length);
-      SearchDone done = { window, 0, painted_frames };
-      gint64 started = g_get_monotonic_time ();
-      double elapsed;
+      g_autofree char *prefix = g_strndup (SEARCH_TEXT, typed);
 
-      gtk_editable_set_text (GTK_EDITABLE (entry), prefix);
-      if (!tigress_test_wait_until (search_painted, &done, 10000))
-        g_error ("No frame was painted after a search keystroke.");
-      elapsed = (g_get_monotonic_time () - started) / 1000.0;
-      g_array_append_val (times, elapsed);
-      if (g_getenv ("TIGRESS_BENCH_VERBOSE") != NULL)
-        g_print ("keystroke %zu: %.1f ms\n", length, elapsed);
-      worst = MAX (worst, elapsed);
+      time_keystroke (window, prefix, &keystrokes);
     }
-  g_print ("search_keystroke_median_ms=%.1f search_keystroke_max_ms=%.1f shown=%u\n",
-           median (times), worst,
+  narrowest = g_list_model_get_n_items (tigress_window_get_visible_credentials (window));
+  for (gsize typed = length; typed-- > 0;)
+    {
+      g_autofree char *prefix = g_strndup (SEARCH_TEXT, typed);
+
+      time_keystroke (window, prefix, &keystrokes);
+    }
+  g_print ("search_%s: keystrokes=%u median_ms=%.1f max_ms=%.1f cpu_median_ms=%.1f "
+           "cpu_max_ms=%.1f narrowest=%u shown_after=%u\n",
+           label, wall_ms->len, median (wall_ms), maximum (wall_ms), median (cpu_ms),
+           maximum (cpu_ms), narrowest,
            g_list_model_get_n_items (tigress_window_get_visible_credentials (window)));
+}
+
+static gboolean
+store_synchronised (gpointer user_data)
+{
+  return wallet_store_is_synchronised (user_data);
 }
 
 int
@@ -268,7 +269,10 @@ main (int   argc,
 {
   g_autoptr(GError) error = NULL;
   TigressWindow *window;
+  WalletStore *store;
+  GtkListItemFactory *factory;
   guint count = argc > 1 ? (guint) atoi (argv[1]) : 1000;
+  gboolean checking;
   double unlock_ms;
 
   tw_crypto_init ();
@@ -279,7 +283,7 @@ main (int   argc,
   app = tigress_application_new ();
   if (!g_application_register (G_APPLICATION (app), NULL, &error))
     g_error ("The app could not start: %s", error->message);
-  fill_keyring (count);
+  store = tigress_application_get_store (app);
 
   g_application_activate (G_APPLICATION (app));
   window = TIGRESS_WINDOW (tigress_application_get_main_window (app));
@@ -287,13 +291,25 @@ main (int   argc,
   g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint",
                     G_CALLBACK (on_after_paint), NULL);
 
+  factory = gtk_list_view_get_factory (GTK_LIST_VIEW (tigress_window_get_part (window,
+                                                                            "list-view")));
+  g_signal_connect (factory, "setup", G_CALLBACK (on_row_made), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (on_row_bound), NULL);
   g_signal_connect (tigress_application_get_vault (app), "unlocked",
                     G_CALLBACK (on_vault_unlocked), NULL);
-  g_signal_connect (tigress_application_get_store (app), "items-changed",
-                    G_CALLBACK (on_store_changed), NULL);
+  g_signal_connect (store, "items-changed", G_CALLBACK (on_store_changed), NULL);
   unlock_ms = measure_unlock (window, count);
   g_print ("count=%u unlock_to_list_painted_ms=%.1f\n", count, unlock_ms);
-  measure_search (window);
+
+  checking = !wallet_store_is_synchronised (store);
+  measure_search (window, checking ? "during_check" : "at_once");
+  if (checking)
+    g_print ("search_during_check: check_still_running_after=%s\n",
+             wallet_store_is_synchronised (store) ? "no" : "yes");
+  if (!tigress_test_wait_until (store_synchronised, store, 600000))
+    g_error ("The store did not finish checking its index within ten minutes.");
+  g_print ("synchronised_after_unlock_ms=%.1f\n", (g_get_monotonic_time () - unlocked_at) / 1000.0);
+  measure_search (window, "after_check");
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&app);
