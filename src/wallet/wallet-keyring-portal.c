@@ -80,6 +80,10 @@ message_for (WalletKeyringError code)
                "its data folder): it is damaged, or it was made with another key. "
                "Nothing was changed. Restore the file from a backup; do not delete it "
                "while you still need what it holds.");
+    case WALLET_KEYRING_ERROR_FILE_CHANGED:
+      return _("Another Tigress Wallet (a second window or the tigress command) changed the "
+               "keyring file at the same time, so this change was not saved. Close every "
+               "Tigress Wallet, start it again and repeat the change.");
     case WALLET_KEYRING_ERROR_TIMEOUT:
       return _("The secret portal is not answering. Nothing was changed; wait a moment "
                "and try again, or restart your session if it keeps happening.");
@@ -147,6 +151,15 @@ is_unreadable_file (const GError *raw)
          raw->domain == G_FILE_ERROR;
 }
 
+static GError *
+outside_flatpak_error (void)
+{
+  return g_error_new_literal (WALLET_KEYRING_ERROR, WALLET_KEYRING_ERROR_NO_PORTAL,
+                              _("Tigress Wallet uses the secret portal only inside "
+                                "Flatpak. Unset TIGRESS_KEYRING (or set it to “service”) "
+                                "to keep its items in your keyring."));
+}
+
 GError *
 wallet_keyring_portal_error_from_raw (const GError *raw)
 {
@@ -163,9 +176,20 @@ wallet_keyring_portal_error_from_raw (const GError *raw)
     return keyring_error (WALLET_KEYRING_ERROR_NO_BUS);
   if (is_missing_portal (raw))
     return keyring_error (WALLET_KEYRING_ERROR_NO_PORTAL);
-  /* libsecret's words when the portal's answer carries no secret. */
-  if (message_has (raw, "not retrievable") || message_has (raw, "etrieve secret"))
+  /* libsecret outside a sandbox: it does not ask the portal at all. */
+  if (message_has (raw, "not retrievable"))
+    return outside_flatpak_error ();
+  /* The portal's answer carried no key: its request was cancelled
+   * (libsecret passes that on as G_IO_ERROR_CANCELLED, and never gets a
+   * cancellable of ours), failed, or handed over something else. */
+  if (g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_error_matches (raw, SECRET_ERROR, SECRET_ERROR_PROTOCOL) ||
+      message_has (raw, "user interaction"))
     return keyring_error (WALLET_KEYRING_ERROR_PORTAL_REFUSED);
+  /* libsecret reads the file once per process and refuses to write over
+   * a file that changed since: another process of ours wrote it. */
+  if (g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_WRONG_ETAG))
+    return keyring_error (WALLET_KEYRING_ERROR_FILE_CHANGED);
   if (is_unreadable_file (raw))
     return keyring_error (WALLET_KEYRING_ERROR_FILE_UNREADABLE);
   return keyring_error (WALLET_KEYRING_ERROR_FAILED);
@@ -205,7 +229,7 @@ wallet_keyring_portal_set_timeout (WalletKeyringPortal *self,
 }
 
 /* ------------------------------------------------------------------ */
-/* One call: its task, its timer, its own cancellable                  */
+/* One call: its task, its timer, its place in the line                */
 /* ------------------------------------------------------------------ */
 
 typedef enum {
@@ -215,12 +239,16 @@ typedef enum {
   CALL_DELETE,
 } CallKind;
 
-/* Lives as long as libsecret may still call back. The task is answered
+/* Lives as long as anything may still answer it. The task is answered
  * once, by whichever comes first: libsecret, the timer or the caller's
- * cancel; later answers from libsecret are dropped. */
+ * cancel. libsecret never gets a cancellable: cancelling its wait for the
+ * portal deadlocks in libsecret 0.20.5 (it disconnects from the
+ * cancellable inside that cancellable's own handler), and a libsecret call
+ * we stop waiting for is left to finish on its own. */
 typedef struct {
   grefcount             refs;
   WalletKeyringPortal  *portal;
+  GMainContext         *context;
   CallKind              call;
   WalletItemKind        kind;
   char                 *id;
@@ -228,10 +256,14 @@ typedef struct {
   char                 *label;
   GBytes               *payload;
   GTask                *task;              /* NULL once answered */
-  GCancellable         *cancellable;       /* ours, given to libsecret */
+  GCancellable         *cancellable;       /* for our own D-Bus calls only */
   GCancellable         *caller_cancellable;
   gulong                caller_handler;
   GSource              *timer;
+  guint                 attempt;           /* answers to an earlier attempt are dropped */
+  gboolean              in_libsecret;      /* past the portal check */
+  gboolean              retried;
+  gboolean              released;          /* gave up its place in the line */
   GList                *found;             /* SecretRetrievable, searched */
   GList                *next_found;        /* the next one to read */
   GPtrArray            *items;             /* WalletKeyringItem, read */
@@ -251,6 +283,7 @@ call_unref (Call *call)
     return;
   g_assert (call->task == NULL);
   g_clear_object (&call->portal);
+  g_main_context_unref (call->context);
   g_clear_object (&call->cancellable);
   g_clear_pointer (&call->payload, g_bytes_unref);
   g_list_free_full (call->found, g_object_unref);
@@ -261,7 +294,89 @@ call_unref (Call *call)
   g_free (call);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Call, call_unref)
+/* What an asynchronous request carries back: the call, and which attempt
+ * of it asked. */
+typedef struct {
+  Call  *call;
+  guint  attempt;
+} Pending;
+
+static Pending *
+pending_new (Call *call)
+{
+  Pending *pending = g_new (Pending, 1);
+
+  pending->call = call_ref (call);
+  pending->attempt = call->attempt;
+  return pending;
+}
+
+static void
+pending_free (Pending *pending)
+{
+  call_unref (pending->call);
+  g_free (pending);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pending, pending_free)
+
+/* Whether this answer still matters. If not, the call was answered (by
+ * the timer or the caller) or tried again, and the answer is dropped. */
+static gboolean
+pending_is_current (Pending *pending)
+{
+  return pending->attempt == pending->call->attempt && pending->call->task != NULL;
+}
+
+/* Set once libsecret has answered anything in this process. */
+static gboolean libsecret_answered;
+
+/* One call at a time, in the order they came: libsecret's file backend
+ * rewrites its one file on every change and is not safe for calls that
+ * overlap (measured: six stores at once all reported success and left one
+ * item; others failed with "The file was externally modified"). Its
+ * backend is one per process, so the line is too. */
+static GQueue  waiting = G_QUEUE_INIT;
+static Call   *running;
+
+static void dispatch_first (Call *call);
+
+static void
+run_next (void)
+{
+  while (running == NULL && !g_queue_is_empty (&waiting))
+    {
+      Call *call = g_queue_pop_head (&waiting);
+
+      /* Timed out or cancelled while waiting: nothing left to do. */
+      if (call->task == NULL)
+        {
+          call->released = TRUE;
+          call_unref (call);
+          continue;
+        }
+      running = call;
+      dispatch_first (call);
+    }
+}
+
+/* The call is answered: the next may go, even if libsecret is still busy
+ * with this one (it hangs now and then waiting for the portal). */
+static void
+call_release (Call *call)
+{
+  if (call->released)
+    return;
+  call->released = TRUE;
+  if (running == call)
+    {
+      running = NULL;
+      call_unref (call);
+      run_next ();
+    }
+  /* Otherwise it is still in the line, which drops it when its turn
+   * comes. */
+}
 
 /* Stops the timer and forgets the caller's cancellable; returns the task
  * to answer, or NULL when it was answered already. */
@@ -290,6 +405,7 @@ call_return_error (Call   *call,
     g_task_return_error (task, error);
   else
     g_error_free (error);
+  call_release (call);
 }
 
 static void
@@ -299,6 +415,7 @@ call_return_boolean (Call *call)
 
   if (task != NULL)
     g_task_return_boolean (task, TRUE);
+  call_release (call);
 }
 
 static void
@@ -312,74 +429,22 @@ call_return_pointer (Call           *call,
     g_task_return_pointer (task, result, result_free);
   else
     result_free (result);
+  call_release (call);
 }
 
-/* One call at a time, in the order they came: libsecret's file backend
- * rewrites its one file on every change and is not safe for writes that
- * overlap (seen: a store failing while the store index was written). Its
- * backend is one per process, so the line is too. */
-static GQueue  waiting = G_QUEUE_INIT;
-static Call   *running;
-
-static void dispatch_first (Call *call);
-
-static void
-run_next (void)
-{
-  while (running == NULL && !g_queue_is_empty (&waiting))
-    {
-      Call *call = g_queue_pop_head (&waiting);
-
-      /* Timed out or cancelled while waiting: nothing left to do. */
-      if (call->task == NULL)
-        {
-          call_unref (call);
-          continue;
-        }
-      running = call;
-      dispatch_first (call);
-    }
-}
-
-/* The call has nothing more in flight in libsecret: the next may go. */
-static void
-call_end (Call *call)
-{
-  g_assert (running == call);
-  running = NULL;
-  call_unref (call);
-  run_next ();
-}
-
-/* Whether the call's task still waits for an answer; if not, the timer
- * or the caller ended it and the rest of the work is dropped. */
-static gboolean
-call_carries_on (Call *call)
-{
-  if (call->task != NULL)
-    return TRUE;
-  call_end (call);
-  return FALSE;
-}
-
-/* Every failure from libsecret or the bus comes through here, and ends
- * the call. */
+/* Every failure from libsecret or the bus comes through here. */
 static void
 call_fail (Call   *call,
            GError *raw)
 {
   g_autoptr(GError) owned = raw;
 
-  if (g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    call_return_error (call, g_steal_pointer (&owned));
-  else if (call->task != NULL)
-    {
-      g_debug ("A keyring file call failed (%s, %s %d)", raw->message,
-               g_quark_to_string (raw->domain), raw->code);
-      call_return_error (call, wallet_keyring_portal_error_from_raw (raw));
-    }
-  call_end (call);
+  g_debug ("A keyring file call failed (%s, %s %d)", raw->message,
+           g_quark_to_string (raw->domain), raw->code);
+  call_return_error (call, wallet_keyring_portal_error_from_raw (raw));
 }
+
+static void start_timer (Call *call);
 
 static gboolean
 on_timeout (gpointer user_data)
@@ -387,8 +452,47 @@ on_timeout (gpointer user_data)
   Call *call = user_data;
 
   g_clear_pointer (&call->timer, g_source_unref);
-  call_return_error (call, keyring_error (WALLET_KEYRING_ERROR_TIMEOUT));
+  /* Seen here now and then: a new process's first libsecret call waits
+   * for the portal's answer for ever while the next request is answered
+   * at once. So the first contact is tried once more. */
+  if (call->in_libsecret && !libsecret_answered && !call->retried)
+    {
+      g_debug ("The keyring file did not open in time; asking the portal again");
+      call->retried = TRUE;
+      call->attempt++;
+      start_timer (call);
+      dispatch_first (call);
+      return G_SOURCE_REMOVE;
+    }
   g_cancellable_cancel (call->cancellable);
+  call_return_error (call, keyring_error (WALLET_KEYRING_ERROR_TIMEOUT));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_timer (Call *call)
+{
+  guint timeout_ms = call->portal->timeout_ms;
+
+  /* A batch read of a big wallet gets more time, as in the other backend. */
+  if (call->call == CALL_LOAD_ALL)
+    timeout_ms *= 3;
+  call->timer = g_timeout_source_new (timeout_ms);
+  g_source_set_callback (call->timer, on_timeout, call, NULL);
+  g_source_attach (call->timer, call->context);
+}
+
+static gboolean
+on_cancelled_idle (gpointer user_data)
+{
+  Call *call = user_data;
+
+  if (call->task != NULL)
+    {
+      g_cancellable_cancel (call->cancellable);
+      call_return_error (call, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                    "Operation was cancelled"));
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -396,9 +500,14 @@ static void
 on_caller_cancelled (GCancellable *caller,
                      gpointer      user_data)
 {
-  /* The task checks the caller's cancellable when it returns, so whatever
-   * libsecret answers then, the caller sees G_IO_ERROR_CANCELLED. */
-  g_cancellable_cancel (G_CANCELLABLE (user_data));
+  Call *call = user_data;
+  g_autoptr(GSource) idle = g_idle_source_new ();
+
+  /* Answered from the call's own context, never from inside this handler
+   * (disconnecting from a cancellable inside its handler deadlocks). */
+  g_source_set_callback (idle, on_cancelled_idle, call_ref (call),
+                         (GDestroyNotify) call_unref);
+  g_source_attach (idle, call->context);
 }
 
 static Call *
@@ -415,23 +524,20 @@ call_new (WalletKeyringPortal *self,
 
   g_ref_count_init (&call->refs);
   call->portal = g_object_ref (self);
+  call->context = g_main_context_ref_thread_default ();
   call->call = kind_of_call;
   call->kind = kind;
   call->id = g_strdup (id);
   call->task = g_task_new (owner, cancellable, callback, user_data);
   call->cancellable = g_cancellable_new ();
-  /* A batch read of a big wallet gets more time, as in the other backend. */
-  call->timer = g_timeout_source_new (kind_of_call == CALL_LOAD_ALL
-                                        ? 3 * self->timeout_ms : self->timeout_ms);
-  g_source_set_callback (call->timer, on_timeout, call, NULL);
-  g_source_attach (call->timer, g_main_context_get_thread_default ());
+  start_timer (call);
   if (cancellable != NULL)
     {
       call->caller_cancellable = g_object_ref (cancellable);
       call->caller_handler = g_cancellable_connect (cancellable,
                                                     G_CALLBACK (on_caller_cancelled),
-                                                    g_object_ref (call->cancellable),
-                                                    g_object_unref);
+                                                    call_ref (call),
+                                                    (GDestroyNotify) call_unref);
     }
   return call;
 }
@@ -459,12 +565,26 @@ call_attributes (Call *call)
 static void read_next (Call *call);
 static void finish_read (Call *call);
 
+/* Ours: an item of this call's kind, with our id attribute (and the id
+ * asked for, if any). */
+static gboolean
+is_wanted (Call       *call,
+           GHashTable *attributes)
+{
+  const char *id = g_hash_table_lookup (attributes, WALLET_ATTRIBUTE_ID);
+
+  return id != NULL && (call->id == NULL || g_str_equal (id, call->id)) &&
+         g_strcmp0 (g_hash_table_lookup (attributes, "xdg:schema"),
+                    schemas[call->kind].name) == 0;
+}
+
 static void
 on_secret_retrieved (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
-  g_autoptr(Call) call = user_data;
+  g_autoptr(Pending) pending = user_data;
+  Call *call = pending->call;
   SecretRetrievable *retrievable = SECRET_RETRIEVABLE (source);
   GError *error = NULL;
   g_autoptr(SecretValue) value = NULL;
@@ -474,27 +594,26 @@ on_secret_retrieved (GObject      *source,
   const char *data;
 
   value = secret_retrievable_retrieve_secret_finish (retrievable, result, &error);
+  if (!pending_is_current (pending))
+    {
+      g_clear_error (&error);
+      return;
+    }
   if (value == NULL)
     {
       call_fail (call, error != NULL ? error : keyring_error (WALLET_KEYRING_ERROR_FAILED));
       return;
     }
-  if (!call_carries_on (call))
-    return;
   attributes = secret_retrievable_get_attributes (retrievable);
-  data = secret_value_get (value, &size);
-  item = g_new0 (WalletKeyringItem, 1);
-  item->id = g_strdup (g_hash_table_lookup (attributes, WALLET_ATTRIBUTE_ID));
-  item->type = g_strdup (g_hash_table_lookup (attributes, WALLET_ATTRIBUTE_TYPE));
-  item->secret = g_bytes_new (data, size);
-  /* An item without our id attribute, or of another kind, is not ours to
-   * hand out. */
-  if (item->id != NULL && (call->id == NULL || g_str_equal (item->id, call->id)) &&
-      g_strcmp0 (g_hash_table_lookup (attributes, "xdg:schema"),
-                 schemas[call->kind].name) == 0)
-    g_ptr_array_add (call->items, item);
-  else
-    wallet_keyring_item_free (item);
+  if (is_wanted (call, attributes))
+    {
+      data = secret_value_get (value, &size);
+      item = g_new0 (WalletKeyringItem, 1);
+      item->id = g_strdup (g_hash_table_lookup (attributes, WALLET_ATTRIBUTE_ID));
+      item->type = g_strdup (g_hash_table_lookup (attributes, WALLET_ATTRIBUTE_TYPE));
+      item->secret = g_bytes_new (data, size);
+      g_ptr_array_add (call->items, item);
+    }
   read_next (call);
 }
 
@@ -510,8 +629,8 @@ read_next (Call *call)
     }
   retrievable = call->next_found->data;
   call->next_found = call->next_found->next;
-  secret_retrievable_retrieve_secret (retrievable, call->cancellable,
-                                      on_secret_retrieved, call_ref (call));
+  secret_retrievable_retrieve_secret (retrievable, NULL, on_secret_retrieved,
+                                      pending_new (call));
 }
 
 static void
@@ -519,21 +638,24 @@ on_searched (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(Call) call = user_data;
+  g_autoptr(Pending) pending = user_data;
+  Call *call = pending->call;
   GError *error = NULL;
   GList *found = secret_password_search_finish (result, &error);
 
+  if (!pending_is_current (pending))
+    {
+      g_list_free_full (found, g_object_unref);
+      g_clear_error (&error);
+      return;
+    }
   if (error != NULL)
     {
       g_list_free_full (found, g_object_unref);
       call_fail (call, error);
       return;
     }
-  if (!call_carries_on (call))
-    {
-      g_list_free_full (found, g_object_unref);
-      return;
-    }
+  libsecret_answered = TRUE;
   g_list_free_full (call->found, g_object_unref);
   call->found = found;
   call->next_found = found;
@@ -549,7 +671,7 @@ search (Call *call)
 
   secret_password_searchv (&schemas[call->kind], attributes,
                            SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
-                           call->cancellable, on_searched, call_ref (call));
+                           NULL, on_searched, pending_new (call));
 }
 
 static void
@@ -587,7 +709,6 @@ finish_read (Call *call)
     default:
       g_assert_not_reached ();
     }
-  call_end (call);
 }
 
 /* ------------------------------------------------------------------ */
@@ -599,16 +720,23 @@ on_stored (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(Call) call = user_data;
+  g_autoptr(Pending) pending = user_data;
   GError *error = NULL;
+  gboolean stored = secret_password_store_finish (result, &error);
 
-  if (!secret_password_store_finish (result, &error))
+  if (!pending_is_current (pending))
     {
-      call_fail (call, error != NULL ? error : keyring_error (WALLET_KEYRING_ERROR_FAILED));
+      g_clear_error (&error);
       return;
     }
-  if (call_carries_on (call))
-    search (call);
+  if (!stored)
+    {
+      call_fail (pending->call,
+                 error != NULL ? error : keyring_error (WALLET_KEYRING_ERROR_FAILED));
+      return;
+    }
+  libsecret_answered = TRUE;
+  search (pending->call);
 }
 
 static void
@@ -622,8 +750,7 @@ store (Call *call)
   if (call->type != NULL)
     g_hash_table_insert (attributes, (gpointer) WALLET_ATTRIBUTE_TYPE, call->type);
   secret_password_storev_binary (&schemas[call->kind], attributes, SECRET_COLLECTION_DEFAULT,
-                                 call->label, value, call->cancellable, on_stored,
-                                 call_ref (call));
+                                 call->label, value, NULL, on_stored, pending_new (call));
 }
 
 static void
@@ -631,19 +758,25 @@ on_cleared (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(Call) call = user_data;
+  g_autoptr(Pending) pending = user_data;
   GError *error = NULL;
 
   /* FALSE without an error: there was nothing to delete. The file has no
    * locked items, so that is the truth (unlike a locked Secret Service
    * collection, which the other backend must unlock first). */
-  if (!secret_password_clear_finish (result, &error) && error != NULL)
+  secret_password_clear_finish (result, &error);
+  if (!pending_is_current (pending))
     {
-      call_fail (call, error);
+      g_clear_error (&error);
       return;
     }
-  call_return_boolean (call);
-  call_end (call);
+  if (error != NULL)
+    {
+      call_fail (pending->call, error);
+      return;
+    }
+  libsecret_answered = TRUE;
+  call_return_boolean (pending->call);
 }
 
 static void
@@ -651,13 +784,14 @@ clear (Call *call)
 {
   g_autoptr(GHashTable) attributes = call_attributes (call);
 
-  secret_password_clearv (&schemas[call->kind], attributes, call->cancellable, on_cleared,
-                          call_ref (call));
+  secret_password_clearv (&schemas[call->kind], attributes, NULL, on_cleared,
+                          pending_new (call));
 }
 
 static void
 dispatch (Call *call)
 {
+  call->in_libsecret = TRUE;
   switch (call->call)
     {
     case CALL_STORE:
@@ -683,20 +817,23 @@ on_portal_version (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(Call) call = user_data;
+  g_autoptr(Pending) pending = user_data;
   GError *error = NULL;
   g_autoptr(GVariant) reply = NULL;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (reply == NULL)
+  if (!pending_is_current (pending))
     {
-      call_fail (call, error);
+      g_clear_error (&error);
       return;
     }
-  if (!call_carries_on (call))
-    return;
-  call->portal->portal_seen = TRUE;
-  dispatch (call);
+  if (reply == NULL)
+    {
+      call_fail (pending->call, error);
+      return;
+    }
+  pending->call->portal->portal_seen = TRUE;
+  dispatch (pending->call);
 }
 
 static void
@@ -704,17 +841,20 @@ on_bus (GObject      *source,
         GAsyncResult *result,
         gpointer      user_data)
 {
-  g_autoptr(Call) call = user_data;
+  g_autoptr(Pending) pending = user_data;
   GError *error = NULL;
   g_autoptr(GDBusConnection) bus = g_bus_get_finish (result, &error);
 
-  if (bus == NULL)
+  if (!pending_is_current (pending))
     {
-      call_fail (call, error);
+      g_clear_error (&error);
       return;
     }
-  if (!call_carries_on (call))
-    return;
+  if (bus == NULL)
+    {
+      call_fail (pending->call, error);
+      return;
+    }
   /* The same question libsecret asks (synchronously) before it picks its
    * file backend; asked here first, without blocking, it turns a missing
    * portal into a clear error. */
@@ -722,12 +862,14 @@ on_bus (GObject      *source,
                           "org.freedesktop.DBus.Properties", "Get",
                           g_variant_new ("(ss)", PORTAL_SECRET_IFACE, "version"),
                           G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, DBUS_NO_TIMEOUT,
-                          call->cancellable, on_portal_version, call_ref (call));
+                          pending->call->cancellable, on_portal_version,
+                          pending_new (pending->call));
 }
 
 /* Outside Flatpak libsecret uses its file backend only when told to with
- * SECRET_BACKEND=file; otherwise it would quietly talk to the Secret
- * Service, which is not what TIGRESS_KEYRING=portal asked for. */
+ * SECRET_BACKEND=file (otherwise it would quietly talk to the Secret
+ * Service), and even then it does not ask the portal: it has a key only
+ * with its test hook SECRET_FILE_TEST_PASSWORD. */
 static gboolean
 file_backend_selected (WalletKeyringPortal *self)
 {
@@ -744,7 +886,7 @@ dispatch_first (Call *call)
       dispatch (call);
       return;
     }
-  g_bus_get (G_BUS_TYPE_SESSION, call->cancellable, on_bus, call_ref (call));
+  g_bus_get (G_BUS_TYPE_SESSION, call->cancellable, on_bus, pending_new (call));
 }
 
 /* Takes over @call's first reference. */
@@ -753,11 +895,7 @@ call_start (Call *call)
 {
   if (!file_backend_selected (call->portal))
     {
-      call_return_error (call, g_error_new_literal (WALLET_KEYRING_ERROR,
-                                                    WALLET_KEYRING_ERROR_NO_PORTAL,
-                                                    _("TIGRESS_KEYRING=portal works outside "
-                                                      "Flatpak only together with "
-                                                      "SECRET_BACKEND=file.")));
+      call_return_error (call, outside_flatpak_error ());
       call_unref (call);
       return;
     }

@@ -154,6 +154,10 @@ message_for (WalletKeyringError code)
       return _("This item is no longer in the keyring.");
     case WALLET_KEYRING_ERROR_VERIFY_FAILED:
       return _("The keyring did not keep what was written. Nothing was lost; try again.");
+    case WALLET_KEYRING_ERROR_PORTAL_REFUSED:
+    case WALLET_KEYRING_ERROR_FILE_UNREADABLE:
+    case WALLET_KEYRING_ERROR_FILE_CHANGED:
+      /* The portal backend's alone, with its own messages. */
     case WALLET_KEYRING_ERROR_FAILED:
     default:
       return _("The keyring refused the request. Try again; if it keeps failing, restart "

@@ -21,8 +21,10 @@
  * still reach org.freedesktop.secrets here), the GNOME runtime's newer
  * libsecret, and a flatpak-builder build.
  *
- * Group 2 runs as a host program: the portal refuses it (app id ""), which
- * these tests pin down, and the Secret Service stays the default there.
+ * Group 2 runs as a host program: the Secret Service stays the default
+ * there, and the portal backend says plainly that it serves Flatpak only
+ * (libsecret 0.20.5 asks the portal only when it sees /.flatpak-info, even
+ * though the portal itself answers host programs too).
  *
  * Each phase that must not share libsecret's in-process state (its file
  * backend reads the file once per process) runs in a subprocess of its own.
@@ -198,6 +200,8 @@ test_sandbox_round_trip (void)
    * Service: the app never used the keyring's bus name. */
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
   g_assert_false (file_contains (path, SECRET_MARKER));
+  g_assert_false (file_contains (path, ITEM_ID));
+  g_assert_false (file_contains (path, "Tigress Wallet test item"));
   g_assert_cmpuint (count_service_items (WALLET_SCHEMA_CREDENTIAL), ==, 0);
 
   /* Kinds stay apart: an item of another kind with the same id is neither
@@ -524,6 +528,149 @@ test_sandbox_unreadable_file (void)
   run_phase (phase_unreadable_file);
 }
 
+/* Runs in a subprocess, so libsecret has not opened its file yet. Calls
+ * made at once (the store writes its index while the vault writes its
+ * counter, say) each keep their write: measured without the wallet's
+ * queue, six stores at once all reported success and one item was left. */
+static void
+phase_many_at_once (void)
+{
+  g_autoptr(WalletKeyring) keyring = wallet_keyring_new ();
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("at once", 7);
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *results[6] = { NULL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("many-%u", i);
+
+      wallet_keyring_store_async (keyring, WALLET_ITEM_IDENTITY, id, NULL, "test", bytes, NULL,
+                                  wt_result_cb, &results[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    {
+      gboolean stored = wallet_keyring_store_finish (keyring, wt_wait (&results[i]), &error);
+
+      g_assert_no_error (error);
+      g_assert_true (stored);
+      g_clear_object (&results[i]);
+    }
+  items = load_all_items (keyring, WALLET_ITEM_IDENTITY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, G_N_ELEMENTS (results));
+}
+
+static void
+test_sandbox_many_at_once (void)
+{
+  run_phase (phase_many_at_once);
+}
+
+/* Runs in a subprocess, so libsecret asks the portal afresh, after the
+ * login keyring (where gnome-keyring keeps the app's portal secret) is
+ * locked. gnome-keyring wants to prompt, has no display, and the portal
+ * answers without a key. Locks the keyring for good: the last test. */
+static void
+phase_locked_keyring (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  const char *login = "/org/freedesktop/secrets/collection/login";
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (bus);
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
+                                       "org.freedesktop.Secret.Service", "Lock",
+                                       g_variant_new ("(@ao)", g_variant_new_objv (&login, 1)),
+                                       G_VARIANT_TYPE ("(aoo)"), G_DBUS_CALL_FLAGS_NONE, 10000,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  assert_store_fails_with (WALLET_KEYRING_ERROR_PORTAL_REFUSED, "Unlock your keyring");
+}
+
+static void
+test_sandbox_locked_keyring (void)
+{
+  run_phase (phase_locked_keyring);
+}
+
+/* Runs in a subprocess: another app process writing the same file. */
+static void
+phase_other_process_writes (void)
+{
+  g_autoptr(WalletKeyring) keyring = wallet_keyring_new ();
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("from the other process", 22);
+  g_autoptr(GError) error = NULL;
+  gboolean stored;
+
+  stored = store_item (keyring, WALLET_ITEM_CONTACT, "contact-b", NULL, bytes, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (stored);
+}
+
+/* Runs in a subprocess: what a fresh start finds afterwards. */
+static void
+phase_fresh_start_reads (void)
+{
+  g_autoptr(WalletKeyring) keyring = wallet_keyring_new ();
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean seen_a = FALSE, seen_b = FALSE;
+
+  items = load_all_items (keyring, WALLET_ITEM_CONTACT, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < items->len; i++)
+    {
+      const char *id = ((WalletKeyringItem *) items->pdata[i])->id;
+
+      seen_a |= g_str_equal (id, "contact-a");
+      seen_b |= g_str_equal (id, "contact-b");
+      g_assert_cmpstr (id, !=, "contact-c");
+    }
+  g_assert_true (seen_a && seen_b);
+}
+
+static void
+test_sandbox_second_process (void)
+{
+  g_autoptr(WalletKeyring) keyring = NULL;
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("from this process", 17);
+  g_autoptr(GError) error = NULL;
+  gboolean stored;
+
+  g_autofree char *marker = g_build_filename (g_getenv ("TW_TEST_SCRATCH"),
+                                               "second-process-wrote", NULL);
+
+  /* Both subprocesses run this test; the marker tells them apart. */
+  if (g_test_subprocess ())
+    {
+      if (g_file_test (marker, G_FILE_TEST_EXISTS))
+        phase_fresh_start_reads ();
+      else
+        phase_other_process_writes ();
+      return;
+    }
+  keyring = wallet_keyring_new ();
+  stored = store_item (keyring, WALLET_ITEM_CONTACT, "contact-a", NULL, bytes, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (stored);
+
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+
+  /* libsecret read the file before the other process wrote it. */
+  g_assert_false (store_item (keyring, WALLET_ITEM_CONTACT, "contact-c", NULL, bytes, NULL,
+                              &error));
+  g_assert_error (error, WALLET_KEYRING_ERROR, WALLET_KEYRING_ERROR_FILE_CHANGED);
+
+  /* Nothing of the other process's was lost, and the failed write is not
+   * on disk. */
+  g_assert_true (g_file_set_contents (marker, "", 0, NULL));
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 #else
 
 /* ------------------------------------------------------------------ */
@@ -566,21 +713,23 @@ test_host_choose (void)
   run_phase (phase_choose);
 }
 
-/* What we found: xdg-desktop-portal 1.16 gives a host program (app id
- * "") no secret, so libsecret's file backend cannot open outside a
- * sandbox. The wallet says so instead of failing vaguely. */
+/* What we found: xdg-desktop-portal 1.16 with gnome-keyring does hand a
+ * host program (app id "") a secret, but libsecret 0.20.5 asks the portal
+ * only when /.flatpak-info (or SNAP_NAME) says it is sandboxed; outside it
+ * fails with "master password is not retrievable". The wallet says so
+ * plainly instead. */
 static void
-phase_portal_refuses_host (void)
+phase_file_backend_on_host (void)
 {
   g_setenv ("TIGRESS_KEYRING", "portal", TRUE);
   g_setenv ("SECRET_BACKEND", "file", TRUE);
-  assert_store_fails_with (WALLET_KEYRING_ERROR_PORTAL_REFUSED, "refused");
+  assert_store_fails_with (WALLET_KEYRING_ERROR_NO_PORTAL, "only inside Flatpak");
 }
 
 static void
-test_host_portal_refuses (void)
+test_host_file_backend (void)
 {
-  run_phase (phase_portal_refuses_host);
+  run_phase (phase_file_backend_on_host);
 }
 
 static void
@@ -588,7 +737,7 @@ phase_portal_needs_file_backend (void)
 {
   g_setenv ("TIGRESS_KEYRING", "portal", TRUE);
   g_unsetenv ("SECRET_BACKEND");
-  assert_store_fails_with (WALLET_KEYRING_ERROR_NO_PORTAL, "SECRET_BACKEND=file");
+  assert_store_fails_with (WALLET_KEYRING_ERROR_NO_PORTAL, "only inside Flatpak");
 }
 
 static void
@@ -608,14 +757,22 @@ test_error_mapping (void)
   } cases[] = {
     { G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN, "The name is not activatable",
       WALLET_KEYRING_ERROR_NO_PORTAL },
-    { G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "No such interface “org.freedesktop.portal.Secret”",
+    { G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+      "No such interface “org.freedesktop.portal.Secret”", WALLET_KEYRING_ERROR_NO_PORTAL },
+    { G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "master password is not retrievable",
       WALLET_KEYRING_ERROR_NO_PORTAL },
-    { G_IO_ERROR, G_IO_ERROR_FAILED, "master password is not retrievable",
+    { G_IO_ERROR, G_IO_ERROR_CANCELLED, "user interaction cancelled",
+      WALLET_KEYRING_ERROR_PORTAL_REFUSED },
+    { G_IO_ERROR, G_IO_ERROR_FAILED, "user interaction failed",
+      WALLET_KEYRING_ERROR_PORTAL_REFUSED },
+    { SECRET_ERROR, SECRET_ERROR_PROTOCOL, "invalid password returned from portal",
       WALLET_KEYRING_ERROR_PORTAL_REFUSED },
     { SECRET_ERROR, SECRET_ERROR_INVALID_FILE_FORMAT, "bad file",
       WALLET_KEYRING_ERROR_FILE_UNREADABLE },
     { G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "Permission denied",
       WALLET_KEYRING_ERROR_FILE_UNREADABLE },
+    { G_IO_ERROR, G_IO_ERROR_WRONG_ETAG, "The file was externally modified",
+      WALLET_KEYRING_ERROR_FILE_CHANGED },
     { G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "Timeout was reached", WALLET_KEYRING_ERROR_TIMEOUT },
     { G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot autolaunch D-Bus without X11 $DISPLAY",
       WALLET_KEYRING_ERROR_NO_BUS },
@@ -649,21 +806,28 @@ main (int argc, char **argv)
                    test_sandbox_first_run);
   g_test_add_func ("/wallet/keyring-portal/sandbox/full-cycle/2-restart-unlock-read",
                    test_sandbox_second_run);
+  /* A suite of its own, registered last, so it runs after every other. */
+  g_test_add_func ("/wallet/keyring-portal/sandbox/zz-keyring-locked/portal-refusal-is-clear",
+                   test_sandbox_locked_keyring);
   g_test_add_func ("/wallet/keyring-portal/sandbox/no-portal-is-a-clear-message",
                    test_sandbox_no_portal);
-  g_test_add_func ("/wallet/keyring-portal/sandbox/portal-without-secret-backend-is-a-clear-message",
+  g_test_add_func ("/wallet/keyring-portal/sandbox/portal-without-secret-backend-is-clear",
                    test_sandbox_portal_without_backend);
   g_test_add_func ("/wallet/keyring-portal/sandbox/hung-portal-is-cancelled-and-timed-out",
                    test_sandbox_hung_portal);
   g_test_add_func ("/wallet/keyring-portal/sandbox/damaged-file-is-a-clear-message-and-kept",
                    test_sandbox_unreadable_file);
+  g_test_add_func ("/wallet/keyring-portal/sandbox/second-process-writing-is-a-clear-message",
+                   test_sandbox_second_process);
+  g_test_add_func ("/wallet/keyring-portal/sandbox/calls-at-once-all-kept",
+                   test_sandbox_many_at_once);
 #else
   g_test_add_func ("/wallet/keyring-portal/host/secret-service-by-default",
                    test_host_service_by_default);
   g_test_add_func ("/wallet/keyring-portal/host/variable-chooses-the-backend", test_host_choose);
-  g_test_add_func ("/wallet/keyring-portal/host/portal-refuses-an-unsandboxed-app",
-                   test_host_portal_refuses);
-  g_test_add_func ("/wallet/keyring-portal/host/portal-outside-flatpak-needs-file-backend",
+  g_test_add_func ("/wallet/keyring-portal/host/file-backend-outside-flatpak-is-a-clear-message",
+                   test_host_file_backend);
+  g_test_add_func ("/wallet/keyring-portal/host/portal-outside-flatpak-is-a-clear-message",
                    test_host_portal_needs_file_backend);
   g_test_add_func ("/wallet/keyring-portal/errors/mapped-to-messages-for-people",
                    test_error_mapping);
