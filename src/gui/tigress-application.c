@@ -20,6 +20,7 @@ struct _TigressApplication
   WalletRelays *relays;
   WalletContacts *contacts;
   WalletShareManager *shares;
+  TigressKeyringWatch *keyring_watch;
   GCancellable *cancellable;
   TigressClipboard *clipboard;
   TigressWindow *window;
@@ -257,6 +258,21 @@ on_share_changed (TigressApplication *self,
   tigress_application_notify (self, wallet_share_get_id (share), heading, body);
 }
 
+/* The CLI or another instance changed the wallet: read again what they
+ * touched. Both reads leave unchanged items alone. */
+static void
+on_keyring_changed (TigressApplication *self,
+                    guint               change)
+{
+  if (!wallet_vault_is_unlocked (self->vault))
+    return;
+  if (change & TIGRESS_KEYRING_CHANGE_CREDENTIALS)
+    wallet_store_refresh (self->store);
+  if (change & TIGRESS_KEYRING_CHANGE_SHARES)
+    wallet_share_manager_load_async (self->shares, self->cancellable, on_shares_loaded,
+                                     g_object_ref (self));
+}
+
 static void
 start_services (TigressApplication *self)
 {
@@ -273,6 +289,9 @@ start_services (TigressApplication *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->shares, "share-changed", G_CALLBACK (on_share_changed), self,
                            G_CONNECT_SWAPPED);
+  self->keyring_watch = tigress_keyring_watch_new ();
+  g_signal_connect_object (self->keyring_watch, "changed", G_CALLBACK (on_keyring_changed),
+                           self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -403,6 +422,14 @@ tigress_application_get_shares (TigressApplication *self)
   return self->shares;
 }
 
+TigressKeyringWatch *
+tigress_application_get_keyring_watch (TigressApplication *self)
+{
+  g_return_val_if_fail (TIGRESS_IS_APPLICATION (self), NULL);
+
+  return self->keyring_watch;
+}
+
 WalletContacts *
 tigress_application_get_contacts (TigressApplication *self)
 {
@@ -436,6 +463,7 @@ tigress_application_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->pending_check, g_source_remove);
   g_clear_object (&self->clipboard);
+  g_clear_object (&self->keyring_watch);
   g_clear_object (&self->shares);
   g_clear_object (&self->contacts);
   g_clear_object (&self->relays);

@@ -7,6 +7,7 @@
 #include "wallet-share-manager.h"
 
 #include "tigress-clipboard.h"
+#include "tigress-keyring-watch.h"
 
 G_BEGIN_DECLS
 
@@ -30,6 +31,8 @@ WalletAuth         *tigress_application_get_auth        (TigressApplication *sel
 WalletRelays       *tigress_application_get_relays      (TigressApplication *self);
 WalletContacts     *tigress_application_get_contacts    (TigressApplication *self);
 WalletShareManager *tigress_application_get_shares      (TigressApplication *self);
+/* Notices changes other processes make to the keyring (tests watch it). */
+TigressKeyringWatch *tigress_application_get_keyring_watch (TigressApplication *self);
 
 /* While shares are pending the app keeps running with its window closed,
  * so a recipient can still be served; it says so once when that happens. */

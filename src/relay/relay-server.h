@@ -9,12 +9,12 @@
 G_BEGIN_DECLS
 
 /*
- * RelayServer: the HTTP(S) front end. One worker thread per configured
- * thread count, each with its own GMainContext and SoupServer accepting on
- * its own socket bound to the shared port with SO_REUSEPORT (the kernel
- * spreads connections over them, so every core serves and no lock sits
- * between the threads), plus one thread for the admin address. The calling
- * thread's main context runs the expiry sweep.
+ * RelayServer: the HTTP(S) front end, on the relay's own HTTP/1.1 engine
+ * (relay-http-loop.h). One worker thread per configured thread count, each
+ * an epoll loop accepting on its own socket bound to the shared port with
+ * SO_REUSEPORT (the kernel spreads connections over them, so every core
+ * serves and no lock sits between the threads), plus one thread for the
+ * admin address. The calling thread's main context runs the expiry sweep.
  */
 #define RELAY_TYPE_SERVER (relay_server_get_type ())
 G_DECLARE_FINAL_TYPE (RelayServer, relay_server, RELAY, SERVER, GObject)

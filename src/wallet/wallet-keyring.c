@@ -90,9 +90,12 @@ classify (const GError *raw)
       g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
       g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT))
     return WALLET_KEYRING_ERROR_TIMEOUT;
+  /* GDBus reports an address it cannot use at all ("disabled:", a typo)
+   * as an invalid argument: no session bus either (QA F22). */
   if (message_has (raw, "Cannot autolaunch D-Bus") || message_has (raw, "Could not connect") ||
       message_has (raw, "Cannot spawn a message bus") ||
-      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER))
+      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER) ||
+      g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
     return WALLET_KEYRING_ERROR_NO_BUS;
   if (g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
       g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
@@ -348,11 +351,13 @@ typedef struct {
   SecretService  *service;           /* this call's own, so a drop elsewhere cannot pull it */
   char           *session;           /* its plain session, for batch reads */
   gboolean        unlock_tried;      /* asked the daemon to unlock (it may prompt) once */
+  gboolean        collection_checked; /* a search found nothing: looked whether locked */
   GVariant       *paths;             /* batch reads: the unlocked item paths found */
   gsize           next_path;         /* the first path not asked for yet */
   GPtrArray      *fetched;           /* WalletKeyringItem, read so far */
   guint           prompt_signal;     /* our subscription to the prompt's Completed */
   GDBusConnection *prompt_connection;
+  char           *checked_collection; /* the collection whose lock was looked at */
 } Op;
 
 static void run_op (GTask *task);
@@ -384,6 +389,7 @@ op_free (Op *op)
   g_free (op->id);
   g_free (op->type);
   g_free (op->label);
+  g_free (op->checked_collection);
   g_free (op);
 }
 
@@ -842,6 +848,99 @@ delete_next_item (GTask *task)
                           DBUS_NO_TIMEOUT, op->call_cancellable, on_item_deleted, task);
 }
 
+/* A daemon started without the login password (it died and D-Bus started
+ * a new one) keeps that collection locked and its search finds nothing
+ * in it at all, not even as locked items. So a search that finds nothing
+ * looks whether our collection is locked before it means "no such item"
+ * (QA F9: a locked keyring read as a wallet without a passcode; F16: a
+ * delete of nothing). Locked: unlock once (the daemon may prompt), else
+ * WALLET_KEYRING_ERROR_LOCKED. */
+static void take_found (GTask *task, GVariant *paths);
+
+static void
+on_locked_read (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  Op *op = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) value = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      op_fail (task, error);
+      return;
+    }
+  g_variant_get (reply, "(v)", &value);
+  if (!g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN) || !g_variant_get_boolean (value))
+    take_found (task, g_variant_ref_sink (g_variant_new_objv (NULL, 0)));
+  else if (op->unlock_tried)
+    op_fail (task, keyring_error (WALLET_KEYRING_ERROR_LOCKED));
+  else
+    unlock_objects (task, g_variant_new_objv ((const char **) &op->checked_collection, 1));
+}
+
+static void
+read_collection_locked (GTask      *task,
+                        const char *collection)
+{
+  Op *op = g_task_get_task_data (task);
+
+  g_free (op->checked_collection);
+  op->checked_collection = g_strdup (collection);
+  g_dbus_connection_call (service_connection (op), SECRET_BUS_NAME, collection,
+                          "org.freedesktop.DBus.Properties", "Get",
+                          g_variant_new ("(ss)", "org.freedesktop.Secret.Collection", "Locked"),
+                          G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, DBUS_NO_TIMEOUT,
+                          op->call_cancellable, on_locked_read, task);
+}
+
+static void
+on_alias_for_check (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  const char *collection;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      op_fail (task, error);
+      return;
+    }
+  g_variant_get (reply, "(&o)", &collection);
+  /* No collection at all: nothing can be in it. */
+  if (g_str_equal (collection, "/"))
+    take_found (task, g_variant_ref_sink (g_variant_new_objv (NULL, 0)));
+  else
+    read_collection_locked (task, collection);
+}
+
+static void
+check_collection_locked (GTask *task)
+{
+  WalletKeyring *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+
+  op->collection_checked = TRUE;
+  if (g_variant_is_object_path (self->collection))
+    {
+      read_collection_locked (task, self->collection);
+      return;
+    }
+  g_dbus_connection_call (service_connection (op), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
+                          SECRET_SERVICE_IFACE, "ReadAlias",
+                          g_variant_new ("(s)", self->collection), G_VARIANT_TYPE ("(o)"),
+                          G_DBUS_CALL_FLAGS_NONE, DBUS_NO_TIMEOUT, op->call_cancellable,
+                          on_alias_for_check, task);
+}
+
 static void
 on_searched (GObject      *source,
              GAsyncResult *result,
@@ -871,9 +970,23 @@ on_searched (GObject      *source,
         unlock_objects (task, locked);
       return;
     }
+  if (g_variant_n_children (unlocked) == 0 && !op->collection_checked)
+    {
+      check_collection_locked (task);
+      return;
+    }
+  take_found (task, g_steal_pointer (&unlocked));
+}
+
+static void
+take_found (GTask    *task,
+            GVariant *paths)
+{
+  Op *op = g_task_get_task_data (task);
+
   g_clear_pointer (&op->paths, g_variant_unref);
   g_clear_pointer (&op->fetched, g_ptr_array_unref);
-  op->paths = g_steal_pointer (&unlocked);
+  op->paths = paths;
   op->next_path = 0;
   if (op->op == OP_DELETE)
     {

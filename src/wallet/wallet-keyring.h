@@ -119,7 +119,12 @@ gboolean            wallet_keyring_store_finish     (WalletKeyring        *self,
                                                      GAsyncResult         *result,
                                                      GError              **error);
 
-/* The secret of one item, or NULL with WALLET_KEYRING_ERROR_NOT_FOUND. */
+/* The secret of one item, or NULL with WALLET_KEYRING_ERROR_NOT_FOUND.
+ * NOT_FOUND (and, for load_all, an empty array) is said only while the
+ * collection new items go to is unlocked: a daemon restarted without the
+ * login password shows nothing of its locked collection, so a search that
+ * finds nothing there first unlocks it (the daemon may prompt) or fails
+ * with WALLET_KEYRING_ERROR_LOCKED. */
 void                wallet_keyring_load_async       (WalletKeyring        *self,
                                                      WalletItemKind        kind,
                                                      const char           *id,

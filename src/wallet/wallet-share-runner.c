@@ -16,6 +16,10 @@
 
 #define SHARE_ITEM_LABEL    "Tigress Wallet share in progress"
 #define SEAL_CONTEXT_PREFIX "share:"
+/* A state that nothing waits for is saved after this long at most, so that
+ * a restart shows the share as it was; a share that goes on sooner takes it
+ * along with its next save. */
+#define STALE_SAVE_DELAY_MS 2000
 /* The relay client's own retries stay short: the runner's back-off takes
  * over, and it also covers a relay that is down for hours. */
 #define CLIENT_ATTEMPTS     2
@@ -126,8 +130,10 @@ struct _WalletShareRunner
   guint                   generation;    /* bumped to disown a relay call */
   BusyKind                busy;
   gboolean                saving;
-  gboolean                dirty;
+  gboolean                dirty;         /* the next action needs the newest state saved */
+  gboolean                stale;         /* changed since the last save, but nothing waits */
   guint64                 dirty_generation;
+  guint64                 required_generation; /* the newest change that made it dirty */
   guint64                 saving_generation;
   guint64                 saved_generation;
   gboolean                final_pending; /* final state set, ledger and save to go */
@@ -147,6 +153,10 @@ struct _WalletShareRunner
   guint                   read_wait;       /* seconds that read asked to wait */
   guint                   n_cut_short;     /* long polls in a row ended early */
   guint                   expiry_source;
+  guint                   flush_source;    /* saves a stale state after a while */
+  gboolean                flush_due;       /* that while is over */
+  char                   *write_request;   /* request id of the last write sent */
+  gboolean                write_repeated;  /* that write went out before */
 
   GPtrArray              *waiters;
 };
@@ -187,6 +197,7 @@ clear_sources (WalletShareRunner *self)
   g_clear_handle_id (&self->retry_source, g_source_remove);
   g_clear_handle_id (&self->poll_source, g_source_remove);
   g_clear_handle_id (&self->expiry_source, g_source_remove);
+  g_clear_handle_id (&self->flush_source, g_source_remove);
 }
 
 static void
@@ -210,6 +221,7 @@ wallet_share_runner_finalize (GObject *object)
   WalletShareRunner *self = WALLET_SHARE_RUNNER (object);
 
   wallet_share_record_extra_clear (&self->saved);
+  g_free (self->write_request);
   g_clear_object (&self->share);
   g_clear_object (&self->relay_cancellable);
   g_clear_object (&self->life_cancellable);
@@ -740,11 +752,46 @@ sync_share (WalletShareRunner *self)
   check_waiters (self, NULL);
 }
 
+/* A change the next action depends on: no action starts before it is in
+ * the keyring. */
 static void
 mark_dirty (WalletShareRunner *self)
 {
   self->dirty = TRUE;
   self->dirty_generation++;
+  self->required_generation = self->dirty_generation;
+}
+
+static gboolean
+flush_cb (gpointer user_data)
+{
+  WalletShareRunner *self = user_data;
+
+  self->flush_source = 0;
+  self->flush_due = TRUE;
+  step (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_flush (WalletShareRunner *self)
+{
+  if (self->flush_source == 0)
+    self->flush_source = g_timeout_add (STALE_SAVE_DELAY_MS, flush_cb, self);
+}
+
+/* A change that a restart can do without: what a read brought (the relay
+ * still holds it, and the machine ignores a message it has seen), a write
+ * the relay has taken (a restart repeats it with the same bytes and request
+ * id) or what the share shows. It goes with the next save, which comes
+ * before any action that changes the relay or asks the user, or after a
+ * short while. */
+static void
+mark_stale (WalletShareRunner *self)
+{
+  self->stale = TRUE;
+  self->dirty_generation++;
+  schedule_flush (self);
 }
 
 /* Some progress was made: whatever held the share back is over. */
@@ -1015,8 +1062,12 @@ save_done (GObject      *source,
 
   self->save_failed = FALSE;
   self->saved_generation = self->saving_generation;
-  if (self->saved_generation == self->dirty_generation)
+  if (self->saved_generation >= self->required_generation)
     self->dirty = FALSE;
+  if (self->saved_generation == self->dirty_generation)
+    self->stale = FALSE;
+  else if (self->stale)
+    schedule_flush (self);
   check_waiters (self, NULL);
   step (self);
 }
@@ -1043,6 +1094,8 @@ start_save (WalletShareRunner *self)
 
   self->saving = TRUE;
   self->saving_generation = self->dirty_generation;
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+  self->flush_due = FALSE;
   wallet_keyring_store_async (self->ctx->keyring, WALLET_ITEM_SHARE, self->item_id,
                               is_outgoing (self) ? "outgoing" : "incoming",
                               SHARE_ITEM_LABEL, sealed, self->life_cancellable,
@@ -1150,7 +1203,7 @@ note_relay_clock (WalletShareRunner *self,
       offset != wallet_share_get_clock_offset (self->share))
     {
       wallet_share_set_expiration (self->share, expires_at, offset);
-      mark_dirty (self);
+      mark_stale (self);
     }
   if (expiration != NULL)
     machine_set_expiration (self, expires_at);
@@ -1449,12 +1502,12 @@ note_binding (WalletShareRunner *self,
   if (binding_epoch > 1 && !wallet_share_get_opened_on_several_devices (self->share))
     {
       wallet_share_set_opened_on_several_devices (self->share);
-      mark_dirty (self);
+      mark_stale (self);
     }
   if (binding_epoch >= 1 && is_outgoing (self) && !self->saved.opened)
     {
       self->saved.opened = TRUE;
-      mark_dirty (self);
+      mark_stale (self);
     }
 }
 
@@ -1467,7 +1520,7 @@ take_payload (WalletShareRunner *self,
 
   g_free (self->saved.etag);
   self->saved.etag = g_strdup (content->etag);
-  mark_dirty (self);
+  mark_stale (self);
 
   if (!machine_receive (self, content->payload_data, &error))
     {
@@ -1580,9 +1633,15 @@ write_done (GObject      *source,
   if (!machine_written (self, &error))
     g_warning ("Share %s: the machine refused a finished write: %s",
                wallet_share_get_id (self->share), error->message);
-  g_free (self->saved.etag);
-  self->saved.etag = g_steal_pointer (&etag);
-  mark_dirty (self);
+  /* A repeated write is answered with the ETag of what the mailbox holds
+   * now, which may be the other side's answer to it: keep reading from the
+   * ETag before, so that answer is not taken for ours. */
+  if (!self->write_repeated)
+    {
+      g_free (self->saved.etag);
+      self->saved.etag = g_steal_pointer (&etag);
+    }
+  mark_stale (self);
   step (self);
 }
 
@@ -1590,6 +1649,12 @@ static void
 do_write (WalletShareRunner   *self,
           const TwShareAction *action)
 {
+  self->write_repeated = g_strcmp0 (action->request_id, self->write_request) == 0;
+  if (!self->write_repeated)
+    {
+      g_free (self->write_request);
+      self->write_request = g_strdup (action->request_id);
+    }
   {
     RelayCall *call = relay_call_new (self);
 
@@ -1623,7 +1688,7 @@ delete_done (GObject      *source,
   if (!machine_deleted (self, &error))
     g_warning ("Share %s: the machine refused a finished delete: %s",
                wallet_share_get_id (self->share), error->message);
-  mark_dirty (self);
+  mark_stale (self);
   step (self);
 }
 
@@ -1940,6 +2005,22 @@ finish_step (WalletShareRunner *self)
   start_save (self);
 }
 
+/* Relay writes, creates and deletes are repeated after a restart from the
+ * saved state: that state must be the newest, so a repeat is the same
+ * request. A question to the user may stay open for long, and a restart
+ * must ask the same. Reads and storing (found by share id) need neither. */
+static gboolean
+next_action_needs_saved_state (WalletShareRunner *self)
+{
+  TwShareActionKind kind;
+
+  if (!has_machine (self))
+    return FALSE;
+  kind = machine_action (self)->kind;
+  return kind == TW_SHARE_ACTION_CREATE || kind == TW_SHARE_ACTION_WRITE ||
+         kind == TW_SHARE_ACTION_DELETE || kind == TW_SHARE_ACTION_ASK_USER;
+}
+
 static void
 step (WalletShareRunner *self)
 {
@@ -1956,15 +2037,16 @@ step (WalletShareRunner *self)
     }
   /* A save may run beside a relay call (a long poll can take a while) or a
    * relay back-off: the call came from a state already saved, and no new
-   * action starts until the keyring holds the newest state. Only a failed
+   * action starts until the keyring holds the state it needs. Only a failed
    * save waits for its own back-off. */
-  if (self->dirty)
+  if (self->dirty || (self->stale && (self->flush_due || next_action_needs_saved_state (self))))
     {
       if (!self->saving && !(waiting && self->save_failed))
         start_save (self);
       return;
     }
-  if (self->saving || self->busy != BUSY_NONE || waiting)
+  /* A save still running holds only what no action needs. */
+  if (self->busy != BUSY_NONE || waiting)
     return;
   if (!has_machine (self))
     {
@@ -2093,6 +2175,9 @@ wallet_share_runner_restore (WalletShareContext  *ctx,
     }
   self->saved_generation = self->dirty_generation;
   self->look_now = TRUE;
+  /* The last run may have sent this write already. */
+  if (has_machine (self) && machine_action (self)->kind == TW_SHARE_ACTION_WRITE)
+    self->write_request = g_strdup (machine_action (self)->request_id);
   /* The last run may have stored the credential just before it stopped,
    * and the store may not have been read since: look again first. */
   self->store_unsure = TRUE;

@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <gio/gio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +64,70 @@ typedef struct {
   double client_cpu_ms;   /* summed */
   double relay_cpu_ms;
   double keyring_cpu_ms;
+  guint keyring_writes;   /* summed, as the counters below */
+  guint keyring_reads;
+  guint vault_reads;
 } Series;
+
+/* Calls this process sent to the Secret Service, counted by a filter on the
+ * session bus connection that libsecret and the wallet share. A KDF run
+ * needs the wrapped data key, so a read of the vault item during a share
+ * would be the sign of a passcode check inside it. */
+static gint keyring_writes;   /* CreateItem, SetSecret, Delete */
+static gint keyring_reads;    /* SearchItems, GetSecrets */
+static gint vault_reads;      /* SearchItems for the vault's schema */
+
+static gboolean
+is_vault_search (GDBusMessage *message)
+{
+  GVariant *body = g_dbus_message_get_body (message);
+  g_autoptr(GVariant) attributes = NULL;
+  const char *schema = NULL;
+
+  if (body == NULL || !g_variant_is_of_type (body, G_VARIANT_TYPE ("(a{ss})")))
+    return FALSE;
+  attributes = g_variant_get_child_value (body, 0);
+  return g_variant_lookup (attributes, "xdg:schema", "&s", &schema) &&
+         g_str_has_suffix (schema, ".Vault");
+}
+
+static GDBusMessage *
+count_keyring_call (GDBusConnection *connection,
+                    GDBusMessage    *message,
+                    gboolean         incoming,
+                    gpointer         user_data)
+{
+  const char *member;
+
+  if (incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL ||
+      g_strcmp0 (g_dbus_message_get_destination (message), "org.freedesktop.secrets") != 0)
+    return message;
+
+  member = g_dbus_message_get_member (message);
+  if (g_strcmp0 (member, "CreateItem") == 0 || g_strcmp0 (member, "SetSecret") == 0 ||
+      g_strcmp0 (member, "Delete") == 0)
+    g_atomic_int_inc (&keyring_writes);
+  else if (g_strcmp0 (member, "SearchItems") == 0 || g_strcmp0 (member, "GetSecrets") == 0)
+    g_atomic_int_inc (&keyring_reads);
+  if (g_strcmp0 (member, "SearchItems") == 0 && is_vault_search (message))
+    g_atomic_int_inc (&vault_reads);
+  return message;
+}
+
+static void
+watch_keyring_calls (void)
+{
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+
+  if (bus == NULL)
+    {
+      fprintf (stderr, "bench-share: no session bus: %s\n", error->message);
+      exit (1);
+    }
+  /* Kept for the whole run: it is the connection the wallet uses. */
+  g_dbus_connection_add_filter (bus, count_keyring_call, NULL, NULL);
+}
 
 static void
 series_init (Series *series)
@@ -301,6 +365,9 @@ run_once (Bench  *bench,
   double cpu_before = process_cpu_ms ();
   double relay_before = other_cpu_ms (bench->relay_pid);
   double keyring_before = bench->keyring_pid > 0 ? other_cpu_ms (bench->keyring_pid) : 0;
+  guint writes_before = g_atomic_int_get (&keyring_writes);
+  guint reads_before = g_atomic_int_get (&keyring_reads);
+  guint vault_before = g_atomic_int_get (&vault_reads);
   gint64 started = g_get_monotonic_time ();
   double elapsed;
 
@@ -320,6 +387,9 @@ run_once (Bench  *bench,
   series->relay_cpu_ms += other_cpu_ms (bench->relay_pid) - relay_before;
   if (bench->keyring_pid > 0)
     series->keyring_cpu_ms += other_cpu_ms (bench->keyring_pid) - keyring_before;
+  series->keyring_writes += g_atomic_int_get (&keyring_writes) - writes_before;
+  series->keyring_reads += g_atomic_int_get (&keyring_reads) - reads_before;
+  series->vault_reads += g_atomic_int_get (&vault_reads) - vault_before;
 }
 
 static int
@@ -355,6 +425,17 @@ report (const char *label,
 }
 
 static void
+report_keyring_calls (const char *label,
+                      Series     *series)
+{
+  guint runs = series->milliseconds->len;
+
+  printf ("  %s, keyring calls per share: %.1f writes, %.1f reads, %.1f reads of the "
+          "passcode-wrapped key\n", label, (double) series->keyring_writes / runs,
+          (double) series->keyring_reads / runs, (double) series->vault_reads / runs);
+}
+
+static void
 report_phases (const char *label,
                Series     *series)
 {
@@ -383,6 +464,7 @@ main (int    argc,
       return 2;
     }
   tw_crypto_init ();
+  watch_keyring_calls ();
   series_init (&long_polling);
   series_init (&plain_polling);
   bench.relay_url = argv[1];
@@ -413,6 +495,8 @@ main (int    argc,
   report (plain_label, &plain_polling);
   report_phases ("long polling", &long_polling);
   report_phases ("plain polling", &plain_polling);
+  report_keyring_calls ("long polling", &long_polling);
+  report_keyring_calls ("plain polling", &plain_polling);
   printf ("Goal: median under 150 ms with long polling: %s\n",
           percentile (long_polling.milliseconds, 0.5) < 150 ? "met" : "NOT met");
   return 0;

@@ -383,6 +383,19 @@ test_keyring_unavailable_exits_4 (void)
   g_assert_cmpstr (run->out, ==, "");
 }
 
+/* QA F22: an address the bus library cannot use at all ("disabled:", as
+ * some sandboxes set) is no session bus either, and says so. */
+static void
+test_unusable_bus_address (void)
+{
+  const char *unusable[] = { "DBUS_SESSION_BUS_ADDRESS=disabled:", NULL };
+  const char *args[] = { "list", NULL };
+  g_autoptr(CliRun) run = cli_test_run_full (CLI_TEST_PASSCODE "\n", unusable, args);
+
+  cli_test_assert_status (run, 4);
+  g_assert_nonnull (strstr (run->err, "cannot reach the desktop session"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -414,6 +427,8 @@ main (int    argc,
   g_test_add_func ("/cli/wifi/import-export-round-trip", test_wifi_round_trip);
   g_test_add_func ("/cli/wifi/import-refuses-bad-text", test_wifi_import_refuses_bad_text);
   g_test_add_func ("/cli/keyring/unavailable-exits-4", test_keyring_unavailable_exits_4);
+  g_test_add_func ("/cli/keyring/unusable-bus-address-says-no-session",
+                   test_unusable_bus_address);
 
   return g_test_run ();
 }

@@ -595,6 +595,130 @@ test_failed_delete_brings_the_credential_back (void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Changes made elsewhere                                             */
+/* ------------------------------------------------------------------ */
+
+static void
+keep_result (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+result_is_set (gpointer user_data)
+{
+  return *(GAsyncResult **) user_data != NULL;
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **result)
+{
+  g_assert_true (tigress_test_wait_until (result_is_set, result, SLOW_MS));
+  return *result;
+}
+
+/* A second wallet instance on the same keyring, as the CLI is: its own
+ * keyring connection, vault and store. */
+typedef struct
+{
+  WalletKeyring *keyring;
+  WalletVault *vault;
+  WalletStore *store;
+} OtherInstance;
+
+static void
+other_instance_free (OtherInstance *other)
+{
+  g_clear_object (&other->store);
+  g_clear_object (&other->vault);
+  g_clear_object (&other->keyring);
+  g_free (other);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtherInstance, other_instance_free)
+
+static OtherInstance *
+other_instance_open (void)
+{
+  OtherInstance *other = g_new0 (OtherInstance, 1);
+  g_autoptr(TwSecret) passcode = tw_secret_new_from_string (PASSCODE);
+  g_autoptr(GAsyncResult) unlocked = NULL;
+  g_autoptr(GAsyncResult) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+
+  other->keyring = wallet_keyring_new ();
+  other->vault = wallet_vault_new (other->keyring, NULL);
+  wallet_vault_unlock_async (other->vault, passcode, NULL, keep_result, &unlocked);
+  g_assert_true (wallet_vault_unlock_finish (other->vault, wait_result (&unlocked), &error));
+  g_assert_no_error (error);
+  other->store = wallet_store_new (other->vault);
+  wallet_store_load_async (other->store, NULL, keep_result, &loaded);
+  g_assert_true (wallet_store_load_finish (other->store, wait_result (&loaded), &error));
+  g_assert_no_error (error);
+  return other;
+}
+
+static gboolean
+stored_is (gpointer user_data)
+{
+  return find_stored (user_data) != NULL;
+}
+
+static gboolean
+stored_is_not (gpointer user_data)
+{
+  return find_stored (user_data) == NULL;
+}
+
+static void
+count_signal (guint *count)
+{
+  (*count)++;
+}
+
+/* QA F17: what another instance (or the CLI) adds or deletes shows in the
+ * open window without any action there, and the reload it causes does
+ * not start another one. */
+static void
+test_changes_from_another_instance_show (void)
+{
+  g_autoptr(OtherInstance) other = other_instance_open ();
+  g_autoptr(WalletCredential) added = wallet_credential_new (WALLET_CREDENTIAL_PASSWORD);
+  g_autoptr(TwSecret) secret = tw_secret_new_from_string ("saved-by-the-other-one");
+  g_autoptr(GAsyncResult) saved = NULL;
+  g_autoptr(GAsyncResult) deleted = NULL;
+  g_autoptr(GError) error = NULL;
+  guint shown = n_visible ();
+  guint reloads = 0;
+
+  wallet_credential_set_title (added, "Added Elsewhere");
+  wallet_credential_set_secret (added, WALLET_FIELD_SECRET, secret);
+  wallet_store_save_async (other->store, added, NULL, keep_result, &saved);
+  g_assert_true (wallet_store_save_finish (other->store, wait_result (&saved), &error));
+  g_assert_no_error (error);
+  g_assert_true (tigress_test_wait_until (stored_is, (gpointer) "Added Elsewhere", 20000));
+  g_assert_true (tigress_test_wait_until (n_visible_is, GUINT_TO_POINTER (shown + 1), 5000));
+
+  /* Quiet now: nothing may keep reloading. */
+  tigress_test_run_for (2 * TIGRESS_KEYRING_WATCH_QUIET_MS + 1000);
+  g_signal_connect_swapped (tigress_application_get_keyring_watch (app), "changed",
+                            G_CALLBACK (count_signal), &reloads);
+  tigress_test_run_for (3000);
+  g_assert_cmpuint (reloads, ==, 0);
+
+  wallet_store_delete_async (other->store, wallet_credential_get_id (added), NULL, keep_result,
+                             &deleted);
+  g_assert_true (wallet_store_delete_finish (other->store, wait_result (&deleted), &error));
+  g_assert_no_error (error);
+  g_assert_true (tigress_test_wait_until (stored_is_not, (gpointer) "Added Elsewhere", 20000));
+  g_assert_true (tigress_test_wait_until (n_visible_is, GUINT_TO_POINTER (shown), 5000));
+  g_assert_cmpuint (reloads, >=, 1);
+  g_signal_handlers_disconnect_by_data (tigress_application_get_keyring_watch (app), &reloads);
+}
+
+/* ------------------------------------------------------------------ */
 /* Secrets                                                            */
 /* ------------------------------------------------------------------ */
 
@@ -1107,6 +1231,8 @@ main (int   argc,
                    test_delete_then_undo_then_delete);
   g_test_add_func ("/gui/list/delete-the-keyring-refuses-brings-the-credential-back",
                    test_failed_delete_brings_the_credential_back);
+  g_test_add_func ("/gui/list/changes-from-another-instance-show-without-reload-loop",
+                   test_changes_from_another_instance_show);
   g_test_add_func ("/gui/secret/revealed-on-request-and-cleared-from-clipboard",
                    test_reveal_and_copy_then_clipboard_clears);
   g_test_add_func ("/gui/edit/changes-the-stored-credential",

@@ -198,6 +198,30 @@ test_locked_collection (void)
   g_assert_error (error, WALLET_KEYRING_ERROR, WALLET_KEYRING_ERROR_NOT_FOUND);
 }
 
+/* QA F9: the daemon died and a fresh one came up without the login
+ * password, so the collection that holds the items is locked. Reading an
+ * item must say "locked", never "not found": the vault would take a
+ * missing data key for a wallet without a passcode. */
+static void
+test_restarted_locked_daemon (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) nothing = NULL;
+
+  wt_daemon_kill (daemon_under_test);
+  wt_daemon_start (daemon_under_test, FALSE, NULL);
+  nothing = load ("item-a", &error);
+  g_assert_null (nothing);
+  g_assert_error (error, WALLET_KEYRING_ERROR, WALLET_KEYRING_ERROR_LOCKED);
+  g_clear_error (&error);
+  g_assert_false (remove_item ("item-a", &error));
+  g_assert_error (error, WALLET_KEYRING_ERROR, WALLET_KEYRING_ERROR_LOCKED);
+
+  wt_daemon_kill (daemon_under_test);
+  wt_daemon_start (daemon_under_test, TRUE, NULL);
+  assert_item ("item-a", "first");
+}
+
 static void
 test_hung_daemon_times_out (void)
 {
@@ -331,6 +355,8 @@ main (int argc, char **argv)
                    test_daemon_killed_and_back);
   g_test_add_func ("/wallet/keyring/failure/5-locked-collection-unlock-refused",
                    test_locked_collection);
+  g_test_add_func ("/wallet/keyring/failure/5b-daemon-restarted-locked-reads-as-locked",
+                   test_restarted_locked_daemon);
   g_test_add_func ("/wallet/keyring/failure/6-hung-daemon-times-out-nothing-lost",
                    test_hung_daemon_times_out);
   g_test_add_func ("/wallet/keyring/failure/7-flatpak-without-portal",

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "wallet-keyring.h"
+
+#include "tigress-keyring-watch.h"
+
+#define SECRETS_NAME "org.freedesktop.secrets"
+#define COLLECTION_IFACE "org.freedesktop.Secret.Collection"
+#define ITEM_IFACE "org.freedesktop.Secret.Item"
+/* libsecret records the schema of each item it stores in this attribute. */
+#define SCHEMA_ATTRIBUTE "xdg:schema"
+
+struct _TigressKeyringWatch
+{
+  GObject parent_instance;
+
+  GDBusConnection *bus;
+  guint subscriptions[3];
+  GCancellable *cancellable;
+  /* TigressKeyringChange flags gathered since the last "changed" */
+  guint pending;
+  guint quiet_timer;
+};
+
+G_DEFINE_FINAL_TYPE (TigressKeyringWatch, tigress_keyring_watch, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static gboolean
+on_quiet (gpointer user_data)
+{
+  TigressKeyringWatch *self = user_data;
+  guint change = self->pending;
+
+  self->quiet_timer = 0;
+  self->pending = 0;
+  g_debug ("The keyring changed from outside; reading it again (flags %u).", change);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0, change);
+  return G_SOURCE_REMOVE;
+}
+
+/* Every new signal restarts the wait: a burst (a CLI command writes an
+ * item, then the index) becomes one reload. */
+static void
+note_change (TigressKeyringWatch *self,
+             guint                change)
+{
+  if (change == 0)
+    return;
+  self->pending |= change;
+  g_clear_handle_id (&self->quiet_timer, g_source_remove);
+  self->quiet_timer = g_timeout_add (TIGRESS_KEYRING_WATCH_QUIET_MS, on_quiet, self);
+}
+
+static guint
+change_for_schema (const char *schema,
+                   gboolean    created)
+{
+  if (g_strcmp0 (schema, WALLET_SCHEMA_CREDENTIAL) == 0)
+    return TIGRESS_KEYRING_CHANGE_CREDENTIALS;
+  /* A share this app already runs updates itself; only a new one (sent
+   * or received by the CLI) is news. */
+  if (g_strcmp0 (schema, WALLET_SCHEMA_SHARE) == 0 && created)
+    return TIGRESS_KEYRING_CHANGE_SHARES;
+  return 0;
+}
+
+typedef struct
+{
+  TigressKeyringWatch *watch;
+  gboolean created;
+} Lookup;
+
+static void
+on_attributes (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Lookup *lookup = user_data;
+  g_autoptr(TigressKeyringWatch) self = lookup->watch;
+  gboolean created = lookup->created;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) attributes = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *schema = NULL;
+
+  g_free (lookup);
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      /* Gone already, or not ours to read: take it as a credential. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        note_change (self, TIGRESS_KEYRING_CHANGE_CREDENTIALS);
+      return;
+    }
+  g_variant_get (reply, "(v)", &attributes);
+  if (g_variant_is_of_type (attributes, G_VARIANT_TYPE ("a{ss}")))
+    g_variant_lookup (attributes, SCHEMA_ATTRIBUTE, "&s", &schema);
+  note_change (self, change_for_schema (schema, created));
+}
+
+static void
+on_item_signal (GDBusConnection *connection,
+                const char      *sender,
+                const char      *path,
+                const char      *interface,
+                const char      *member,
+                GVariant        *parameters,
+                gpointer         user_data)
+{
+  TigressKeyringWatch *self = user_data;
+  const char *item = NULL;
+  Lookup *lookup;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(o)")))
+    return;
+  g_variant_get (parameters, "(&o)", &item);
+  if (g_str_equal (member, "ItemDeleted"))
+    {
+      note_change (self, TIGRESS_KEYRING_CHANGE_CREDENTIALS);
+      return;
+    }
+
+  lookup = g_new0 (Lookup, 1);
+  lookup->watch = g_object_ref (self);
+  lookup->created = g_str_equal (member, "ItemCreated");
+  g_dbus_connection_call (connection, SECRETS_NAME, item, "org.freedesktop.DBus.Properties",
+                          "Get", g_variant_new ("(ss)", ITEM_IFACE, "Attributes"),
+                          G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
+                          self->cancellable, on_attributes, lookup);
+}
+
+static void
+subscribe (TigressKeyringWatch *self)
+{
+  static const char *const members[] = { "ItemCreated", "ItemChanged", "ItemDeleted" };
+  g_autoptr(GError) error = NULL;
+
+  self->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  if (self->bus == NULL)
+    {
+      /* The keyring cannot work either; the unlock page says why. */
+      g_debug ("No session bus to watch the keyring on: %s", error->message);
+      return;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (members); i++)
+    self->subscriptions[i] =
+      g_dbus_connection_signal_subscribe (self->bus, SECRETS_NAME, COLLECTION_IFACE,
+                                          members[i], NULL, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                          on_item_signal, self, NULL);
+}
+
+static void
+tigress_keyring_watch_dispose (GObject *object)
+{
+  TigressKeyringWatch *self = TIGRESS_KEYRING_WATCH (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->quiet_timer, g_source_remove);
+  for (gsize i = 0; i < G_N_ELEMENTS (self->subscriptions); i++)
+    if (self->subscriptions[i] != 0)
+      {
+        g_dbus_connection_signal_unsubscribe (self->bus, self->subscriptions[i]);
+        self->subscriptions[i] = 0;
+      }
+  g_clear_object (&self->bus);
+  G_OBJECT_CLASS (tigress_keyring_watch_parent_class)->dispose (object);
+}
+
+static void
+tigress_keyring_watch_class_init (TigressKeyringWatchClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = tigress_keyring_watch_dispose;
+
+  signals[SIGNAL_CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+}
+
+static void
+tigress_keyring_watch_init (TigressKeyringWatch *self)
+{
+  self->cancellable = g_cancellable_new ();
+  subscribe (self);
+}
+
+TigressKeyringWatch *
+tigress_keyring_watch_new (void)
+{
+  return g_object_new (TIGRESS_TYPE_KEYRING_WATCH, NULL);
+}
