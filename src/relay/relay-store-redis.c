@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "relay-store-redis.h"
+#include "relay-store-rules.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -1046,61 +1047,8 @@ load_tombstone (RelayStoreRedis  *self,
 }
 
 /* ------------------------------------------------------------------------ */
-/* The rules, as the SQLite store applies them                              */
+/* Finding a mailbox (the rules themselves are in relay-store-rules.c)     */
 /* ------------------------------------------------------------------------ */
-
-static RelayRole
-role_of (const RelayMailbox *mailbox,
-         const guint8       *claim_hash)
-{
-  /* Both comparisons always run, so timing does not tell which matched. */
-  gboolean is_sender = relay_hash_equal (claim_hash, mailbox->sender_claim_hash);
-  gboolean is_recipient = mailbox->has_recipient &&
-    relay_hash_equal (claim_hash, mailbox->recipient_claim_hash);
-
-  if (is_sender)
-    return RELAY_ROLE_SENDER;
-  if (is_recipient)
-    return RELAY_ROLE_RECIPIENT;
-  return RELAY_ROLE_NONE;
-}
-
-static gboolean
-is_repeat (const RelayAccess  *access,
-           const RelayMailbox *mailbox)
-{
-  if (!access->has_request_key)
-    return FALSE;
-
-  return (mailbox->has_sender_request &&
-          relay_hash_equal (access->request_key, mailbox->sender_request_key)) ||
-         (mailbox->has_recipient_request &&
-          relay_hash_equal (access->request_key, mailbox->recipient_request_key)) ||
-         (mailbox->has_create_request &&
-          relay_hash_equal (access->request_key, mailbox->create_request_key));
-}
-
-/* A party of an ended mailbox learns why; anyone else learns nothing. */
-static void
-settle_ended (const RelayAccess *access,
-              RelayEndReason     reason,
-              const guint8      *sender_claim_hash,
-              const guint8      *recipient_claim_hash,
-              RelayOutcome      *outcome)
-{
-  gboolean is_sender = relay_hash_equal (access->claim_hash, sender_claim_hash);
-  gboolean is_recipient = recipient_claim_hash != NULL &&
-    relay_hash_equal (access->claim_hash, recipient_claim_hash);
-
-  if (is_sender || is_recipient)
-    {
-      outcome->status = RELAY_STORE_ENDED;
-      outcome->end_reason = reason;
-      outcome->role = is_sender ? RELAY_ROLE_SENDER : RELAY_ROLE_RECIPIENT;
-    }
-  else
-    outcome->status = RELAY_STORE_NOT_FOUND;
-}
 
 static void
 settle_missing (const RelayAccess *access,
@@ -1113,7 +1061,7 @@ settle_missing (const RelayAccess *access,
       relay_hash_equal (access->request_key, tombstone->request_key))
     outcome->status = RELAY_STORE_REPEATED;
   else if (tombstone->found)
-    settle_ended (access, tombstone->reason, tombstone->sender_claim_hash,
+    relay_rules_settle_ended (access, tombstone->reason, tombstone->sender_claim_hash,
                   tombstone->has_recipient ? tombstone->recipient_claim_hash : NULL,
                   outcome);
   else
@@ -1151,12 +1099,12 @@ find_live (RelayStoreRedis    *self,
     }
 
   if (mailbox->expires_at <= access->now)
-    settle_ended (access, RELAY_END_EXPIRED, mailbox->sender_claim_hash,
+    relay_rules_settle_ended (access, RELAY_END_EXPIRED, mailbox->sender_claim_hash,
                   mailbox->has_recipient ? mailbox->recipient_claim_hash : NULL, outcome);
-  else if (check_repeat && is_repeat (access, mailbox))
+  else if (check_repeat && relay_rules_is_repeat (access, mailbox))
     {
       outcome->status = RELAY_STORE_REPEATED;
-      outcome->role = role_of (mailbox, access->claim_hash);
+      outcome->role = relay_rules_role_of (mailbox, access->claim_hash);
       outcome->mailbox = g_steal_pointer (&snapshot->mailbox);
     }
   else
@@ -1164,20 +1112,6 @@ find_live (RelayStoreRedis    *self,
 
   snapshot_clear (snapshot);
   return TRUE;
-}
-
-/* For writes: the caller must be the sender or the bound recipient. */
-static RelayStoreStatus
-check_party (const RelayMailbox *mailbox,
-             RelayRole           role,
-             RelayRights         needed_right)
-{
-  if (role == RELAY_ROLE_SENDER)
-    return RELAY_STORE_OK;
-  if (role == RELAY_ROLE_RECIPIENT)
-    return (mailbox->recipient_rights & needed_right) ? RELAY_STORE_OK
-                                                      : RELAY_STORE_NOT_ALLOWED;
-  return mailbox->has_recipient ? RELAY_STORE_CLAIMED_BY_OTHER : RELAY_STORE_UNAUTHORIZED;
 }
 
 static void
@@ -1394,30 +1328,6 @@ try_bind (RelayStoreRedis    *self,
   return TRUE;
 }
 
-/* One pass of the read rules; *want_bind_out asks the caller to bind. */
-static void
-decide_read (const RelayAccess  *access,
-             const guint8       *bind_token_hash,
-             const RelayMailbox *mailbox,
-             gboolean           *want_bind_out,
-             RelayOutcome       *outcome)
-{
-  RelayRole role = role_of (mailbox, access->claim_hash);
-
-  *want_bind_out = FALSE;
-  outcome->role = role;
-  if (role != RELAY_ROLE_NONE)
-    outcome->status = RELAY_STORE_OK;
-  else if (mailbox->has_recipient)
-    outcome->status = RELAY_STORE_CLAIMED_BY_OTHER;
-  else if (mailbox->has_bind_verifier &&
-           (bind_token_hash == NULL ||
-            !relay_hash_equal (bind_token_hash, mailbox->bind_verifier)))
-    outcome->status = RELAY_STORE_UNAUTHORIZED;
-  else
-    *want_bind_out = TRUE;
-}
-
 static void
 record_binding (RelayMailbox      *mailbox,
                 const RelayAccess *access,
@@ -1456,8 +1366,8 @@ read_pass (RelayStoreRedis  *self,
   if (snapshot.mailbox == NULL)
     return TRUE;
 
-  decide_read (call->access, call->bind_token_hash, snapshot.mailbox, &want_bind,
-               call->outcome);
+  relay_rules_decide_read (call->access, call->bind_token_hash, snapshot.mailbox,
+                           &want_bind, call->outcome);
   if (want_bind)
     ok = try_bind (self, conn, call->access, &bound, error);
   if (ok && want_bind && !bound)
@@ -1608,25 +1518,6 @@ args_append (Args *args,
               g_array_index (more->lengths, size_t, i));
 }
 
-static void
-apply_update (RelayMailbox       *mailbox,
-              RelayRole           role,
-              const RelayPayload *payload)
-{
-  if (role != RELAY_ROLE_SENDER)
-    {
-      relay_payload_clear (&mailbox->sender_payload);
-      relay_payload_copy (&mailbox->sender_payload, &mailbox->payload);
-    }
-  relay_payload_clear (&mailbox->payload);
-  relay_payload_copy (&mailbox->payload, payload);
-  if (role == RELAY_ROLE_SENDER)
-    {
-      relay_payload_clear (&mailbox->sender_payload);
-      relay_payload_copy (&mailbox->sender_payload, payload);
-    }
-}
-
 /* The sender's write replaces the slot and forgets any kept copy; the
  * recipient's keeps the sender's last payload first, for relinquish. */
 static StepResult
@@ -1642,14 +1533,10 @@ update_step (RelayStoreRedis  *self,
   Args args, deletions;
   StepResult result;
 
-  call->outcome->status = check_party (mailbox, call->outcome->role, RELAY_RIGHT_WRITE);
+  call->outcome->status = relay_rules_check_update (mailbox, call->outcome->role,
+                                                    call->if_match);
   if (call->outcome->status != RELAY_STORE_OK)
     return STEP_DONE;
-  if (call->if_match != NULL && strcmp (call->if_match, mailbox->payload.etag) != 0)
-    {
-      call->outcome->status = RELAY_STORE_PRECONDITION_FAILED;
-      return STEP_DONE;
-    }
 
   args_init (&deletions);
   begin_write_args (self, &args, call, snapshot, call->payload->etag, FALSE,
@@ -1668,23 +1555,10 @@ update_step (RelayStoreRedis  *self,
   args_clear (&deletions);
   if (result == STEP_DONE)
     {
-      apply_update (mailbox, call->outcome->role, call->payload);
+      relay_rules_apply_update (mailbox, call->outcome->role, call->payload);
       call->changed_etag = call->payload->etag;
     }
   return result;
-}
-
-/* Why @role may not relinquish @mailbox, or RELAY_STORE_OK. */
-static RelayStoreStatus
-relinquish_refusal (const RelayMailbox *mailbox,
-                    RelayRole           role)
-{
-  if (role != RELAY_ROLE_RECIPIENT)
-    return mailbox->has_recipient && role == RELAY_ROLE_NONE
-      ? RELAY_STORE_CLAIMED_BY_OTHER : RELAY_STORE_UNAUTHORIZED;
-  if (!mailbox->relinquish_allowed || mailbox->relinquish_count >= RELAY_MAX_RELINQUISHES)
-    return RELAY_STORE_NOT_ALLOWED;
-  return RELAY_STORE_OK;
 }
 
 static StepResult
@@ -1699,7 +1573,7 @@ relinquish_step (RelayStoreRedis  *self,
   Args args, deletions;
   StepResult result;
 
-  outcome->status = relinquish_refusal (mailbox, outcome->role);
+  outcome->status = relay_rules_relinquish_refusal (mailbox, outcome->role);
   if (outcome->status != RELAY_STORE_OK)
     return STEP_DONE;
 
@@ -1739,7 +1613,8 @@ delete_step (RelayStoreRedis  *self,
   StepResult result;
   Args args;
 
-  call->outcome->status = check_party (mailbox, call->outcome->role, RELAY_RIGHT_DELETE);
+  call->outcome->status = relay_rules_check_party (mailbox, call->outcome->role,
+                                                   RELAY_RIGHT_DELETE);
   if (call->outcome->status != RELAY_STORE_OK)
     return STEP_DONE;
 
@@ -1783,7 +1658,7 @@ write_call (RelayStoreRedis  *self,
       if (snapshot.mailbox == NULL)
         return TRUE;
 
-      call->outcome->role = role_of (snapshot.mailbox, call->access->claim_hash);
+      call->outcome->role = relay_rules_role_of (snapshot.mailbox, call->access->claim_hash);
       result = call->step (self, conn, call, &snapshot, error);
       if (result == STEP_DONE && call->outcome->status == RELAY_STORE_OK && !call->ended)
         call->outcome->mailbox = g_steal_pointer (&snapshot.mailbox);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "relay-store-sqlite.h"
+#include "relay-store-rules.h"
 
 #include <sqlite3.h>
 #include <string.h>
@@ -739,70 +740,9 @@ write_tombstone (RelayStoreSqlite   *self,
 }
 
 /* ------------------------------------------------------------------------ */
-/* The rules, shared by the calls                                           */
+/* Finding a mailbox (the rules themselves are in relay-store-rules.c)     */
 /* ------------------------------------------------------------------------ */
 
-static RelayRole
-role_of (const RelayMailbox *mailbox,
-         const guint8       *claim_hash)
-{
-  /* Both comparisons always run, so timing does not tell which matched. */
-  gboolean is_sender = relay_hash_equal (claim_hash, mailbox->sender_claim_hash);
-  gboolean is_recipient = mailbox->has_recipient &&
-    relay_hash_equal (claim_hash, mailbox->recipient_claim_hash);
-
-  if (is_sender)
-    return RELAY_ROLE_SENDER;
-  if (is_recipient)
-    return RELAY_ROLE_RECIPIENT;
-  return RELAY_ROLE_NONE;
-}
-
-static gboolean
-is_repeat (const RelayAccess  *access,
-           const RelayMailbox *mailbox)
-{
-  if (!access->has_request_key)
-    return FALSE;
-
-  return (mailbox->has_sender_request &&
-          relay_hash_equal (access->request_key, mailbox->sender_request_key)) ||
-         (mailbox->has_recipient_request &&
-          relay_hash_equal (access->request_key, mailbox->recipient_request_key)) ||
-         (mailbox->has_create_request &&
-          relay_hash_equal (access->request_key, mailbox->create_request_key));
-}
-
-/* The answer for a mailbox that does not exist (any more) or has expired:
- * a party learns why, anyone else learns nothing. */
-static void
-settle_ended (const RelayAccess *access,
-              RelayEndReason     reason,
-              const guint8      *sender_claim_hash,
-              const guint8      *recipient_claim_hash,
-              RelayOutcome      *outcome)
-{
-  gboolean is_sender = relay_hash_equal (access->claim_hash, sender_claim_hash);
-  gboolean is_recipient = recipient_claim_hash != NULL &&
-    relay_hash_equal (access->claim_hash, recipient_claim_hash);
-
-  if (is_sender || is_recipient)
-    {
-      outcome->status = RELAY_STORE_ENDED;
-      outcome->end_reason = reason;
-      outcome->role = is_sender ? RELAY_ROLE_SENDER : RELAY_ROLE_RECIPIENT;
-    }
-  else
-    {
-      outcome->status = RELAY_STORE_NOT_FOUND;
-    }
-}
-
-/*
- * Finds the mailbox of an access and settles the cases every call shares:
- * missing (tombstone or not), expired, and a repeated request. Returns the
- * live mailbox in *mailbox_out, or NULL with outcome->status set.
- */
 /* The answer for a mailbox with no row: a deleted one's tombstone, or
  * nothing at all. */
 static gboolean
@@ -822,7 +762,7 @@ settle_missing (RelayStoreSqlite   *self,
       tombstone.has_request && relay_hash_equal (access->request_key, tombstone.request_key))
     outcome->status = RELAY_STORE_REPEATED;
   else if (tombstone.found)
-    settle_ended (access, tombstone.reason, tombstone.sender_claim_hash,
+    relay_rules_settle_ended (access, tombstone.reason, tombstone.sender_claim_hash,
                   tombstone.has_recipient ? tombstone.recipient_claim_hash : NULL, outcome);
   else
     outcome->status = RELAY_STORE_NOT_FOUND;
@@ -853,31 +793,17 @@ find_live (RelayStoreSqlite   *self,
 
   g_strlcpy (mailbox->mailbox_id, access->mailbox_id, sizeof mailbox->mailbox_id);
   if (mailbox->expires_at <= access->now || content_is_gone (mailbox))
-    settle_ended (access, RELAY_END_EXPIRED, mailbox->sender_claim_hash,
+    relay_rules_settle_ended (access, RELAY_END_EXPIRED, mailbox->sender_claim_hash,
                   mailbox->has_recipient ? mailbox->recipient_claim_hash : NULL, outcome);
-  else if (check_repeat && is_repeat (access, mailbox))
+  else if (check_repeat && relay_rules_is_repeat (access, mailbox))
     {
       outcome->status = RELAY_STORE_REPEATED;
-      outcome->role = role_of (mailbox, access->claim_hash);
+      outcome->role = relay_rules_role_of (mailbox, access->claim_hash);
       outcome->mailbox = g_steal_pointer (&mailbox);
     }
   else
     *mailbox_out = g_steal_pointer (&mailbox);
   return TRUE;
-}
-
-/* For writes: the caller must be the sender or the bound recipient. */
-static RelayStoreStatus
-check_party (const RelayMailbox *mailbox,
-             RelayRole           role,
-             RelayRights         needed_right)
-{
-  if (role == RELAY_ROLE_SENDER)
-    return RELAY_STORE_OK;
-  if (role == RELAY_ROLE_RECIPIENT)
-    return (mailbox->recipient_rights & needed_right) ? RELAY_STORE_OK
-                                                      : RELAY_STORE_NOT_ALLOWED;
-  return mailbox->has_recipient ? RELAY_STORE_CLAIMED_BY_OTHER : RELAY_STORE_UNAUTHORIZED;
 }
 
 static void
@@ -1241,30 +1167,6 @@ try_bind (RelayStoreSqlite   *self,
   return write_durably (self, bind_write, &bind, error);
 }
 
-/* One pass of the read rules; *want_bind_out asks the caller to bind. */
-static void
-decide_read (const RelayAccess *access,
-             const guint8      *bind_token_hash,
-             RelayMailbox      *mailbox,
-             gboolean          *want_bind_out,
-             RelayOutcome      *outcome)
-{
-  RelayRole role = role_of (mailbox, access->claim_hash);
-
-  *want_bind_out = FALSE;
-  outcome->role = role;
-  if (role != RELAY_ROLE_NONE)
-    outcome->status = RELAY_STORE_OK;
-  else if (mailbox->has_recipient)
-    outcome->status = RELAY_STORE_CLAIMED_BY_OTHER;
-  else if (mailbox->has_bind_verifier &&
-           (bind_token_hash == NULL ||
-            !relay_hash_equal (bind_token_hash, mailbox->bind_verifier)))
-    outcome->status = RELAY_STORE_UNAUTHORIZED;
-  else
-    *want_bind_out = TRUE;
-}
-
 static gboolean
 read_with_connection (RelayStoreSqlite   *self,
                       Connection         *conn,
@@ -1286,7 +1188,7 @@ read_with_connection (RelayStoreSqlite   *self,
       if (mailbox == NULL)
         return TRUE;
 
-      decide_read (access, bind_token_hash, mailbox, &want_bind, outcome);
+      relay_rules_decide_read (access, bind_token_hash, mailbox, &want_bind, outcome);
       if (want_bind && !try_bind (self, access, &bound, error))
         return FALSE;
       if (want_bind && !bound)
@@ -1362,14 +1264,9 @@ update_step (RelayStoreSqlite   *self,
   guint8 key[RELAY_HASH_SIZE];
   sqlite3_stmt *statement;
 
-  outcome->status = check_party (mailbox, outcome->role, RELAY_RIGHT_WRITE);
+  outcome->status = relay_rules_check_update (mailbox, outcome->role, update->if_match);
   if (outcome->status != RELAY_STORE_OK)
     return TRUE;
-  if (update->if_match != NULL && strcmp (update->if_match, mailbox->payload.etag) != 0)
-    {
-      outcome->status = RELAY_STORE_PRECONDITION_FAILED;
-      return TRUE;
-    }
 
   mailbox_key (self, access->mailbox_id, key);
   statement = stmt (conn, by_sender ? STMT_WRITE_AS_SENDER : STMT_WRITE_AS_RECIPIENT);
@@ -1385,15 +1282,7 @@ update_step (RelayStoreSqlite   *self,
   if (!run (conn, statement, "updating a mailbox", error))
     return FALSE;
 
-  if (!by_sender)
-    relay_payload_copy (&mailbox->sender_payload, &mailbox->payload);
-  relay_payload_clear (&mailbox->payload);
-  relay_payload_copy (&mailbox->payload, update->payload);
-  if (by_sender)
-    {
-      relay_payload_clear (&mailbox->sender_payload);
-      relay_payload_copy (&mailbox->sender_payload, update->payload);
-    }
+  relay_rules_apply_update (mailbox, outcome->role, update->payload);
   return TRUE;
 }
 
@@ -1409,7 +1298,7 @@ delete_step (RelayStoreSqlite   *self,
   guint8 key[RELAY_HASH_SIZE];
   sqlite3_stmt *statement;
 
-  outcome->status = check_party (mailbox, outcome->role, RELAY_RIGHT_DELETE);
+  outcome->status = relay_rules_check_party (mailbox, outcome->role, RELAY_RIGHT_DELETE);
   if (outcome->status != RELAY_STORE_OK)
     return TRUE;
 
@@ -1446,17 +1335,9 @@ relinquish_step (RelayStoreSqlite   *self,
   guint8 key[RELAY_HASH_SIZE];
   sqlite3_stmt *statement;
 
-  if (outcome->role != RELAY_ROLE_RECIPIENT)
-    {
-      outcome->status = mailbox->has_recipient && outcome->role == RELAY_ROLE_NONE
-        ? RELAY_STORE_CLAIMED_BY_OTHER : RELAY_STORE_UNAUTHORIZED;
-      return TRUE;
-    }
-  if (!mailbox->relinquish_allowed || mailbox->relinquish_count >= RELAY_MAX_RELINQUISHES)
-    {
-      outcome->status = RELAY_STORE_NOT_ALLOWED;
-      return TRUE;
-    }
+  outcome->status = relay_rules_relinquish_refusal (mailbox, outcome->role);
+  if (outcome->status != RELAY_STORE_OK)
+    return TRUE;
 
   mailbox_key (self, access->mailbox_id, key);
   statement = stmt (conn, STMT_RESTORE_CONTENT);
@@ -1493,7 +1374,7 @@ write_in_transaction (RelayStoreSqlite   *self,
   if (mailbox == NULL)
     return TRUE;
 
-  outcome->role = role_of (mailbox, access->claim_hash);
+  outcome->role = relay_rules_role_of (mailbox, access->claim_hash);
   if (!step (self, conn, access, input, mailbox, outcome, error))
     return FALSE;
   if (outcome->status == RELAY_STORE_OK)
