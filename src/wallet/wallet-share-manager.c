@@ -26,6 +26,9 @@ struct _WalletShareManager
 
   GNetworkMonitor    *monitor;
   gulong              network_handler;
+  GCancellable       *system_bus_cancellable;
+  GDBusConnection    *system_bus;
+  guint               sleep_subscription;
   gulong              locked_handler;
   gulong              contacts_handler;
   guint               clock_source;
@@ -200,6 +203,58 @@ network_changed_cb (GNetworkMonitor    *monitor,
     wallet_share_manager_reconnect (self);
 }
 
+/* logind says PrepareForSleep(true) before a suspend and (false) after the
+ * resume: connections that were open across the sleep are likely dead, and
+ * a share in back-off would wait for nothing. */
+static void
+prepare_for_sleep_cb (GDBusConnection *connection,
+                      const char      *sender,
+                      const char      *path,
+                      const char      *interface,
+                      const char      *signal,
+                      GVariant        *parameters,
+                      gpointer         user_data)
+{
+  WalletShareManager *self = user_data;
+  gboolean going_to_sleep = TRUE;
+
+  if (g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(b)")))
+    g_variant_get (parameters, "(b)", &going_to_sleep);
+  if (going_to_sleep)
+    return;
+  g_debug ("Resumed from a suspend: reconnecting");
+  self->clock_gap = current_clock_gap ();
+  wallet_share_manager_reconnect (self);
+}
+
+static void
+system_bus_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_finish (result, &error);
+  WalletShareManager *self;
+
+  /* Cancelled: the manager is gone. */
+  if (bus == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = WALLET_SHARE_MANAGER (user_data);
+  if (bus == NULL)
+    {
+      /* No system bus (a container, a test): the clocks still tell. */
+      g_debug ("No system bus, so no word from logind about suspends: %s", error->message);
+      return;
+    }
+  self->system_bus = g_steal_pointer (&bus);
+  self->sleep_subscription =
+    g_dbus_connection_signal_subscribe (self->system_bus, "org.freedesktop.login1",
+                                        "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                        "/org/freedesktop/login1", NULL,
+                                        G_DBUS_SIGNAL_FLAGS_NONE, prepare_for_sleep_cb,
+                                        self, NULL);
+}
+
 /* Every secret goes with the data key; the shares keep what they show. */
 static void
 vault_locked_cb (WalletVault        *vault,
@@ -243,6 +298,12 @@ wallet_share_manager_dispose (GObject *object)
 
   g_clear_handle_id (&self->clock_source, g_source_remove);
   g_clear_signal_handler (&self->network_handler, self->monitor);
+  g_cancellable_cancel (self->system_bus_cancellable);
+  g_clear_object (&self->system_bus_cancellable);
+  if (self->sleep_subscription != 0)
+    g_dbus_connection_signal_unsubscribe (self->system_bus, self->sleep_subscription);
+  self->sleep_subscription = 0;
+  g_clear_object (&self->system_bus);
   if (self->ctx != NULL)
     g_clear_signal_handler (&self->locked_handler, self->ctx->vault);
   if (self->ctx != NULL && self->ctx->contacts != NULL)
@@ -308,6 +369,8 @@ wallet_share_manager_new_with_namespace (WalletStore    *store,
                                             G_CALLBACK (network_changed_cb), self);
   self->clock_gap = current_clock_gap ();
   self->clock_source = g_timeout_add_seconds (CLOCK_CHECK_SECONDS, clock_check_cb, self);
+  self->system_bus_cancellable = g_cancellable_new ();
+  g_bus_get (G_BUS_TYPE_SYSTEM, self->system_bus_cancellable, system_bus_cb, self);
   return self;
 }
 

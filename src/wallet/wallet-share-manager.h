@@ -46,8 +46,10 @@ G_BEGIN_DECLS
  *
  * Connectivity: while online each share long-polls the relay; when the
  * relay is unreachable it backs off (up to a minute) and retries; after a
- * suspend (a jump between the monotonic and the real-time clock) or a
- * network change it reconnects at once. After a restart,
+ * resume (logind's PrepareForSleep(false) on the system bus, or else a jump
+ * between the monotonic and the real-time clock) or when GNetworkMonitor
+ * says the network is back, every share drops its relay call and back-off
+ * and reads again at once. After a restart,
  * wallet_share_manager_load_async() resumes every unfinished share.
  *
  * The manager needs an unlocked vault. When the vault locks it stops all

@@ -1671,6 +1671,85 @@ test_reconnect_skips_the_back_off (void)
   verified_clear (&v);
 }
 
+/* The relay goes down while Bob sends his PIN, and Bob's back-off is far
+ * longer than the test waits; the relay comes back; then @wake_up, an
+ * event from outside, must bring the share through at once. */
+static void
+check_event_skips_the_back_off (void (*wake_up) (void))
+{
+  Verified v = { 0 };
+  g_autoptr(GError) error = NULL;
+  gint64 started;
+
+  verified_start (&v, WALLET_CREDENTIAL_PASSWORD);
+  wallet_share_manager_set_retry_delays (v.bob->manager, 30000, 60000);
+  wallet_share_manager_set_retry_delays (v.alice->manager, 30000, 60000);
+  /* Long polls as in real use: a poll restarted late would show. */
+  wallet_share_manager_set_polling (v.bob->manager, 25, 0);
+  wallet_share_manager_set_polling (v.alice->manager, 25, 0);
+  test_relay_stop (&world.relay);
+  confirm (v.bob, v.incoming, v.pin, &error);
+  g_assert_error (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_RELAY_UNREACHABLE);
+  g_clear_error (&error);
+  /* Alice's long poll fails too and she backs off. */
+  spin_for (500);
+
+  test_relay_start (&world.relay);
+  spin_for (300);
+  g_assert_cmpint (wallet_share_get_state (v.incoming), !=, WALLET_SHARE_STATE_RECEIVED);
+  started = g_get_monotonic_time ();
+  wake_up ();
+  wait_for_state (v.incoming, WALLET_SHARE_STATE_RECEIVED);
+  wait_for_state (v.sent, WALLET_SHARE_STATE_DELIVERED);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 10 * G_USEC_PER_SEC);
+  verified_clear (&v);
+}
+
+/* What logind sends on the system bus after a resume, from the
+ * python3-dbusmock logind that tests/polkit-mock-run started. */
+static void
+resume_from_suspend (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL);
+  g_autoptr(GVariant) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (bus);
+  answer = g_dbus_connection_call_sync (bus, "org.freedesktop.login1", "/org/freedesktop/login1",
+                                        "org.freedesktop.DBus.Mock", "EmitSignal",
+                                        g_variant_new ("(sss@av)",
+                                                       "org.freedesktop.login1.Manager",
+                                                       "PrepareForSleep", "b",
+                                                       g_variant_new_array (
+                                                         G_VARIANT_TYPE_VARIANT,
+                                                         (GVariant *[]) {
+                                                           g_variant_new_variant (
+                                                             g_variant_new_boolean (FALSE)) },
+                                                         1)),
+                                        NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* GNetworkMonitor's own signal on the process's monitor, as GLib emits
+ * it when a link or route comes back. */
+static void
+network_comes_back (void)
+{
+  g_signal_emit_by_name (g_network_monitor_get_default (), "network-changed", TRUE);
+}
+
+static void
+test_resume_skips_the_back_off (void)
+{
+  check_event_skips_the_back_off (resume_from_suspend);
+}
+
+static void
+test_network_back_skips_the_back_off (void)
+{
+  check_event_skips_the_back_off (network_comes_back);
+}
+
 /* Locks the "login" collection through the Secret Service, as a user or
  * another app could. */
 static void
@@ -1971,6 +2050,15 @@ main (int argc, char **argv)
                        test_locked_keyring_binds_nothing);
       g_test_add_func ("/share-manager/keyring/locked-keyring-fails-a-new-share",
                        test_locked_keyring_fails_a_new_share);
+    }
+
+  /* Run through tests/polkit-mock-run with a logind mock. */
+  if (SHARE_TEST_GROUP == 5)
+    {
+      g_test_add_func ("/share-manager/wake/resume-from-suspend-skips-the-back-off",
+                       test_resume_skips_the_back_off);
+      g_test_add_func ("/share-manager/wake/network-back-skips-the-back-off",
+                       test_network_back_skips_the_back_off);
     }
 
   status = g_test_run ();
