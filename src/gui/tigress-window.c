@@ -39,6 +39,10 @@ struct _TigressWindow
   GStrv search_words;
   /* id → WalletCredential hidden from the list while its Undo toast shows */
   GHashTable *pending_deletions;
+  /* id → the AdwToast (not a reference, only compared) whose Undo or
+   * dismissal decides that pending deletion: an older toast for the same
+   * credential, deleted, undone and deleted again, decides nothing */
+  GHashTable *undo_toasts;
   char *pending_invitation;
   GtkWindow *open_dialog;
   GtkDropTarget *drop_target;
@@ -524,6 +528,20 @@ commit_deletion (TigressWindow *self,
   update_list_page (self);
 }
 
+/* Whether @toast is the one in charge of its credential's deletion; it
+ * stops being so once it has decided. */
+static gboolean
+take_decision (TigressWindow *self,
+               AdwToast      *toast)
+{
+  const char *id = g_object_get_data (G_OBJECT (toast), "credential-id");
+
+  if (self->undo_toasts == NULL || g_hash_table_lookup (self->undo_toasts, id) != toast)
+    return FALSE;
+  g_hash_table_remove (self->undo_toasts, id);
+  return TRUE;
+}
+
 static void
 on_undo_clicked (AdwToast      *toast,
                  TigressWindow *self)
@@ -531,17 +549,21 @@ on_undo_clicked (AdwToast      *toast,
   const char *id = g_object_get_data (G_OBJECT (toast), "credential-id");
   g_autoptr(WalletCredential) credential = NULL;
 
-  if (!g_hash_table_steal_extended (self->pending_deletions, id, NULL, (gpointer *) &credential))
+  if (!take_decision (self, toast) ||
+      !g_hash_table_steal_extended (self->pending_deletions, id, NULL, (gpointer *) &credential))
     return;
   refilter (self);
   tigress_window_select_credential (self, id);
+  /* Focus left in the toast would hold the next toast's timeout. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
 }
 
 static void
 on_undo_toast_dismissed (AdwToast      *toast,
                          TigressWindow *self)
 {
-  commit_deletion (self, g_object_get_data (G_OBJECT (toast), "credential-id"));
+  if (take_decision (self, toast))
+    commit_deletion (self, g_object_get_data (G_OBJECT (toast), "credential-id"));
 }
 
 static void
@@ -565,7 +587,11 @@ delete_with_undo (TigressWindow    *self,
   g_object_set_data_full (G_OBJECT (toast), "credential-id", g_strdup (id), g_free);
   g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_undo_clicked), self, 0);
   g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_undo_toast_dismissed), self, 0);
+  g_hash_table_replace (self->undo_toasts, g_strdup (id), toast);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  /* The deleted row took the focus with it; a toast that gets it would
+   * never time out, and the delete would wait for ever. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
 }
 
 static void
@@ -972,6 +998,7 @@ tigress_window_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->vault);
   g_clear_pointer (&self->pending_deletions, g_hash_table_unref);
+  g_clear_pointer (&self->undo_toasts, g_hash_table_unref);
   g_clear_pointer (&self->search_words, g_strfreev);
   g_clear_pointer (&self->pending_invitation, g_free);
 
@@ -1045,6 +1072,7 @@ tigress_window_init (TigressWindow *self)
   self->cancellable = g_cancellable_new ();
   self->pending_deletions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                    g_object_unref);
+  self->undo_toasts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   add_activity_watchers (self);
 }
 

@@ -499,29 +499,6 @@ test_search_filters_the_list (void)
   g_assert_true (list_page_is ((gpointer) "list"));
 }
 
-static void
-test_delete_then_undo_then_delete (void)
-{
-  GtkWidget *undo;
-
-  select_titled ("Gate");
-  activate ("win.delete-credential", NULL);
-  g_assert_cmpuint (n_visible (), ==, 3);
-
-  undo = tigress_test_find_labelled (part ("toast-overlay"), GTK_TYPE_BUTTON, "_Undo");
-  g_assert_nonnull (undo);
-  tigress_test_click (undo);
-  g_assert_cmpuint (n_visible (), ==, 4);
-  g_assert_nonnull (find_stored ("Gate"));
-  g_assert_cmpstr (wallet_credential_get_title (shown_credential ()), ==, "Gate");
-
-  /* Without Undo, the credential leaves the keyring when the toast goes. */
-  activate ("win.delete-credential", NULL);
-  g_assert_cmpuint (n_visible (), ==, 3);
-  g_assert_true (tigress_test_wait_until (store_count_is, GUINT_TO_POINTER (3), 30000));
-  g_assert_null (find_stored ("Gate"));
-}
-
 /* The toast on screen: AdwToastWidget is private to libadwaita, but it
  * carries its toast in a property. */
 static AdwToast *
@@ -547,6 +524,63 @@ shown_toast (void)
   /* The overlay keeps its own reference while the toast shows. */
   g_object_unref (toast);
   return toast;
+}
+
+static void
+test_delete_then_undo_then_delete (void)
+{
+  GtkWidget *undo;
+
+  select_titled ("Gate");
+  activate ("win.delete-credential", NULL);
+  g_assert_cmpuint (n_visible (), ==, 3);
+
+  undo = tigress_test_find_labelled (part ("toast-overlay"), GTK_TYPE_BUTTON, "_Undo");
+  g_assert_nonnull (undo);
+  tigress_test_click (undo);
+  g_assert_cmpuint (n_visible (), ==, 4);
+  g_assert_nonnull (find_stored ("Gate"));
+  g_assert_cmpstr (wallet_credential_get_title (shown_credential ()), ==, "Gate");
+
+  /* Without Undo, the credential leaves the keyring when the toast goes. */
+  activate ("win.delete-credential", NULL);
+  g_assert_cmpuint (n_visible (), ==, 3);
+  g_assert_true (tigress_test_wait_until (store_count_is, GUINT_TO_POINTER (3), 30000));
+  g_assert_null (find_stored ("Gate"));
+}
+
+/* Delete, Undo, delete again: the first toast going away must not carry
+ * out the second delete, whose own Undo still works. */
+static void
+test_undo_of_second_delete_still_undoes (void)
+{
+  AdwToast *first, *second;
+  guint stored = g_list_model_get_n_items (G_LIST_MODEL (store ()));
+
+  select_titled ("Home");
+  activate ("win.delete-credential", NULL);
+  first = shown_toast ();
+  g_object_ref (first);
+  tigress_test_click (tigress_test_find_labelled (part ("toast-overlay"), GTK_TYPE_BUTTON,
+                                                  "_Undo"));
+  select_titled ("Home");
+  activate ("win.delete-credential", NULL);
+  second = shown_toast ();
+  g_assert_true (second != first);
+
+  /* The first toast is dismissed (again); nothing may be deleted. */
+  adw_toast_dismiss (first);
+  g_object_unref (first);
+  tigress_test_run_for (1000);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, stored);
+
+  adw_toast_set_timeout (second, 0);
+  g_signal_emit_by_name (second, "button-clicked");
+  adw_toast_dismiss (second);
+  tigress_test_run_for (1000);
+  g_assert_nonnull (find_stored ("Home"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, stored);
+  g_assert_cmpuint (n_visible (), ==, stored);
 }
 
 static AdwMessageDialog *
@@ -1229,6 +1263,8 @@ main (int   argc,
   g_test_add_func ("/gui/list/search-filters-by-title-and-details", test_search_filters_the_list);
   g_test_add_func ("/gui/list/delete-can-be-undone-else-leaves-the-keyring",
                    test_delete_then_undo_then_delete);
+  g_test_add_func ("/gui/list/undo-of-a-second-delete-still-undoes",
+                   test_undo_of_second_delete_still_undoes);
   g_test_add_func ("/gui/list/delete-the-keyring-refuses-brings-the-credential-back",
                    test_failed_delete_brings_the_credential_back);
   g_test_add_func ("/gui/list/changes-from-another-instance-show-without-reload-loop",
