@@ -237,6 +237,45 @@ forget_stale_passcode (CliContext *context)
     g_clear_pointer (&context->passcode, tw_secret_unref);
 }
 
+/* The "auth-method" setting's value for system authentication (polkit). */
+#define AUTH_METHOD_SYSTEM 1
+
+/* Whether the user chose system authentication to confirm shares (the
+ * setting the app's preferences change too) and it can be used: a build
+ * with polkit and an unlocked wallet. */
+static gboolean
+wants_system_auth (CliContext *context)
+{
+  return g_settings_get_enum (cli_wallet_get_settings (context), "auth-method")
+           == AUTH_METHOD_SYSTEM
+         && wallet_auth_can_use_system (context->auth);
+}
+
+/* polkit answers through the session's authentication agent (a desktop
+ * dialog, or pkttyagent in a terminal). Refused or dismissed is final:
+ * falling back to the passcode then would let a refusal be walked
+ * around. Only "no polkit here" falls back. */
+static WalletAuthProof *
+confirm_with_system (CliContext         *context,
+                     WalletAuthPurpose   purpose,
+                     gboolean           *unavailable,
+                     GError            **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) system_error = NULL;
+  WalletAuthProof *proof;
+
+  wallet_auth_with_system_async (context->auth, purpose, context->cancellable,
+                                 cli_command_async_done, &result);
+  cli_command_wait (context, &result);
+  proof = wallet_auth_with_system_finish (context->auth, result, &system_error);
+  *unavailable = g_error_matches (system_error, WALLET_AUTH_ERROR,
+                                  WALLET_AUTH_ERROR_UNAVAILABLE);
+  if (proof == NULL && !*unavailable)
+    g_propagate_error (error, g_steal_pointer (&system_error));
+  return proof;
+}
+
 WalletAuthProof *
 cli_wallet_confirm_presence (CliContext         *context,
                              WalletAuthPurpose   purpose,
@@ -250,6 +289,17 @@ cli_wallet_confirm_presence (CliContext         *context,
     return NULL;
   if (context->auth == NULL)
     context->auth = wallet_auth_new (context->vault);
+
+  if (wants_system_auth (context))
+    {
+      gboolean unavailable = FALSE;
+      WalletAuthProof *proof = confirm_with_system (context, purpose, &unavailable, error);
+
+      if (proof != NULL || !unavailable)
+        return proof;
+      g_printerr ("%s\n", _("System authentication is not available here, so the passcode "
+                            "confirms this instead."));
+    }
 
   forget_stale_passcode (context);
   passcode = cli_wallet_read_passcode (context, error);
