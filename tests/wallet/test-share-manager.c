@@ -1418,6 +1418,42 @@ test_recipient_restarts_before_its_receipt (void)
                    ==, WALLET_LEDGER_OUTCOME_RECEIVED);
 }
 
+/* The recipient's app stops just after its PIN answer reached the relay
+ * and before it saved anything more, and the sender delivers meanwhile. On
+ * the next start the recipient sends the same answer again; the relay takes
+ * it as done already and answers with the ETag of the sender's delivery,
+ * which must still be read, not taken for the recipient's own message. */
+static void
+test_recipient_restarts_after_its_answer (void)
+{
+  Verified v = { 0 };
+  g_autofree char *incoming_id = NULL;
+  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_MS * 1000;
+  WalletShare *resumed;
+  guint updates;
+
+  verified_start (&v, WALLET_CREDENTIAL_PASSWORD);
+  enter_pin (&v, v.pin);
+  updates = relay_route_requests (&world.relay, "update");
+  incoming_id = g_strdup (wallet_share_get_id (v.incoming));
+  g_clear_object (&v.incoming);
+  g_assert_finalize_object (v.bob->manager);
+  v.bob->manager = NULL;
+
+  /* The sender's delivery lands while the recipient's app is closed. */
+  while (relay_route_requests (&world.relay, "update") == updates)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      spin_for (20);
+    }
+  wallet_open_manager (v.bob);
+  resumed = find_share (v.bob->manager, incoming_id);
+  wait_for_state (resumed, WALLET_SHARE_STATE_RECEIVED);
+  wait_for_state (v.sent, WALLET_SHARE_STATE_DELIVERED);
+  g_assert_cmpuint (count_credentials_from (wallet_share_get_share_id (resumed)), ==, 1);
+  verified_clear (&v);
+}
+
 static void
 test_both_restart_after_a_wrong_pin (void)
 {
@@ -2027,6 +2063,8 @@ main (int argc, char **argv)
                        test_recipient_restarts_mid_way);
       g_test_add_func ("/share-manager/restart/recipient-before-its-receipt",
                        test_recipient_restarts_before_its_receipt);
+      g_test_add_func ("/share-manager/restart/recipient-after-its-pin-answer",
+                       test_recipient_restarts_after_its_answer);
       g_test_add_func ("/share-manager/restart/both-after-a-wrong-pin",
                        test_both_restart_after_a_wrong_pin);
       g_test_add_func ("/share-manager/restart/sender-learns-of-decline-after-restart",
