@@ -348,6 +348,34 @@ respond_created (Call               *call,
   add_no_store (call->response);
 }
 
+/*
+ * Takes a token from the bucket every relay process shares when the store
+ * keeps such buckets (Redis), else from this process's own. When the store
+ * cannot answer, this process's own count decides for the moment, so that
+ * a store hiccup does not refuse every request.
+ */
+static guint
+take_token (RelayHandler *self,
+            RelayLimiter *own_limiter,
+            const char   *scope,
+            guint         per_minute,
+            const char   *key,
+            gint64        now_us)
+{
+  g_autoptr(GError) error = NULL;
+  guint wait;
+
+  if (per_minute == 0)
+    return 0;
+  if (relay_store_shares_limits (self->store))
+    {
+      if (relay_store_take_token (self->store, scope, key, per_minute, now_us, &wait, &error))
+        return wait;
+      g_debug ("Counting a rate limit in this process only for now: %s", error->message);
+    }
+  return relay_limiter_take (own_limiter, key, now_us);
+}
+
 static gboolean
 take_create_token (Call *call)
 {
@@ -356,7 +384,8 @@ take_create_token (Call *call)
 
   if (!self->config->rate_limits)
     return TRUE;
-  wait = relay_limiter_take (self->create_limiter, call->client_key, call->now_us);
+  wait = take_token (self, self->create_limiter, "create", self->config->create_limit,
+                     call->client_key, call->now_us);
   if (wait == 0)
     return TRUE;
 
@@ -504,7 +533,8 @@ take_read_token (Call *call)
 
   if (call->request->resumed)
     return TRUE;
-  wait = relay_limiter_take (call->self->read_limiter, call->mailbox_id, call->now_us);
+  wait = take_token (call->self, call->self->read_limiter, "read",
+                     call->self->config->read_limit, call->mailbox_id, call->now_us);
   if (wait == 0)
     return TRUE;
 

@@ -114,6 +114,26 @@ static const char delete_lua[] =
  * were written at creation); this takes them off the live set, removes any
  * that Redis has not dropped yet and tells the other relays, in one
  * message for the whole batch. Commands take a few hundred keys each. */
+/* KEYS: the bucket. ARGV: now (milliseconds), tokens a minute.
+ * The token bucket of relay-limiter.c, kept in Redis so that every relay
+ * process on this database draws from the same one. It expires once it
+ * would be full again, like the in-memory buckets are forgotten. */
+static const char limit_lua[] =
+  "local bucket, now, rate = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])\n"
+  "local state = redis.call('HMGET', bucket, 'tokens', 'stamp')\n"
+  "local tokens, stamp = tonumber(state[1]), tonumber(state[2])\n"
+  "if tokens == nil or stamp == nil then tokens, stamp = rate, now end\n"
+  "if now > stamp then\n"
+  "  tokens = math.min(rate, tokens + (now - stamp) * rate / 60000)\n"
+  "  stamp = now\n"
+  "end\n"
+  "local wait = 0\n"
+  "if tokens >= 1 then tokens = tokens - 1\n"
+  "else wait = math.max(1, math.ceil((1 - tokens) * 60 / rate)) end\n"
+  "redis.call('HSET', bucket, 'tokens', tostring(tokens), 'stamp', tostring(stamp))\n"
+  "redis.call('PEXPIRE', bucket, 60000)\n"
+  "return wait\n";
+
 static const char sweep_lua[] =
   "local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])\n"
   "if #ids == 0 then return ids end\n"
@@ -133,6 +153,7 @@ typedef enum {
   SCRIPT_WRITE,
   SCRIPT_DELETE,
   SCRIPT_SWEEP,
+  SCRIPT_LIMIT,
   N_SCRIPTS
 } ScriptId;
 
@@ -147,6 +168,7 @@ static Script scripts[N_SCRIPTS] = {
   [SCRIPT_WRITE] = { write_lua, "" },
   [SCRIPT_DELETE] = { delete_lua, "" },
   [SCRIPT_SWEEP] = { sweep_lua, "" },
+  [SCRIPT_LIMIT] = { limit_lua, "" },
 };
 
 /* The fields of a mailbox hash. */
@@ -1851,6 +1873,70 @@ relay_store_redis_sweep (RelayStore  *store,
   return ok;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Rate limits shared by every relay process                                */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+  const char *scope;
+  const char *key;
+  guint       per_minute;
+  gint64      now_us;
+  guint      *wait_out;
+} TokenCall;
+
+/* The bucket's name holds the HMAC of its key (an address, a mailbox id)
+ * under the relay secret, so Redis never holds client addresses. */
+static char *
+bucket_key (RelayStoreRedis *self,
+            const char      *scope,
+            const char      *key)
+{
+  g_autofree char *scoped = g_strconcat (scope, " ", key, NULL);
+  g_autofree char *hashed = tombstone_key (self, scoped);
+
+  return g_strconcat (KEY_PREFIX "l:", hashed + strlen (KEY_PREFIX "t:"), NULL);
+}
+
+static gboolean
+token_call (RelayStoreRedis  *self,
+            Connection       *conn,
+            gpointer          data,
+            GError          **error)
+{
+  TokenCall *call = data;
+  redisReply *reply;
+  Args args;
+
+  args_init_script (&args, SCRIPT_LIMIT, 1);
+  args_take_text (&args, bucket_key (self, call->scope, call->key));
+  args_add_int (&args, call->now_us / 1000);
+  args_add_int (&args, call->per_minute);
+  reply = run_command (self, conn, &args, "counting a rate limit", error);
+  args_clear (&args);
+  if (reply == NULL)
+    return FALSE;
+
+  *call->wait_out = reply->type == REDIS_REPLY_INTEGER ? (guint) MAX (reply->integer, 0) : 0;
+  freeReplyObject (reply);
+  return TRUE;
+}
+
+static gboolean
+relay_store_redis_take_token (RelayStore  *store,
+                              const char  *scope,
+                              const char  *key,
+                              guint        per_minute,
+                              gint64       now_us,
+                              guint       *wait_out,
+                              GError     **error)
+{
+  TokenCall call = { scope, key, per_minute, now_us, wait_out };
+
+  *wait_out = 0;
+  return with_connection (RELAY_STORE_REDIS (store), token_call, &call, error);
+}
+
 static gboolean
 count_call (RelayStoreRedis  *self,
             Connection       *conn,
@@ -2253,4 +2339,5 @@ relay_store_redis_iface_init (RelayStoreInterface *iface)
   iface->sweep = relay_store_redis_sweep;
   iface->count_live = relay_store_redis_count_live;
   iface->set_change_func = relay_store_redis_set_change_func;
+  iface->take_token = relay_store_redis_take_token;
 }

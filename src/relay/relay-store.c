@@ -142,6 +142,29 @@ relay_store_set_change_func (RelayStore           *self,
   RELAY_STORE_GET_IFACE (self)->set_change_func (self, func, user_data);
 }
 
+gboolean
+relay_store_shares_limits (RelayStore *self)
+{
+  g_return_val_if_fail (RELAY_IS_STORE (self), FALSE);
+
+  return RELAY_STORE_GET_IFACE (self)->take_token != NULL;
+}
+
+gboolean
+relay_store_take_token (RelayStore  *self,
+                        const char  *scope,
+                        const char  *key,
+                        guint        per_minute,
+                        gint64       now_us,
+                        guint       *wait_out,
+                        GError     **error)
+{
+  g_return_val_if_fail (relay_store_shares_limits (self), FALSE);
+
+  return RELAY_STORE_GET_IFACE (self)->take_token (self, scope, key, per_minute, now_us,
+                                                    wait_out, error);
+}
+
 void
 relay_payload_etag (const char *data,
                     char        etag[RELAY_ETAG_LENGTH + 1])

@@ -183,9 +183,10 @@ struct _RelayStoreInterface
    * already holds the same key, nothing is written and the status is
    * REPEATED with that mailbox in outcome->mailbox (two racing creates with
    * one key create one mailbox). If `max_live` > 0 and that many mailboxes
-   * are live, FULL (the count may lag by the mailboxes expired since the
-   * last sweep; it never lets the store grow past max_live by more than the
-   * number of concurrent creates). OK leaves outcome->mailbox NULL.
+   * are live, FULL: the count is taken inside the same atomic step as the
+   * insert, so racing creates never take the store past max_live (it counts
+   * expired mailboxes until a sweep removes them). OK leaves
+   * outcome->mailbox NULL.
    */
   gboolean (*create)    (RelayStore          *self,
                          const RelayMailbox  *mailbox,
@@ -291,6 +292,23 @@ struct _RelayStoreInterface
   void     (*set_change_func) (RelayStore           *self,
                                RelayStoreChangeFunc  func,
                                gpointer              user_data);
+
+  /*
+   * Optional: a store shared by several relay processes implements it, so
+   * that a rate limit holds across them; NULL means each process counts
+   * in its own memory (relay-limiter.h). Takes one token from the bucket
+   * @key (a client address, a mailbox id) of @scope ("create", "read"),
+   * which gains @per_minute tokens a minute and holds at most that many.
+   * *wait_out is 0 when a token was taken, else the seconds until one is
+   * due (for Retry-After).
+   */
+  gboolean (*take_token) (RelayStore          *self,
+                          const char          *scope,
+                          const char          *key,
+                          guint                per_minute,
+                          gint64               now_us,
+                          guint               *wait_out,
+                          GError             **error);
 };
 
 GQuark    relay_store_error_quark   (void);
@@ -341,6 +359,15 @@ gboolean  relay_store_count_live    (RelayStore          *self,
 void      relay_store_set_change_func (RelayStore           *self,
                                        RelayStoreChangeFunc  func,
                                        gpointer              user_data);
+/* TRUE if the store keeps rate limits shared by every process using it. */
+gboolean  relay_store_shares_limits (RelayStore          *self);
+gboolean  relay_store_take_token    (RelayStore          *self,
+                                     const char          *scope,
+                                     const char          *key,
+                                     guint                per_minute,
+                                     gint64               now_us,
+                                     guint               *wait_out,
+                                     GError             **error);
 
 /* Helpers both backends share. */
 

@@ -474,6 +474,45 @@ test_long_poll_hears_changes_missed_by_its_feed (void)
 /* Expiry and tombstones                                                    */
 /* ------------------------------------------------------------------------ */
 
+/* One client address and one mailbox, alternating between the relays: the
+ * limits count the requests of both processes together. */
+static void
+test_rate_limits_hold_across_relays (void)
+{
+  static const char *const args[] = {
+    "--create-limit=3", "--read-limit=4", "--admin-listen=127.0.0.1:0", NULL,
+  };
+  g_auto(Pair) pair = { NULL, };
+  g_autofree char *sender = relay_test_new_claim ();
+  g_autofree char *body = relay_test_create_body (48, "Shed", NULL);
+  g_autoptr(RelayTestReply) fourth_create = NULL, fifth_read = NULL;
+  g_autofree char *id = NULL;
+
+  pair_start_full (&pair, shared_redis, args);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(RelayTestReply) created =
+        call_on (session, i % 2 ? pair.b : pair.a, "POST", NULL, body, CLAIM, sender, NULL);
+
+      g_assert_cmpuint (created->status, ==, 200);
+      g_free (id);
+      id = id_of_link (created);
+    }
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(RelayTestReply) seen = read_on (i % 2 ? pair.b : pair.a, id, sender);
+
+      g_assert_cmpuint (seen->status, ==, 200);
+    }
+  fourth_create = call_on (session, pair.a, "POST", NULL, body, CLAIM, sender, NULL);
+  fifth_read = read_on (pair.a, id, sender);
+
+  g_assert_cmpuint (fourth_create->status, ==, 429);
+  g_assert_nonnull (relay_test_reply_header (fourth_create, "Retry-After"));
+  g_assert_cmpuint (fifth_read->status, ==, 429);
+  g_assert_nonnull (relay_test_reply_header (fifth_read, "Retry-After"));
+}
+
 static void
 test_expiry_uses_redis_ttls (void)
 {
@@ -845,6 +884,8 @@ main (int   argc,
                    test_long_poll_is_woken_by_the_other_relay);
   g_test_add_func ("/relay/redis/two-relays/long-poll-hears-changes-its-feed-missed",
                    test_long_poll_hears_changes_missed_by_its_feed);
+  g_test_add_func ("/relay/redis/two-relays/rate-limits-hold-across-relays",
+                   test_rate_limits_hold_across_relays);
   g_test_add_func ("/relay/redis/expiry/uses-redis-ttls", test_expiry_uses_redis_ttls);
   g_test_add_func ("/relay/redis/expiry/tombstones-live-at-most-a-day",
                    test_tombstones_live_at_most_a_day);
