@@ -42,6 +42,7 @@ typedef struct {
   const char *relay_url;
   int relay_pid;
   int keyring_pid;   /* 0 when not found */
+  gboolean steady;   /* each run removes what it left in the keyring */
 } Bench;
 
 /* Where the time of one share goes, in the order of the steps. */
@@ -352,6 +353,72 @@ wait_final (WalletShareManager *manager,
     }
 }
 
+/* After the clock stops: the two finished shares leave the lists and the
+ * received credential is deleted, as a person tidying up would, so that
+ * the next run finds the keyring as this one did. */
+static void
+tidy_up (Bench       *bench,
+         WalletShare *outgoing,
+         WalletShare *incoming)
+{
+  g_autofree char *credential_id = g_strdup (wallet_share_get_credential_id (incoming));
+  g_autoptr(GAsyncResult) sent_removed = NULL;
+  g_autoptr(GAsyncResult) received_removed = NULL;
+  g_autoptr(GAsyncResult) deleted = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wallet_share_manager_remove_async (bench->sender, outgoing, NULL, done, &sent_removed);
+  check (wallet_share_manager_remove_finish (bench->sender, await (&sent_removed), &error),
+         error, "removing the sent share");
+  wallet_share_manager_remove_async (bench->recipient, incoming, NULL, done, &received_removed);
+  check (wallet_share_manager_remove_finish (bench->recipient, await (&received_removed),
+                                             &error),
+         error, "removing the received share");
+  wallet_store_delete_async (bench->store, credential_id, NULL, done, &deleted);
+  check (wallet_store_delete_finish (bench->store, await (&deleted), &error), error,
+         "deleting the received credential");
+}
+
+/* What the counters said when the clock started. */
+typedef struct {
+  double client_cpu_ms;
+  double relay_cpu_ms;
+  double keyring_cpu_ms;
+  guint keyring_writes;
+  guint keyring_reads;
+  guint vault_reads;
+} Counters;
+
+static void
+read_counters (Bench    *bench,
+               Counters *counters)
+{
+  counters->client_cpu_ms = process_cpu_ms ();
+  counters->relay_cpu_ms = other_cpu_ms (bench->relay_pid);
+  counters->keyring_cpu_ms = bench->keyring_pid > 0 ? other_cpu_ms (bench->keyring_pid) : 0;
+  counters->keyring_writes = g_atomic_int_get (&keyring_writes);
+  counters->keyring_reads = g_atomic_int_get (&keyring_reads);
+  counters->vault_reads = g_atomic_int_get (&vault_reads);
+}
+
+static void
+add_to_series (Bench          *bench,
+               Series         *series,
+               double          elapsed,
+               const Counters *before)
+{
+  Counters now;
+
+  read_counters (bench, &now);
+  g_array_append_val (series->milliseconds, elapsed);
+  series->client_cpu_ms += now.client_cpu_ms - before->client_cpu_ms;
+  series->relay_cpu_ms += now.relay_cpu_ms - before->relay_cpu_ms;
+  series->keyring_cpu_ms += now.keyring_cpu_ms - before->keyring_cpu_ms;
+  series->keyring_writes += now.keyring_writes - before->keyring_writes;
+  series->keyring_reads += now.keyring_reads - before->keyring_reads;
+  series->vault_reads += now.vault_reads - before->vault_reads;
+}
+
 /* One whole share; adds its time and CPU to @series. */
 static void
 run_once (Bench  *bench,
@@ -362,15 +429,11 @@ run_once (Bench  *bench,
   g_autoptr(WalletShare) outgoing = NULL;
   g_autoptr(WalletShare) incoming = NULL;
   g_autoptr(TwSecret) pin = NULL;
-  double cpu_before = process_cpu_ms ();
-  double relay_before = other_cpu_ms (bench->relay_pid);
-  double keyring_before = bench->keyring_pid > 0 ? other_cpu_ms (bench->keyring_pid) : 0;
-  guint writes_before = g_atomic_int_get (&keyring_writes);
-  guint reads_before = g_atomic_int_get (&keyring_reads);
-  guint vault_before = g_atomic_int_get (&vault_reads);
-  gint64 started = g_get_monotonic_time ();
-  double elapsed;
+  Counters before;
+  gint64 started;
 
+  read_counters (bench, &before);
+  started = g_get_monotonic_time ();
   phase_started = started;
   outgoing = send_share (bench, send_proof, &pin, series);
   incoming = receive_share (bench, outgoing, pin, accept_proof, series);
@@ -379,17 +442,10 @@ run_once (Bench  *bench,
   wait_final (bench->sender, outgoing, WALLET_SHARE_STATE_DELIVERED);
   phase_done (series, PHASE_DELIVERED);
 
-  elapsed = (g_get_monotonic_time () - started) / 1000.0;
-  if (series == NULL)
-    return;
-  g_array_append_val (series->milliseconds, elapsed);
-  series->client_cpu_ms += process_cpu_ms () - cpu_before;
-  series->relay_cpu_ms += other_cpu_ms (bench->relay_pid) - relay_before;
-  if (bench->keyring_pid > 0)
-    series->keyring_cpu_ms += other_cpu_ms (bench->keyring_pid) - keyring_before;
-  series->keyring_writes += g_atomic_int_get (&keyring_writes) - writes_before;
-  series->keyring_reads += g_atomic_int_get (&keyring_reads) - reads_before;
-  series->vault_reads += g_atomic_int_get (&vault_reads) - vault_before;
+  if (series != NULL)
+    add_to_series (bench, series, (g_get_monotonic_time () - started) / 1000.0, &before);
+  if (bench->steady)
+    tidy_up (bench, outgoing, incoming);
 }
 
 static int
@@ -471,6 +527,7 @@ main (int    argc,
   bench.relay_pid = atoi (argv[2]);
   bench.keyring_pid = atoi (argv[3]);
   runs = atoi (argv[4]);
+  bench.steady = g_strcmp0 (g_getenv ("TIGRESS_BENCH_STEADY"), "1") == 0;
 
   setup_wallet (&bench);
   bench.sender = new_manager (&bench, "bench-sender");
@@ -489,6 +546,10 @@ main (int    argc,
 
   printf ("Whole verified share with a PIN on loopback, %d runs each, both sides online\n",
           runs);
+  printf ("%s\n", bench.steady
+          ? "Steady keyring: each run's two finished shares and its received credential are "
+            "removed after it"
+          : "Growing keyring: each run leaves two finished share records and one credential");
   printf ("%-26s %9s %9s %14s %14s %16s\n", "", "median ms", "p95 ms", "wallets CPU ms",
           "relay CPU ms", "keyring CPU ms");
   report ("long polling", &long_polling);
