@@ -752,6 +752,62 @@ test_changes_from_another_instance_show (void)
   g_signal_handlers_disconnect_by_data (tigress_application_get_keyring_watch (app), &reloads);
 }
 
+static guint16
+unused_loopback_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any_port, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gboolean
+n_shares_is (gpointer user_data)
+{
+  GListModel *shares = G_LIST_MODEL (tigress_application_get_shares (app));
+
+  return g_list_model_get_n_items (shares) == GPOINTER_TO_UINT (user_data);
+}
+
+/* A share that another instance starts (here through a relay that is not
+ * there, so it fails at once, as the CLI's would) shows in this app's
+ * Shares view without any action here. */
+static void
+test_share_from_another_instance_shows (void)
+{
+  g_autoptr(OtherInstance) other = other_instance_open ();
+  g_autoptr(WalletShareManager) manager = wallet_share_manager_new (other->store, NULL, NULL);
+  g_autoptr(WalletAuth) auth = wallet_auth_new (other->vault);
+  g_autoptr(TwSecret) passcode = tw_secret_new_from_string (PASSCODE);
+  g_autoptr(WalletAuthProof) proof = NULL;
+  g_autoptr(GAsyncResult) authenticated = NULL;
+  g_autoptr(GAsyncResult) created = NULL;
+  g_autoptr(WalletShare) share = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *relay = g_strdup_printf ("http://127.0.0.1:%u", unused_loopback_port ());
+  guint before = g_list_model_get_n_items (G_LIST_MODEL (tigress_application_get_shares (app)));
+  WalletShareOptions options = { 0 };
+
+  wallet_auth_with_passcode_async (auth, WALLET_AUTH_PURPOSE_SEND, passcode, NULL, keep_result,
+                                   &authenticated);
+  proof = wallet_auth_with_passcode_finish (auth, wait_result (&authenticated), &error);
+  g_assert_no_error (error);
+  options.credential_id = wallet_credential_get_id (find_stored ("Mail"));
+  options.relay_url = relay;
+  wallet_share_manager_create_async (manager, &options, proof, NULL, keep_result, &created);
+  share = wallet_share_manager_create_finish (manager, wait_result (&created), &error);
+  g_assert_error (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_RELAY_UNREACHABLE);
+
+  g_assert_true (tigress_test_wait_until (n_shares_is, GUINT_TO_POINTER (before + 1), 20000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-shares", NULL));
+  g_assert_nonnull (tigress_test_find_labelled (part ("shares-view"), GTK_TYPE_LABEL, "Mail"));
+}
+
 /* ------------------------------------------------------------------ */
 /* Secrets                                                            */
 /* ------------------------------------------------------------------ */
@@ -1269,6 +1325,8 @@ main (int   argc,
                    test_failed_delete_brings_the_credential_back);
   g_test_add_func ("/gui/list/changes-from-another-instance-show-without-reload-loop",
                    test_changes_from_another_instance_show);
+  g_test_add_func ("/gui/shares/a-share-from-another-instance-shows",
+                   test_share_from_another_instance_shows);
   g_test_add_func ("/gui/secret/revealed-on-request-and-cleared-from-clipboard",
                    test_reveal_and_copy_then_clipboard_clears);
   g_test_add_func ("/gui/edit/changes-the-stored-credential",
