@@ -54,11 +54,22 @@ void
 relay_json_append_string (GString    *json,
                           const char *text)
 {
+  const char *run = text;
+  const char *c;
+
   g_string_append_c (json, '"');
-  for (const char *c = text; *c != '\0'; c++)
+  for (c = text; *c != '\0'; c++)
     {
       guchar byte = (guchar) *c;
 
+      /* Stored text is valid UTF-8 (the strict parser saw to that), so only
+       * quotes, backslashes and control characters need an escape; the
+       * bytes between them go in as one run (payloads are kilobytes). */
+      if (byte >= 0x20 && byte != 0x7f && byte != '"' && byte != '\\')
+        continue;
+
+      g_string_append_len (json, run, c - run);
+      run = c + 1;
       switch (byte)
         {
         case '"': g_string_append (json, "\\\""); break;
@@ -66,15 +77,10 @@ relay_json_append_string (GString    *json,
         case '\n': g_string_append (json, "\\n"); break;
         case '\r': g_string_append (json, "\\r"); break;
         case '\t': g_string_append (json, "\\t"); break;
-        default:
-          /* Stored text is valid UTF-8 (the strict parser saw to that), so
-           * only control characters need an escape. */
-          if (byte < 0x20 || byte == 0x7f)
-            g_string_append_printf (json, "\\u%04x", byte);
-          else
-            g_string_append_c (json, *c);
+        default: g_string_append_printf (json, "\\u%04x", byte);
         }
     }
+  g_string_append_len (json, run, c - run);
   g_string_append_c (json, '"');
 }
 
