@@ -53,16 +53,10 @@ append_segments (QRinput   *input,
 {
   gsize length = strlen (text);
   gsize prefix = tw_qr_case_insensitive_prefix (text);
-  g_autofree char *upper = NULL;
+  g_autofree char *upper = g_ascii_strup (text, (gssize) prefix);
 
-  if (prefix < MIN_ALPHANUMERIC_RUN)
-    prefix = 0;
-  if (prefix > 0)
-    {
-      upper = g_ascii_strup (text, (gssize) prefix);
-      if (QRinput_append (input, QR_MODE_AN, (int) prefix, (const unsigned char *) upper) != 0)
-        return FALSE;
-    }
+  if (QRinput_append (input, QR_MODE_AN, (int) prefix, (const unsigned char *) upper) != 0)
+    return FALSE;
   if (prefix == length)
     return TRUE;
   return QRinput_append (input, QR_MODE_8, (int) (length - prefix),
@@ -77,11 +71,15 @@ tw_qr_encode (const char *text)
 
   g_return_val_if_fail (text != NULL, NULL);
 
-  /* Version 0: the smallest version that holds the segments. */
+  /* Text that is not a link goes in exactly as it is (case-sensitive),
+   * in the modes libqrencode picks. Version 0: the smallest that fits. */
+  if (tw_qr_case_insensitive_prefix (text) < MIN_ALPHANUMERIC_RUN)
+    return *text != '\0' ? QRcode_encodeString (text, 0, QR_ECLEVEL_M, QR_MODE_8, 1) : NULL;
+
   input = QRinput_new2 (0, QR_ECLEVEL_M);
   if (input == NULL)
     return NULL;
-  if (*text != '\0' && append_segments (input, text))
+  if (append_segments (input, text))
     code = QRcode_encodeInput (input);
   QRinput_free (input);
   return code;
