@@ -922,9 +922,13 @@ failure_error (TwShareFailure failure)
                             "and its link no longer works. Share the credential again if "
                             "you still want to."));
     case TW_SHARE_FAILURE_MAILBOX_GONE:
+      /* For a link opened after its end the relay says only "not found"
+       * (it tells nobody but the two devices whether a link existed), so
+       * expiry, the most common reason, is named as a possibility. */
       return share_error (WALLET_SHARE_ERROR_ENDED,
-                          _("This share is no longer on the relay: it ended or was "
-                            "deleted. Ask for a new link if you still need it."));
+                          _("This invitation is no longer on the relay: it expired, was "
+                            "cancelled, or was used already. Ask the sender for a new "
+                            "invitation if you still need it."));
     case TW_SHARE_FAILURE_ALTERED:
       return share_error (WALLET_SHARE_ERROR_ALTERED,
                           _("This share was changed on its way and was refused. Ask the "

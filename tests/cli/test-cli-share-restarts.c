@@ -163,6 +163,30 @@ test_expiry_mid_way (void)
   g_assert_cmpstr (state, ==, "expired");
 }
 
+/* QA F14: a link opened only after it expired. The relay answers such a
+ * stranger "not found", exactly as for a link that never existed, so the
+ * wallet cannot be sure; the message must still name expiry and say what
+ * to do, not just "ended or deleted". */
+static void
+test_link_opened_after_expiry (void)
+{
+  const char *short_lived[] = { "--max-expiry", "3s", "--sweep-interval", "1", NULL };
+  g_autoptr(CliTestRelay) relay = cli_test_relay_start_with (short_lived);
+  g_autofree char *id = rig_add (rig->sender, "late-secret", "password", "--title",
+                                 "Opened late", NULL);
+  g_autoptr(SentShare) sent = rig_share (rig->sender, id, "--no-pin", "--relay", relay->url,
+                                         NULL);
+  g_autofree char *input = g_strdup_printf ("%s\n", sent->link);
+  g_autoptr(CliRun) late = NULL;
+
+  g_usleep (5 * G_USEC_PER_SEC);
+  late = cli_test_wallet_run (rig->recipient, input, "receive", "--yes",
+                              "--allow-untrusted-relay", "--timeout", "10", NULL);
+  cli_test_assert_status (late, 6);
+  g_assert_nonnull (strstr (late->err, "expired"));
+  g_assert_nonnull (strstr (late->err, "new invitation"));
+}
+
 static guint16
 free_loopback_port (void)
 {
@@ -260,6 +284,8 @@ main (int    argc,
   g_test_add_func ("/cli/share/restart/recipient", test_recipient_restarts);
   g_test_add_func ("/cli/share/restart/relay", test_relay_restarts);
   g_test_add_func ("/cli/share/relay-down-then-back", test_relay_down_then_back);
+  g_test_add_func ("/cli/share/link-opened-after-expiry-names-expiry",
+                   test_link_opened_after_expiry);
   g_test_add_func ("/cli/share/expires-mid-way", test_expiry_mid_way);
   g_test_add_func ("/cli/share/two-processes-still-long-poll", test_two_processes_long_poll);
 
