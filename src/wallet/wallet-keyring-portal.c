@@ -4,8 +4,11 @@
 #include "wallet-keyring-portal.h"
 
 #include <glib/gi18n.h>
+#include <gio/gunixfdlist.h>
+#include <glib-unix.h>
 #include <libsecret/secret.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PORTAL_BUS_NAME      "org.freedesktop.portal.Desktop"
 #define PORTAL_OBJECT_PATH   "/org/freedesktop/portal/desktop"
@@ -77,9 +80,8 @@ message_for (WalletKeyringError code)
                "example in Passwords and Keys) and try again.");
     case WALLET_KEYRING_ERROR_FILE_UNREADABLE:
       return _("Tigress Wallet cannot read its keyring file (keyrings/default.keyring in "
-               "its data folder): it is damaged, or it was made with another key. "
-               "Nothing was changed. Restore the file from a backup; do not delete it "
-               "while you still need what it holds.");
+               "its data folder): it is damaged. Nothing was changed. Restore the file "
+               "from a backup; do not delete it while you still need what it holds.");
     case WALLET_KEYRING_ERROR_FILE_CHANGED:
       return _("Another Tigress Wallet (a second window or the tigress command) changed the "
                "keyring file at the same time, so this change was not saved. Close every "
@@ -260,9 +262,9 @@ typedef struct {
   GCancellable         *caller_cancellable;
   gulong                caller_handler;
   GSource              *timer;
-  guint                 attempt;           /* answers to an earlier attempt are dropped */
   gboolean              in_libsecret;      /* past the portal check */
-  gboolean              retried;
+  gboolean              nudged;            /* sent the portal our own request */
+  int                   nudge_pipe;        /* its read end, or -1 */
   gboolean              released;          /* gave up its place in the line */
   GList                *found;             /* SecretRetrievable, searched */
   GList                *next_found;        /* the next one to read */
@@ -282,6 +284,8 @@ call_unref (Call *call)
   if (!g_ref_count_dec (&call->refs))
     return;
   g_assert (call->task == NULL);
+  if (call->nudge_pipe >= 0)
+    close (call->nudge_pipe);
   g_clear_object (&call->portal);
   g_main_context_unref (call->context);
   g_clear_object (&call->cancellable);
@@ -294,11 +298,9 @@ call_unref (Call *call)
   g_free (call);
 }
 
-/* What an asynchronous request carries back: the call, and which attempt
- * of it asked. */
+/* What an asynchronous request carries back. */
 typedef struct {
   Call  *call;
-  guint  attempt;
 } Pending;
 
 static Pending *
@@ -307,7 +309,6 @@ pending_new (Call *call)
   Pending *pending = g_new (Pending, 1);
 
   pending->call = call_ref (call);
-  pending->attempt = call->attempt;
   return pending;
 }
 
@@ -320,12 +321,12 @@ pending_free (Pending *pending)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pending, pending_free)
 
-/* Whether this answer still matters. If not, the call was answered (by
- * the timer or the caller) or tried again, and the answer is dropped. */
+/* Whether this answer still matters: if the timer or the caller answered
+ * the call already, the answer is dropped. */
 static gboolean
 pending_is_current (Pending *pending)
 {
-  return pending->attempt == pending->call->attempt && pending->call->task != NULL;
+  return pending->call->task != NULL;
 }
 
 /* Set once libsecret has answered anything in this process. */
@@ -340,6 +341,7 @@ static GQueue  waiting = G_QUEUE_INIT;
 static Call   *running;
 
 static void dispatch_first (Call *call);
+static void start_timer (Call *call);
 
 static void
 run_next (void)
@@ -356,6 +358,9 @@ run_next (void)
           continue;
         }
       running = call;
+      /* The timer starts with the call's turn, so a call waiting behind
+       * a slow first contact with the portal is not cut off meanwhile. */
+      start_timer (call);
       dispatch_first (call);
     }
 }
@@ -444,7 +449,66 @@ call_fail (Call   *call,
   call_return_error (call, wallet_keyring_portal_error_from_raw (raw));
 }
 
-static void start_timer (Call *call);
+/* When the portal never answered this process, the calls waiting behind
+ * one that timed out would each wait out the same silence: they fail with
+ * it at once. */
+static void
+fail_waiting (WalletKeyringError code)
+{
+  GList *waiting_calls = g_list_copy (waiting.head);
+
+  for (GList *l = waiting_calls; l != NULL; l = l->next)
+    {
+      Call *call = l->data;
+
+      if (call->task != NULL)
+        call_return_error (call, keyring_error (code));
+    }
+  g_list_free (waiting_calls);
+}
+
+static void
+on_nudged (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(Pending) pending = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  /* Its answer matters only as the signal it makes; the secret it carries
+   * is never read. */
+  reply = g_dbus_connection_call_with_unix_fd_list_finish (G_DBUS_CONNECTION (source), NULL,
+                                                           result, &error);
+  if (reply == NULL)
+    g_debug ("The nudge to the portal failed: %s", error->message);
+}
+
+static void
+nudge_portal (Call *call)
+{
+  /* The session bus is open already (the portal check used it), so this
+   * does not wait; and it must be libsecret's connection for the answer
+   * to reach libsecret. */
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GUnixFDList) fds = NULL;
+  int pipe_ends[2];
+  int index;
+
+  if (bus == NULL || !g_unix_open_pipe (pipe_ends, FD_CLOEXEC, NULL))
+    return;
+  fds = g_unix_fd_list_new ();
+  index = g_unix_fd_list_append (fds, pipe_ends[1], NULL);
+  close (pipe_ends[1]);
+  /* Kept open until the call ends, so the portal's write does not fail. */
+  call->nudge_pipe = pipe_ends[0];
+  g_dbus_connection_call_with_unix_fd_list (bus, PORTAL_BUS_NAME, PORTAL_OBJECT_PATH,
+                                            PORTAL_SECRET_IFACE, "RetrieveSecret",
+                                            g_variant_new ("(ha{sv})", index, NULL),
+                                            G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE,
+                                            DBUS_NO_TIMEOUT, fds, call->cancellable,
+                                            on_nudged, pending_new (call));
+}
 
 static gboolean
 on_timeout (gpointer user_data)
@@ -452,19 +516,22 @@ on_timeout (gpointer user_data)
   Call *call = user_data;
 
   g_clear_pointer (&call->timer, g_source_unref);
-  /* Seen here now and then: a new process's first libsecret call waits
-   * for the portal's answer for ever while the next request is answered
-   * at once. So the first contact is tried once more. */
-  if (call->in_libsecret && !libsecret_answered && !call->retried)
+  /* libsecret 0.20.5 listens for the portal's answer only once its
+   * request call has returned; when the answer comes first (the portal
+   * often answers within a few milliseconds) it waits for ever. Our own
+   * request to the portal, from the same connection and without a handle
+   * token, gets the same request path, and its answer wakes libsecret. */
+  if (call->in_libsecret && !libsecret_answered && !call->nudged)
     {
-      g_debug ("The keyring file did not open in time; asking the portal again");
-      call->retried = TRUE;
-      call->attempt++;
+      g_debug ("The keyring file did not open in time; nudging the portal");
+      call->nudged = TRUE;
       start_timer (call);
-      dispatch_first (call);
+      nudge_portal (call);
       return G_SOURCE_REMOVE;
     }
   g_cancellable_cancel (call->cancellable);
+  if (!libsecret_answered)
+    fail_waiting (WALLET_KEYRING_ERROR_TIMEOUT);
   call_return_error (call, keyring_error (WALLET_KEYRING_ERROR_TIMEOUT));
   return G_SOURCE_REMOVE;
 }
@@ -528,9 +595,9 @@ call_new (WalletKeyringPortal *self,
   call->call = kind_of_call;
   call->kind = kind;
   call->id = g_strdup (id);
+  call->nudge_pipe = -1;
   call->task = g_task_new (owner, cancellable, callback, user_data);
   call->cancellable = g_cancellable_new ();
-  start_timer (call);
   if (cancellable != NULL)
     {
       call->caller_cancellable = g_object_ref (cancellable);

@@ -28,6 +28,11 @@ G_BEGIN_DECLS
  *
  * Every failure is a WALLET_KEYRING_ERROR whose message says what happened
  * and what to do, ready to show to people.
+ *
+ * Inside Flatpak (or with TIGRESS_KEYRING=portal) the same calls go to a
+ * second backend instead, wallet-keyring-portal.h: one file that libsecret
+ * encrypts with a key from the Secret portal. TIGRESS_KEYRING=service
+ * forces the Secret Service. The choice is made in wallet_keyring_new().
  */
 
 #define WALLET_TYPE_KEYRING (wallet_keyring_get_type ())

@@ -250,13 +250,15 @@ wallet_open (Wallet *wallet)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean loaded;
 
   wallet->keyring = wallet_keyring_new ();
   wallet->vault = wallet_vault_new (wallet->keyring, NULL);
   wallet->store = wallet_store_new (wallet->vault);
   wallet_vault_load_async (wallet->vault, NULL, wt_result_cb, &result);
-  g_assert_true (wallet_vault_load_finish (wallet->vault, wt_wait (&result), &error));
+  loaded = wallet_vault_load_finish (wallet->vault, wt_wait (&result), &error);
   g_assert_no_error (error);
+  g_assert_true (loaded);
 }
 
 static void
@@ -526,6 +528,78 @@ static void
 test_sandbox_unreadable_file (void)
 {
   run_phase (phase_unreadable_file);
+}
+
+/* A file made under another key (the login keyring that held the portal's
+ * secret was replaced, say), with libsecret's test hook for the key.
+ * Found: libsecret 0.20.5 reports no error, it only sees none of the old
+ * items, and keeps them in the file as they were. So the wallet looks
+ * empty, and a write under the new key loses nothing: with the old key
+ * back, the old item reads again. */
+static char *
+rekeyed_path (const char *name)
+{
+  return g_build_filename (g_getenv ("TW_TEST_SCRATCH"), "rekeyed", name, NULL);
+}
+
+static void
+phase_rekeyed (void)
+{
+  g_autofree char *data = rekeyed_path (NULL);
+  g_autofree char *second_done = rekeyed_path ("second-done");
+  g_autofree char *file = rekeyed_path ("keyrings/default.keyring");
+  g_autoptr(GBytes) first = g_bytes_new_static ("under the first key", 19);
+  g_autoptr(GBytes) second = g_bytes_new_static ("under the second key", 20);
+  g_autoptr(WalletKeyring) keyring = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GBytes) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean stored;
+
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+  if (!g_file_test (file, G_FILE_TEST_EXISTS) || g_file_test (second_done, G_FILE_TEST_EXISTS))
+    g_setenv ("SECRET_FILE_TEST_PASSWORD", "first key", TRUE);
+  else
+    g_setenv ("SECRET_FILE_TEST_PASSWORD", "second key", TRUE);
+  keyring = wallet_keyring_new ();
+
+  if (!g_file_test (file, G_FILE_TEST_EXISTS))
+    {
+      stored = store_item (keyring, WALLET_ITEM_CONTACT, "old", NULL, first, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (stored);
+    }
+  else if (!g_file_test (second_done, G_FILE_TEST_EXISTS))
+    {
+      items = load_all_items (keyring, WALLET_ITEM_CONTACT, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (items->len, ==, 0);
+      stored = store_item (keyring, WALLET_ITEM_CONTACT, "new", NULL, second, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (stored);
+      g_assert_true (g_file_set_contents (second_done, "", 0, NULL));
+    }
+  else
+    {
+      loaded = load_item (keyring, WALLET_ITEM_CONTACT, "old", &error);
+      g_assert_no_error (error);
+      g_assert_true (g_bytes_equal (loaded, first));
+    }
+}
+
+static void
+test_sandbox_file_of_another_key (void)
+{
+  if (g_test_subprocess ())
+    {
+      phase_rekeyed ();
+      return;
+    }
+  for (guint run = 0; run < 3; run++)
+    {
+      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+    }
 }
 
 /* Runs in a subprocess, so libsecret has not opened its file yet. Calls
@@ -817,6 +891,8 @@ main (int argc, char **argv)
                    test_sandbox_hung_portal);
   g_test_add_func ("/wallet/keyring-portal/sandbox/damaged-file-is-a-clear-message-and-kept",
                    test_sandbox_unreadable_file);
+  g_test_add_func ("/wallet/keyring-portal/sandbox/file-of-another-key-looks-empty-and-keeps-all",
+                   test_sandbox_file_of_another_key);
   g_test_add_func ("/wallet/keyring-portal/sandbox/second-process-writing-is-a-clear-message",
                    test_sandbox_second_process);
   g_test_add_func ("/wallet/keyring-portal/sandbox/calls-at-once-all-kept",
