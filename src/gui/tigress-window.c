@@ -120,7 +120,9 @@ credential_matches (gpointer item,
   WalletCredential *credential = item;
   const char *text;
 
-  if (g_hash_table_contains (self->pending_deletions, wallet_credential_get_id (credential)))
+  /* The size check spares hashing 10,000 ids per keystroke. */
+  if (g_hash_table_size (self->pending_deletions) > 0 &&
+      g_hash_table_contains (self->pending_deletions, wallet_credential_get_id (credential)))
     return FALSE;
   if (self->search_words == NULL)
     return TRUE;
