@@ -3,6 +3,8 @@
 
 #include "relay-http-conn.h"
 
+#include "tw-crypto.h"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -129,6 +131,7 @@ relay_http_conn_free (RelayHttpConn *conn)
 {
   g_assert (conn->state == CONN_FINISHED);
 
+  tw_wipe (conn->input->data, conn->input->len);
   relay_http_tls_session_free (conn->tls_session);
   close (conn->fd);
   forget_request (conn);
@@ -397,6 +400,9 @@ finish_request (RelayHttpConn *conn)
   gboolean keep_alive = conn->parser.keep_alive;
   gsize consumed = conn->parser.consumed;
 
+  /* Claims and bind tokens travel in headers: their bytes do not stay
+   * behind in buffers that live as long as the connection. */
+  tw_wipe (conn->input->data, consumed);
   g_byte_array_remove_range (conn->input, 0, consumed);
   if (conn->input->len == 0 && consumed > KEPT_BUFFER_SIZE)
     {
@@ -554,12 +560,13 @@ read_more (RelayHttpConn *conn)
    * Not over TLS, whose reads stop at record boundaries, nor once the
    * peer's end is announced, which only a read can take. */
   conn->input_drained = got < READ_SIZE && conn->tls_session == NULL && !conn->peer_closing;
-  if (conn->state == CONN_DRAINING)
-    return TRUE;
-
-  if (conn->input->len == 0)
-    set_request_deadline (conn);   /* a new request starts its clock */
-  g_byte_array_append (conn->input, (const guint8 *) scratch, got);
+  if (conn->state != CONN_DRAINING)
+    {
+      if (conn->input->len == 0)
+        set_request_deadline (conn);   /* a new request starts its clock */
+      g_byte_array_append (conn->input, (const guint8 *) scratch, got);
+    }
+  tw_wipe (scratch, got);
   return TRUE;
 }
 
