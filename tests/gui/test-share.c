@@ -593,7 +593,8 @@ test_ended_before_opening_is_explained (void)
   dialog = open_and_accept (invitation.link);
   assert_page (dialog, "failed");
   g_assert_cmpstr (failure_title (dialog), ==, "This Invitation Has Ended");
-  g_assert_nonnull (strstr (tigress_invitation_dialog_get_message (dialog), "new link"));
+  /* The next step: ask the sender again. */
+  g_assert_nonnull (strstr (tigress_invitation_dialog_get_message (dialog), "new invitation"));
   close_dialog (dialog);
 }
 
