@@ -36,6 +36,7 @@ struct _TigressCredentialRow
   PangoLayout *title_layout;
   PangoLayout *subtitle_layout;
   GtkIconPaintable *icon;
+  int icon_scale;
 };
 
 G_DEFINE_FINAL_TYPE (TigressCredentialRow, tigress_credential_row, GTK_TYPE_WIDGET)
@@ -231,6 +232,17 @@ make_layout (GtkWidget  *widget,
   return layout;
 }
 
+static GtkIconPaintable *
+look_up_icon (TigressCredentialRow *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (widget));
+
+  self->icon_scale = gtk_widget_get_scale_factor (widget);
+  return gtk_icon_theme_lookup_icon (theme, self->icon_name, NULL, ICON_SIZE, self->icon_scale,
+                                     gtk_widget_get_direction (widget), 0);
+}
+
 static void
 prepare_drawing (TigressCredentialRow *self,
                  int                   text_width)
@@ -245,12 +257,11 @@ prepare_drawing (TigressCredentialRow *self,
       self->title_layout = make_layout (widget, self->title, FALSE, text_width);
       self->subtitle_layout = make_layout (widget, self->subtitle, TRUE, text_width);
     }
+  /* A window moved to a screen of another scale needs sharper pixels. */
+  if (self->icon != NULL && self->icon_scale != gtk_widget_get_scale_factor (widget))
+    g_clear_object (&self->icon);
   if (self->icon == NULL)
-    self->icon = gtk_icon_theme_lookup_icon (gtk_icon_theme_get_for_display (
-                                               gtk_widget_get_display (widget)),
-                                             self->icon_name, NULL, ICON_SIZE,
-                                             gtk_widget_get_scale_factor (widget),
-                                             gtk_widget_get_direction (widget), 0);
+    self->icon = look_up_icon (self);
 }
 
 static void
