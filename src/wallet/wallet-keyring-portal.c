@@ -262,7 +262,7 @@ typedef struct {
   GCancellable         *caller_cancellable;
   gulong                caller_handler;
   GSource              *timer;
-  gboolean              in_libsecret;      /* past the portal check */
+  GSource              *nudge_timer;       /* first contact: when to wake libsecret */
   gboolean              nudged;            /* sent the portal our own request */
   int                   nudge_pipe;        /* its read end, or -1 */
   gboolean              released;          /* gave up its place in the line */
@@ -393,6 +393,11 @@ call_take_task (Call *call)
       g_source_destroy (call->timer);
       g_clear_pointer (&call->timer, g_source_unref);
     }
+  if (call->nudge_timer != NULL)
+    {
+      g_source_destroy (call->nudge_timer);
+      g_clear_pointer (&call->nudge_timer, g_source_unref);
+    }
   if (call->caller_handler != 0)
     g_cancellable_disconnect (call->caller_cancellable, call->caller_handler);
   call->caller_handler = 0;
@@ -511,24 +516,43 @@ nudge_portal (Call *call)
 }
 
 static gboolean
+on_nudge_due (gpointer user_data)
+{
+  Call *call = user_data;
+
+  g_clear_pointer (&call->nudge_timer, g_source_unref);
+  g_debug ("The keyring file did not open yet; nudging the portal");
+  nudge_portal (call);
+  return G_SOURCE_REMOVE;
+}
+
+/* libsecret 0.20.5 listens for the portal's answer only once its request
+ * call has returned; when the answer comes first (the portal often answers
+ * within a few milliseconds) it waits for ever. Our own request to the
+ * portal, from the same connection and without a handle token, gets the
+ * same request path, and its answer wakes libsecret. Sent only on a
+ * process's first contact, and only if that is slow (not tested: an unlock
+ * prompt of the keyring behind the portal, which might ask twice). */
+#define NUDGE_AFTER_MS 2000
+
+static void
+schedule_nudge (Call *call)
+{
+  if (libsecret_answered || call->nudged ||
+      g_getenv ("SECRET_FILE_TEST_PASSWORD") != NULL)
+    return;
+  call->nudged = TRUE;
+  call->nudge_timer = g_timeout_source_new (NUDGE_AFTER_MS);
+  g_source_set_callback (call->nudge_timer, on_nudge_due, call, NULL);
+  g_source_attach (call->nudge_timer, call->context);
+}
+
+static gboolean
 on_timeout (gpointer user_data)
 {
   Call *call = user_data;
 
   g_clear_pointer (&call->timer, g_source_unref);
-  /* libsecret 0.20.5 listens for the portal's answer only once its
-   * request call has returned; when the answer comes first (the portal
-   * often answers within a few milliseconds) it waits for ever. Our own
-   * request to the portal, from the same connection and without a handle
-   * token, gets the same request path, and its answer wakes libsecret. */
-  if (call->in_libsecret && !libsecret_answered && !call->nudged)
-    {
-      g_debug ("The keyring file did not open in time; nudging the portal");
-      call->nudged = TRUE;
-      start_timer (call);
-      nudge_portal (call);
-      return G_SOURCE_REMOVE;
-    }
   g_cancellable_cancel (call->cancellable);
   if (!libsecret_answered)
     fail_waiting (WALLET_KEYRING_ERROR_TIMEOUT);
@@ -858,7 +882,7 @@ clear (Call *call)
 static void
 dispatch (Call *call)
 {
-  call->in_libsecret = TRUE;
+  schedule_nudge (call);
   switch (call->call)
     {
     case CALL_STORE:
