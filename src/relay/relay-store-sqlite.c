@@ -425,6 +425,19 @@ on_wal_commit (void       *user_data,
   return SQLITE_OK;
 }
 
+/* PASSIVE never blocks writers or readers; what it cannot copy now (pages
+ * a reader still sees) goes in the next round. BUSY only means that the
+ * other checkpointing side (the checkpointer or the leader) is at it. */
+static void
+run_checkpoint (sqlite3 *db)
+{
+  int rc = sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+    g_warning ("Copying the relay database's journal into it failed, will retry: %s",
+               sqlite3_errmsg (db));
+}
+
 static gpointer
 checkpoint_loop (gpointer data)
 {
@@ -442,12 +455,7 @@ checkpoint_loop (gpointer data)
       self->checkpoint_due = FALSE;
       g_mutex_unlock (&self->checkpoint_lock);
 
-      /* PASSIVE never blocks writers or readers; what it cannot copy now
-       * (pages a reader still sees) goes in the next round. */
-      if (sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) !=
-          SQLITE_OK)
-        g_warning ("Copying the relay database's journal into it failed, will retry: %s",
-                   sqlite3_errmsg (db));
+      run_checkpoint (db);
       g_mutex_lock (&self->checkpoint_lock);
     }
   g_mutex_unlock (&self->checkpoint_lock);
@@ -874,10 +882,7 @@ apply_write (RelayStoreSqlite *self,
 static void
 finish_checkpoint (Connection *conn)
 {
-  if (sqlite3_wal_checkpoint_v2 (conn->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) !=
-      SQLITE_OK)
-    g_warning ("Copying the relay database's journal into it failed, will retry: %s",
-               sqlite3_errmsg (conn->db));
+  run_checkpoint (conn->db);
 }
 
 static void
