@@ -23,6 +23,9 @@
  * and answers with its own wording; the parser's ceilings sit a little
  * above them so that it only catches what is far too large to buffer. */
 #define LIMIT_SLACK       1024
+/* Out of file descriptors, accepting stops this long: the pending
+ * connection would make the listening socket ready again at once. */
+#define ACCEPT_PAUSE_US   (100 * 1000)
 
 typedef struct {
   RelayHttpWatch  watch;   /* first: what epoll points at */
@@ -37,6 +40,8 @@ struct _RelayHttpLoop
   int              wake_fd;
   GPtrArray       *listeners;    /* Listener */
   GThread         *thread;
+  gint64           accept_paused_until_us;   /* or 0 */
+  gint64           warned_descriptors_us;    /* last said so, or 0 */
 
   GMutex           lock;         /* guards what other threads hand over: */
   GPtrArray       *posted;       /* RelayWaiter, woken, holding a reference */
@@ -198,6 +203,48 @@ adopt_connection (RelayHttpLoop                 *loop,
 }
 
 static void
+watch_listeners (RelayHttpLoop *loop,
+                 guint32        events)
+{
+  for (guint i = 0; i < loop->listeners->len; i++)
+    {
+      Listener *listener = g_ptr_array_index (loop->listeners, i);
+      struct epoll_event event = { .events = events, .data.ptr = listener };
+
+      epoll_ctl (loop->epoll_fd, EPOLL_CTL_MOD, listener->fd, &event);
+    }
+}
+
+/* Every descriptor is in use: stop accepting for a moment (the deadline of
+ * idle connections frees some) instead of spinning on the ready socket. */
+static void
+pause_accepting (RelayHttpLoop *loop)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (loop->accept_paused_until_us != 0)
+    return;
+  if (loop->warned_descriptors_us == 0 || now - loop->warned_descriptors_us > 10 * G_USEC_PER_SEC)
+    {
+      g_warning ("Out of file descriptors: new connections wait (raise the limit "
+                 "on open files, or lower --request-timeout)");
+      loop->warned_descriptors_us = now;
+    }
+  watch_listeners (loop, 0);
+  loop->accept_paused_until_us = now + ACCEPT_PAUSE_US;
+}
+
+static void
+resume_accepting (RelayHttpLoop *loop)
+{
+  if (loop->accept_paused_until_us == 0 ||
+      g_get_monotonic_time () < loop->accept_paused_until_us)
+    return;
+  loop->accept_paused_until_us = 0;
+  watch_listeners (loop, EPOLLIN);
+}
+
+static void
 accept_connections (RelayHttpLoop *loop,
                     Listener      *listener)
 {
@@ -215,7 +262,9 @@ accept_connections (RelayHttpLoop *loop,
         }
       if (errno == EINTR || errno == ECONNABORTED)
         continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK)
+      if (errno == EMFILE || errno == ENFILE)
+        pause_accepting (loop);
+      else if (errno != EAGAIN && errno != EWOULDBLOCK)
         g_warning ("Could not accept a connection: %s", g_strerror (errno));
       return;
     }
@@ -270,11 +319,14 @@ check_deadlines (RelayHttpLoop *loop)
 static int
 wait_timeout_ms (RelayHttpLoop *loop)
 {
+  gint64 next = loop->shared.next_deadline_us;
   gint64 left;
 
-  if (loop->shared.next_deadline_us == G_MAXINT64)
+  if (loop->accept_paused_until_us != 0)
+    next = MIN (next, loop->accept_paused_until_us);
+  if (next == G_MAXINT64)
     return -1;
-  left = loop->shared.next_deadline_us - g_get_monotonic_time ();
+  left = next - g_get_monotonic_time ();
   if (left <= 0)
     return 0;
   return (int) MIN ((left + 999) / 1000, G_MAXINT);
@@ -329,6 +381,7 @@ loop_main (gpointer data)
         running = dispatch_events (loop, events, n_events);
       check_deadlines (loop);
       free_finished (&loop->shared);
+      resume_accepting (loop);
     }
   return NULL;
 }

@@ -304,6 +304,14 @@ relay_test_server_port (RelayTestServer *server)
   return server->port;
 }
 
+GPid
+relay_test_server_pid (RelayTestServer *server)
+{
+  const char *identifier = g_subprocess_get_identifier (server->process);
+
+  return identifier != NULL ? (GPid) g_ascii_strtoll (identifier, NULL, 10) : 0;
+}
+
 gboolean
 relay_test_server_is_tls (RelayTestServer *server)
 {

@@ -58,6 +58,8 @@ const char      *relay_test_server_admin_url (RelayTestServer   *server);   /* o
 const char      *relay_test_server_storage  (RelayTestServer    *server);
 guint16          relay_test_server_port     (RelayTestServer    *server);
 gboolean         relay_test_server_is_tls   (RelayTestServer    *server);
+/* The relay's process id, to read its resource use from /proc. */
+GPid             relay_test_server_pid      (RelayTestServer    *server);
 /* Everything the relay wrote to stderr so far. */
 char            *relay_test_server_log      (RelayTestServer    *server);
 

@@ -8,6 +8,9 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
+
+#include <unistd.h>
 
 #include "relay-test.h"
 
@@ -264,6 +267,88 @@ test_request_sent_byte_by_byte_is_answered (void)
   g_assert_nonnull (strstr (text, "\"urlLink\""));
 }
 
+/* Processor time the process has used so far, in seconds. */
+static double
+process_cpu_seconds (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_name;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  /* The name may hold spaces; the fields after it are plain. utime and
+   * stime are the 14th and 15th fields, the 12th and 13th after it. */
+  after_name = strrchr (text, ')');
+  g_assert_nonnull (after_name);
+  fields = g_strsplit (after_name + 2, " ", -1);
+  g_assert_cmpuint (g_strv_length (fields), >, 13);
+  return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) /
+         sysconf (_SC_CLK_TCK);
+}
+
+static void
+test_running_out_of_descriptors_pauses_accepting (void)
+{
+  const char *args[] = { "--threads=1", NULL };
+  g_autoptr(RelayTestServer) limited = NULL;
+  g_autoptr(GPtrArray) sockets = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(RelayTestReply) reply = NULL;
+  g_autoptr(SoupSession) session = relay_test_session_new ();
+  g_autofree char *health = NULL;
+  g_autofree char *log = NULL;
+  struct rlimit ours, tight;
+  double before, after;
+
+  /* The relay inherits a low limit on open files; this process keeps its
+   * own, to open more connections than the relay can take. */
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &ours), ==, 0);
+  tight = ours;
+  tight.rlim_cur = 64;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &tight), ==, 0);
+  limited = relay_test_server_start (args);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &ours), ==, 0);
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+      g_autoptr(GSocketAddress) address =
+        g_inet_socket_address_new (loopback, relay_test_server_port (limited));
+      GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, &error);
+
+      g_assert_no_error (error);
+      /* The kernel completes connections the relay has not accepted yet. */
+      g_socket_connect (socket, address, NULL, &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (sockets, socket);
+    }
+
+  g_usleep (500 * 1000);
+  before = process_cpu_seconds (relay_test_server_pid (limited));
+  g_usleep (3 * G_USEC_PER_SEC);
+  after = process_cpu_seconds (relay_test_server_pid (limited));
+  g_test_message ("relay processor time while out of descriptors: %.2f s in 3 s",
+                  after - before);
+  /* Retrying accept() on the ever-ready socket would take a whole core. */
+  g_assert_cmpfloat (after - before, <, 0.25);
+
+  g_ptr_array_set_size (sockets, 0);
+  health = g_strconcat (relay_test_server_url (limited), "/healthz", NULL);
+  for (guint i = 0; i < 50; i++)
+    {
+      g_clear_pointer (&reply, relay_test_reply_free);
+      reply = relay_test_request (session, "GET", health, NULL, NULL);
+      if (reply->status == 200)
+        break;
+      g_usleep (100 * 1000);
+    }
+  g_assert_cmpuint (reply->status, ==, 200);
+  log = relay_test_server_log (limited);
+  g_assert_nonnull (strstr (log, "Out of file descriptors"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -286,6 +371,9 @@ main (int   argc,
                    test_expect_continue_is_answered_before_the_body);
   g_test_add_func ("/relay/http/request-sent-byte-by-byte-is-answered",
                    test_request_sent_byte_by_byte_is_answered);
+
+  g_test_add_func ("/relay/http/running-out-of-descriptors-pauses-accepting",
+                   test_running_out_of_descriptors_pauses_accepting);
 
   status = g_test_run ();
   relay_test_server_free (relay);
