@@ -11,7 +11,9 @@ G_BEGIN_DECLS
  * survives a crash of the relay or of the machine. The schema carries a
  * version (PRAGMA user_version) and is migrated when the relay starts.
  * Each calling thread takes a connection from a small pool, so threads never
- * share a connection and readers never wait for a writer (WAL).
+ * share a connection and readers never wait for a writer (WAL). Writes are
+ * group-committed; checkpoints run on a thread of the store's own. Mailboxes
+ * are kept in expiry order, so the sweep removes ranges of rows.
  */
 #define RELAY_TYPE_STORE_SQLITE (relay_store_sqlite_get_type ())
 G_DECLARE_FINAL_TYPE (RelayStoreSqlite, relay_store_sqlite, RELAY, STORE_SQLITE, GObject)
