@@ -589,6 +589,76 @@ test_sweep_in_batches_takes_exactly_the_expired (Fixture       *fixture,
     }
 }
 
+static RelayStoreStatus
+read_status_at (RelayStore         *store,
+                const RelayMailbox *mailbox,
+                const guint8       *claim_hash,
+                gint64              now,
+                RelayEndReason     *reason_out)
+{
+  RelayAccess access = access_for (mailbox, claim_hash);
+  g_autoptr(GError) error = NULL;
+  RelayOutcome outcome;
+  RelayStoreStatus status;
+
+  access.now = now;
+  relay_outcome_init (&outcome);
+  g_assert_true (relay_store_read (store, &access, NULL, &outcome, &error));
+  g_assert_no_error (error);
+  status = outcome.status;
+  *reason_out = outcome.end_reason;
+  relay_outcome_clear (&outcome);
+  return status;
+}
+
+/* The store is told the time, so a day can pass in an instant. The Redis
+ * store leaves expiry to Redis's own clock, so this runs on SQLite only. */
+static void
+test_swept_mailbox_answers_its_parties_for_a_day (Fixture       *fixture,
+                                                  gconstpointer  data)
+{
+  const char *backend = g_getenv ("TW_RELAY_TEST_STORAGE");
+  guint8 sender[RELAY_HASH_SIZE], stranger[RELAY_HASH_SIZE];
+  g_autoptr(RelayMailbox) mailbox = NULL;
+  g_autoptr(GError) error = NULL;
+  RelayEndReason reason = RELAY_END_NONE;
+  gint64 expired, day_later;
+  guint swept = 0;
+  guint64 live = 1;
+
+  if (backend != NULL && !g_str_equal (backend, "sqlite"))
+    {
+      g_test_skip ("SQLite only: Redis expires by its own clock");
+      return;
+    }
+  random_hash (sender);
+  random_hash (stranger);
+  mailbox = new_mailbox (sender, 600);
+  create_or_fail (fixture->store, mailbox);
+  expired = mailbox->expires_at + 1;
+  day_later = mailbox->expires_at + RELAY_TOMBSTONE_SECONDS;
+
+  g_assert_true (relay_store_sweep (fixture->store, expired, 1000, &swept, &error));
+  g_assert_cmpuint (swept, ==, 1);
+  g_assert_true (relay_store_count_live (fixture->store, &live, &error));
+  g_assert_cmpuint (live, ==, 0);
+  g_assert_cmpint (read_status_at (fixture->store, mailbox, sender, expired, &reason), ==,
+                   RELAY_STORE_ENDED);
+  g_assert_cmpint (reason, ==, RELAY_END_EXPIRED);
+  g_assert_cmpint (read_status_at (fixture->store, mailbox, stranger, expired, &reason), ==,
+                   RELAY_STORE_NOT_FOUND);
+  g_assert_cmpint (read_status_at (fixture->store, mailbox, sender, day_later - 1, &reason),
+                   ==, RELAY_STORE_ENDED);
+
+  /* A day after the expiry the parties hear nothing either, swept or not. */
+  g_assert_cmpint (read_status_at (fixture->store, mailbox, sender, day_later, &reason), ==,
+                   RELAY_STORE_NOT_FOUND);
+  g_assert_true (relay_store_sweep (fixture->store, day_later, 1000, &swept, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (read_status_at (fixture->store, mailbox, sender, day_later, &reason), ==,
+                   RELAY_STORE_NOT_FOUND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -612,6 +682,8 @@ main (int   argc,
        test_racing_creates_stop_exactly_at_the_cap);
   ADD ("/relay/store/sweep-in-batches-takes-exactly-the-expired",
        test_sweep_in_batches_takes_exactly_the_expired);
+  ADD ("/relay/store/swept-mailbox-answers-its-parties-for-a-day",
+       test_swept_mailbox_answers_its_parties_for_a_day);
   ADD ("/relay/store/deletion-leaves-a-tombstone-and-notifies",
        test_deletion_leaves_a_tombstone_and_notifies);
 #undef ADD
