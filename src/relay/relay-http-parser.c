@@ -510,58 +510,95 @@ next_line (RelayHttpParser *parser,
 }
 
 static RelayHttpParseResult
+read_chunk_size_line (RelayHttpParser *parser,
+                      const char      *data,
+                      gsize            length)
+{
+  gsize begin, end;
+  gboolean clean;
+
+  if (!next_line (parser, data, length, &begin, &end, &clean))
+    return length - parser->line_begin > MAX_CHUNK_LINE
+           ? refuse (parser, 400, "a chunk size line is too long")
+           : RELAY_HTTP_PARSE_INCOMPLETE;
+  if (!clean || end - begin > MAX_CHUNK_LINE)
+    return refuse (parser, 400, "a chunk size line is malformed");
+  return parse_chunk_size (parser, data, begin, end);
+}
+
+static RelayHttpParseResult
+read_chunk_data (RelayHttpParser *parser,
+                 const char      *data,
+                 gsize            length)
+{
+  gsize take = MIN (parser->chunk_left, length - parser->scan);
+
+  g_byte_array_append (parser->chunked_body, (const guint8 *) data + parser->scan, take);
+  parser->scan += take;
+  parser->line_begin = parser->scan;
+  parser->chunk_left -= take;
+  if (parser->chunk_left == 0)
+    parser->stage = RELAY_HTTP_STAGE_CHUNK_END;
+  return RELAY_HTTP_PARSE_INCOMPLETE;
+}
+
+/* The line end that must follow a chunk's data. */
+static RelayHttpParseResult
+read_chunk_end (RelayHttpParser *parser,
+                const char      *data,
+                gsize            length)
+{
+  gsize begin, end;
+  gboolean clean;
+
+  if (!next_line (parser, data, length, &begin, &end, &clean))
+    return length - parser->line_begin > 1
+           ? refuse (parser, 400, "a chunk does not end where its size says")
+           : RELAY_HTTP_PARSE_INCOMPLETE;
+  if (!clean || end != begin)
+    return refuse (parser, 400, "a chunk does not end where its size says");
+  parser->stage = RELAY_HTTP_STAGE_CHUNK_SIZE;
+  return RELAY_HTTP_PARSE_INCOMPLETE;
+}
+
+/* Trailer lines are read and dropped; the relay needs none of them. */
+static RelayHttpParseResult
+read_trailer_line (RelayHttpParser *parser,
+                   const char      *data,
+                   gsize            length)
+{
+  gsize begin, end;
+  gboolean clean;
+
+  if (!next_line (parser, data, length, &begin, &end, &clean))
+    return length - parser->line_begin > MAX_TRAILER_BYTES
+           ? refuse (parser, 431, "the trailers are too large")
+           : RELAY_HTTP_PARSE_INCOMPLETE;
+  if (!clean)
+    return refuse (parser, 400, "a trailer holds a stray carriage return");
+  if (end == begin)
+    return finish (parser, parser->scan);
+  parser->trailer_bytes += end - begin;
+  if (parser->trailer_bytes > MAX_TRAILER_BYTES)
+    return refuse (parser, 431, "the trailers are too large");
+  return RELAY_HTTP_PARSE_INCOMPLETE;
+}
+
+static RelayHttpParseResult
 parse_chunk_step (RelayHttpParser *parser,
                   const char      *data,
                   gsize            length)
 {
-  gsize begin, end, take;
-  gboolean clean;
-
   switch (parser->stage)
     {
     case RELAY_HTTP_STAGE_CHUNK_SIZE:
-      if (!next_line (parser, data, length, &begin, &end, &clean))
-        return length - parser->line_begin > MAX_CHUNK_LINE
-               ? refuse (parser, 400, "a chunk size line is too long")
-               : RELAY_HTTP_PARSE_INCOMPLETE;
-      if (!clean || end - begin > MAX_CHUNK_LINE)
-        return refuse (parser, 400, "a chunk size line is malformed");
-      return parse_chunk_size (parser, data, begin, end);
-
+      return read_chunk_size_line (parser, data, length);
     case RELAY_HTTP_STAGE_CHUNK_DATA:
-      take = MIN (parser->chunk_left, length - parser->scan);
-      g_byte_array_append (parser->chunked_body, (const guint8 *) data + parser->scan, take);
-      parser->scan += take;
-      parser->line_begin = parser->scan;
-      parser->chunk_left -= take;
-      if (parser->chunk_left == 0)
-        parser->stage = RELAY_HTTP_STAGE_CHUNK_END;
-      return RELAY_HTTP_PARSE_INCOMPLETE;
-
+      return read_chunk_data (parser, data, length);
     case RELAY_HTTP_STAGE_CHUNK_END:
-      if (!next_line (parser, data, length, &begin, &end, &clean))
-        return length - parser->line_begin > 1
-               ? refuse (parser, 400, "a chunk does not end where its size says")
-               : RELAY_HTTP_PARSE_INCOMPLETE;
-      if (!clean || end != begin)
-        return refuse (parser, 400, "a chunk does not end where its size says");
-      parser->stage = RELAY_HTTP_STAGE_CHUNK_SIZE;
-      return RELAY_HTTP_PARSE_INCOMPLETE;
-
+      return read_chunk_end (parser, data, length);
     case RELAY_HTTP_STAGE_TRAILERS:
-      if (!next_line (parser, data, length, &begin, &end, &clean))
-        return length - parser->line_begin > MAX_TRAILER_BYTES
-               ? refuse (parser, 431, "the trailers are too large")
-               : RELAY_HTTP_PARSE_INCOMPLETE;
-      if (!clean)
-        return refuse (parser, 400, "a trailer holds a stray carriage return");
-      if (end == begin)
-        return finish (parser, parser->scan);
-      parser->trailer_bytes += end - begin;
-      if (parser->trailer_bytes > MAX_TRAILER_BYTES)
-        return refuse (parser, 431, "the trailers are too large");
-      return RELAY_HTTP_PARSE_INCOMPLETE;
-
+      return read_trailer_line (parser, data, length);
     case RELAY_HTTP_STAGE_HEADERS:
     case RELAY_HTTP_STAGE_BODY:
     case RELAY_HTTP_STAGE_DONE:
