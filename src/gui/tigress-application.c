@@ -259,7 +259,8 @@ on_share_changed (TigressApplication *self,
 }
 
 /* The CLI or another instance changed the wallet: read again what they
- * touched. Both reads leave unchanged items alone. */
+ * touched. Both reads leave unchanged items alone; shares come once they
+ * ended there, so no share is ever run by two processes at once. */
 static void
 on_keyring_changed (TigressApplication *self,
                     guint               change)

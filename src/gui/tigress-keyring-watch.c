@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "wallet-keyring.h"
+#include "wallet-ledger.h"
 
 #include "tigress-keyring-watch.h"
 
@@ -59,38 +60,37 @@ note_change (TigressKeyringWatch *self,
 }
 
 static guint
-change_for_schema (const char *schema,
-                   gboolean    created)
+change_for_item (GVariant *attributes)
 {
+  const char *schema = NULL;
+  const char *type = NULL;
+
+  if (!g_variant_is_of_type (attributes, G_VARIANT_TYPE ("a{ss}")))
+    return 0;
+  g_variant_lookup (attributes, SCHEMA_ATTRIBUTE, "&s", &schema);
+  g_variant_lookup (attributes, WALLET_ATTRIBUTE_TYPE, "&s", &type);
   if (g_strcmp0 (schema, WALLET_SCHEMA_CREDENTIAL) == 0)
     return TIGRESS_KEYRING_CHANGE_CREDENTIALS;
-  /* A share this app already runs updates itself; only a new one (sent
-   * or received by the CLI) is news. */
-  if (g_strcmp0 (schema, WALLET_SCHEMA_SHARE) == 0 && created)
+  /* Shares are news once they have ended, when the share manager that ran
+   * them writes its ledger: a share another process is still running
+   * stays with it (two processes driving one share would compete for its
+   * mailbox), and this app's own shares update themselves. */
+  if (g_strcmp0 (schema, WALLET_SCHEMA_SHARE) == 0 &&
+      g_strcmp0 (type, WALLET_LEDGER_ITEM_TYPE) == 0)
     return TIGRESS_KEYRING_CHANGE_SHARES;
   return 0;
 }
-
-typedef struct
-{
-  TigressKeyringWatch *watch;
-  gboolean created;
-} Lookup;
 
 static void
 on_attributes (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  Lookup *lookup = user_data;
-  g_autoptr(TigressKeyringWatch) self = lookup->watch;
-  gboolean created = lookup->created;
+  g_autoptr(TigressKeyringWatch) self = user_data;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) attributes = NULL;
   g_autoptr(GError) error = NULL;
-  const char *schema = NULL;
 
-  g_free (lookup);
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (reply == NULL)
     {
@@ -100,9 +100,7 @@ on_attributes (GObject      *source,
       return;
     }
   g_variant_get (reply, "(v)", &attributes);
-  if (g_variant_is_of_type (attributes, G_VARIANT_TYPE ("a{ss}")))
-    g_variant_lookup (attributes, SCHEMA_ATTRIBUTE, "&s", &schema);
-  note_change (self, change_for_schema (schema, created));
+  note_change (self, change_for_item (attributes));
 }
 
 static void
@@ -116,7 +114,6 @@ on_item_signal (GDBusConnection *connection,
 {
   TigressKeyringWatch *self = user_data;
   const char *item = NULL;
-  Lookup *lookup;
 
   if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(o)")))
     return;
@@ -127,13 +124,10 @@ on_item_signal (GDBusConnection *connection,
       return;
     }
 
-  lookup = g_new0 (Lookup, 1);
-  lookup->watch = g_object_ref (self);
-  lookup->created = g_str_equal (member, "ItemCreated");
   g_dbus_connection_call (connection, SECRETS_NAME, item, "org.freedesktop.DBus.Properties",
                           "Get", g_variant_new ("(ss)", ITEM_IFACE, "Attributes"),
                           G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
-                          self->cancellable, on_attributes, lookup);
+                          self->cancellable, on_attributes, g_object_ref (self));
 }
 
 static void

@@ -20,8 +20,9 @@ G_DECLARE_FINAL_TYPE (TigressKeyringWatch, tigress_keyring_watch,
  * Notices when another process (the CLI, a second app) changes this
  * wallet's items in the Secret Service, so the app can read them again.
  * It listens to the collections' ItemCreated, ItemChanged and ItemDeleted
- * signals on the session bus, keeps only those about credentials and new
- * shares, and after a quiet moment emits one "changed" signal
+ * signals on the session bus, keeps only those about credentials and
+ * about shares that ended (the share ledger changed), and after a quiet
+ * moment emits one "changed" signal
  * (TigressKeyringChange flags) for the whole burst. Items it cannot
  * classify (a deleted item is gone before it can be read) count as
  * credentials. The index item and the vault's own items are ignored, so

@@ -357,3 +357,89 @@ tigress_test_assert_scanned_link (const char *scanned,
   g_assert_cmpstr (scanned_mailbox, ==, shown_mailbox);
   g_assert_true (tw_link_equal (scanned_link, shown_link));
 }
+
+/* ------------------------------------------------------------------ */
+/* A second wallet instance                                           */
+/* ------------------------------------------------------------------ */
+
+void
+tigress_test_keep_result (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+result_is_set (gpointer user_data)
+{
+  return *(GAsyncResult **) user_data != NULL;
+}
+
+GAsyncResult *
+tigress_test_wait_result (GAsyncResult **result)
+{
+  g_assert_true (tigress_test_wait_until (result_is_set, result, 60000));
+  return *result;
+}
+
+TigressTestWallet *
+tigress_test_wallet_open (const char *passcode)
+{
+  TigressTestWallet *wallet = g_new0 (TigressTestWallet, 1);
+  g_autoptr(TwSecret) secret = tw_secret_new_from_string (passcode);
+  g_autoptr(GAsyncResult) unlocked = NULL;
+  g_autoptr(GAsyncResult) loaded = NULL;
+  g_autoptr(GAsyncResult) shares_loaded = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wallet->keyring = wallet_keyring_new ();
+  wallet->vault = wallet_vault_new (wallet->keyring, NULL);
+  wallet_vault_unlock_async (wallet->vault, secret, NULL, tigress_test_keep_result, &unlocked);
+  g_assert_true (wallet_vault_unlock_finish (wallet->vault, tigress_test_wait_result (&unlocked),
+                                             &error));
+  g_assert_no_error (error);
+  wallet->store = wallet_store_new (wallet->vault);
+  wallet_store_load_async (wallet->store, NULL, tigress_test_keep_result, &loaded);
+  g_assert_true (wallet_store_load_finish (wallet->store, tigress_test_wait_result (&loaded),
+                                           &error));
+  g_assert_no_error (error);
+  wallet->shares = wallet_share_manager_new (wallet->store, NULL, NULL);
+  wallet_share_manager_load_async (wallet->shares, NULL, tigress_test_keep_result,
+                                   &shares_loaded);
+  g_assert_true (wallet_share_manager_load_finish (wallet->shares,
+                                                   tigress_test_wait_result (&shares_loaded),
+                                                   &error));
+  g_assert_no_error (error);
+  wallet->auth = wallet_auth_new (wallet->vault);
+  return wallet;
+}
+
+void
+tigress_test_wallet_free (TigressTestWallet *wallet)
+{
+  g_clear_object (&wallet->auth);
+  g_clear_object (&wallet->shares);
+  g_clear_object (&wallet->store);
+  g_clear_object (&wallet->vault);
+  g_clear_object (&wallet->keyring);
+  g_free (wallet);
+}
+
+WalletAuthProof *
+tigress_test_wallet_proof (TigressTestWallet *wallet,
+                           WalletAuthPurpose  purpose,
+                           const char        *passcode)
+{
+  g_autoptr(TwSecret) secret = tw_secret_new_from_string (passcode);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  WalletAuthProof *proof;
+
+  wallet_auth_with_passcode_async (wallet->auth, purpose, secret, NULL,
+                                   tigress_test_keep_result, &result);
+  proof = wallet_auth_with_passcode_finish (wallet->auth, tigress_test_wait_result (&result),
+                                            &error);
+  g_assert_no_error (error);
+  return proof;
+}

@@ -3,6 +3,9 @@
 
 #include <gtk/gtk.h>
 
+#include "wallet.h"
+#include "wallet-share-manager.h"
+
 G_BEGIN_DECLS
 
 typedef gboolean (*TigressTestCondition) (gpointer user_data);
@@ -68,5 +71,34 @@ GPtrArray *tigress_test_start_notification_server (void);
  * restarted keyring daemon would; unlock puts it back without a prompt. */
 void       tigress_test_lock_keyring      (void);
 void       tigress_test_unlock_keyring    (void);
+
+/* For async calls in tests: keep_result stores a reference to the result
+ * in the GAsyncResult * that user_data points to; wait_result runs the
+ * main context until it is there (a minute at most) and returns it. */
+void          tigress_test_keep_result  (GObject       *source,
+                                         GAsyncResult  *result,
+                                         gpointer       user_data);
+GAsyncResult *tigress_test_wait_result  (GAsyncResult **result);
+
+/* A second wallet instance on the test session's keyring, as the CLI is:
+ * its own keyring connection, vault (unlocked with @passcode), store and
+ * share manager (both loaded), and re-authentication. */
+typedef struct
+{
+  WalletKeyring *keyring;
+  WalletVault *vault;
+  WalletStore *store;
+  WalletShareManager *shares;
+  WalletAuth *auth;
+} TigressTestWallet;
+
+TigressTestWallet *tigress_test_wallet_open  (const char        *passcode);
+void               tigress_test_wallet_free  (TigressTestWallet *wallet);
+/* A proof for @purpose, made with @passcode. */
+WalletAuthProof   *tigress_test_wallet_proof (TigressTestWallet *wallet,
+                                              WalletAuthPurpose  purpose,
+                                              const char        *passcode);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TigressTestWallet, tigress_test_wallet_free)
 
 G_END_DECLS

@@ -632,68 +632,6 @@ test_failed_delete_brings_the_credential_back (void)
 /* Changes made elsewhere                                             */
 /* ------------------------------------------------------------------ */
 
-static void
-keep_result (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-result_is_set (gpointer user_data)
-{
-  return *(GAsyncResult **) user_data != NULL;
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **result)
-{
-  g_assert_true (tigress_test_wait_until (result_is_set, result, SLOW_MS));
-  return *result;
-}
-
-/* A second wallet instance on the same keyring, as the CLI is: its own
- * keyring connection, vault and store. */
-typedef struct
-{
-  WalletKeyring *keyring;
-  WalletVault *vault;
-  WalletStore *store;
-} OtherInstance;
-
-static void
-other_instance_free (OtherInstance *other)
-{
-  g_clear_object (&other->store);
-  g_clear_object (&other->vault);
-  g_clear_object (&other->keyring);
-  g_free (other);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtherInstance, other_instance_free)
-
-static OtherInstance *
-other_instance_open (void)
-{
-  OtherInstance *other = g_new0 (OtherInstance, 1);
-  g_autoptr(TwSecret) passcode = tw_secret_new_from_string (PASSCODE);
-  g_autoptr(GAsyncResult) unlocked = NULL;
-  g_autoptr(GAsyncResult) loaded = NULL;
-  g_autoptr(GError) error = NULL;
-
-  other->keyring = wallet_keyring_new ();
-  other->vault = wallet_vault_new (other->keyring, NULL);
-  wallet_vault_unlock_async (other->vault, passcode, NULL, keep_result, &unlocked);
-  g_assert_true (wallet_vault_unlock_finish (other->vault, wait_result (&unlocked), &error));
-  g_assert_no_error (error);
-  other->store = wallet_store_new (other->vault);
-  wallet_store_load_async (other->store, NULL, keep_result, &loaded);
-  g_assert_true (wallet_store_load_finish (other->store, wait_result (&loaded), &error));
-  g_assert_no_error (error);
-  return other;
-}
-
 static gboolean
 stored_is (gpointer user_data)
 {
@@ -718,7 +656,7 @@ count_signal (guint *count)
 static void
 test_changes_from_another_instance_show (void)
 {
-  g_autoptr(OtherInstance) other = other_instance_open ();
+  g_autoptr(TigressTestWallet) other = tigress_test_wallet_open (PASSCODE);
   g_autoptr(WalletCredential) added = wallet_credential_new (WALLET_CREDENTIAL_PASSWORD);
   g_autoptr(TwSecret) secret = tw_secret_new_from_string ("saved-by-the-other-one");
   g_autoptr(GAsyncResult) saved = NULL;
@@ -729,8 +667,9 @@ test_changes_from_another_instance_show (void)
 
   wallet_credential_set_title (added, "Added Elsewhere");
   wallet_credential_set_secret (added, WALLET_FIELD_SECRET, secret);
-  wallet_store_save_async (other->store, added, NULL, keep_result, &saved);
-  g_assert_true (wallet_store_save_finish (other->store, wait_result (&saved), &error));
+  wallet_store_save_async (other->store, added, NULL, tigress_test_keep_result, &saved);
+  g_assert_true (wallet_store_save_finish (other->store, tigress_test_wait_result (&saved),
+                                           &error));
   g_assert_no_error (error);
   g_assert_true (tigress_test_wait_until (stored_is, (gpointer) "Added Elsewhere", 20000));
   g_assert_true (tigress_test_wait_until (n_visible_is, GUINT_TO_POINTER (shown + 1), 5000));
@@ -742,70 +681,15 @@ test_changes_from_another_instance_show (void)
   tigress_test_run_for (3000);
   g_assert_cmpuint (reloads, ==, 0);
 
-  wallet_store_delete_async (other->store, wallet_credential_get_id (added), NULL, keep_result,
-                             &deleted);
-  g_assert_true (wallet_store_delete_finish (other->store, wait_result (&deleted), &error));
+  wallet_store_delete_async (other->store, wallet_credential_get_id (added), NULL,
+                             tigress_test_keep_result, &deleted);
+  g_assert_true (wallet_store_delete_finish (other->store, tigress_test_wait_result (&deleted),
+                                             &error));
   g_assert_no_error (error);
   g_assert_true (tigress_test_wait_until (stored_is_not, (gpointer) "Added Elsewhere", 20000));
   g_assert_true (tigress_test_wait_until (n_visible_is, GUINT_TO_POINTER (shown), 5000));
   g_assert_cmpuint (reloads, >=, 1);
   g_signal_handlers_disconnect_by_data (tigress_application_get_keyring_watch (app), &reloads);
-}
-
-static guint16
-unused_loopback_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, any_port, FALSE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-static gboolean
-n_shares_is (gpointer user_data)
-{
-  GListModel *shares = G_LIST_MODEL (tigress_application_get_shares (app));
-
-  return g_list_model_get_n_items (shares) == GPOINTER_TO_UINT (user_data);
-}
-
-/* A share that another instance starts (here through a relay that is not
- * there, so it fails at once, as the CLI's would) shows in this app's
- * Shares view without any action here. */
-static void
-test_share_from_another_instance_shows (void)
-{
-  g_autoptr(OtherInstance) other = other_instance_open ();
-  g_autoptr(WalletShareManager) manager = wallet_share_manager_new (other->store, NULL, NULL);
-  g_autoptr(WalletAuth) auth = wallet_auth_new (other->vault);
-  g_autoptr(TwSecret) passcode = tw_secret_new_from_string (PASSCODE);
-  g_autoptr(WalletAuthProof) proof = NULL;
-  g_autoptr(GAsyncResult) authenticated = NULL;
-  g_autoptr(GAsyncResult) created = NULL;
-  g_autoptr(WalletShare) share = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *relay = g_strdup_printf ("http://127.0.0.1:%u", unused_loopback_port ());
-  guint before = g_list_model_get_n_items (G_LIST_MODEL (tigress_application_get_shares (app)));
-  WalletShareOptions options = { 0 };
-
-  wallet_auth_with_passcode_async (auth, WALLET_AUTH_PURPOSE_SEND, passcode, NULL, keep_result,
-                                   &authenticated);
-  proof = wallet_auth_with_passcode_finish (auth, wait_result (&authenticated), &error);
-  g_assert_no_error (error);
-  options.credential_id = wallet_credential_get_id (find_stored ("Mail"));
-  options.relay_url = relay;
-  wallet_share_manager_create_async (manager, &options, proof, NULL, keep_result, &created);
-  share = wallet_share_manager_create_finish (manager, wait_result (&created), &error);
-  g_assert_error (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_RELAY_UNREACHABLE);
-
-  g_assert_true (tigress_test_wait_until (n_shares_is, GUINT_TO_POINTER (before + 1), 20000));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-shares", NULL));
-  g_assert_nonnull (tigress_test_find_labelled (part ("shares-view"), GTK_TYPE_LABEL, "Mail"));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1325,8 +1209,6 @@ main (int   argc,
                    test_failed_delete_brings_the_credential_back);
   g_test_add_func ("/gui/list/changes-from-another-instance-show-without-reload-loop",
                    test_changes_from_another_instance_show);
-  g_test_add_func ("/gui/shares/a-share-from-another-instance-shows",
-                   test_share_from_another_instance_shows);
   g_test_add_func ("/gui/secret/revealed-on-request-and-cleared-from-clipboard",
                    test_reveal_and_copy_then_clipboard_clears);
   g_test_add_func ("/gui/edit/changes-the-stored-credential",

@@ -103,14 +103,15 @@ relay_is_healthy (const char *url)
   return body != NULL && soup_message_get_status (message) == SOUP_STATUS_OK;
 }
 
-/* Starts a relay with its own database; @max_expiry is NULL for the
- * default lifetime. Returns the process and sets @url. */
+/* Starts a relay with its own database on @port; @max_expiry is NULL for
+ * the default lifetime. Returns the process and sets @url. A relay started
+ * again under the same name and port finds its mailboxes again. */
 static GSubprocess *
-start_relay (const char  *name,
-             const char  *max_expiry,
-             char       **url)
+start_relay_on (const char  *name,
+                const char  *max_expiry,
+                guint16      port,
+                char       **url)
 {
-  guint16 port = free_port ();
   g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", port);
   g_autofree char *storage = g_strdup_printf ("sqlite:%s/%s.db", scratch, name);
   g_autofree char *expiry = g_strdup_printf ("--max-expiry=%s", max_expiry ? max_expiry : "48h");
@@ -128,6 +129,14 @@ start_relay (const char  *name,
     g_usleep (100 * 1000);
   g_assert_true (relay_is_healthy (*url));
   return process;
+}
+
+static GSubprocess *
+start_relay (const char  *name,
+             const char  *max_expiry,
+             char       **url)
+{
+  return start_relay_on (name, max_expiry, free_port (), url);
 }
 
 static void
@@ -529,6 +538,72 @@ test_direct_share_is_saved_unverified (void)
   close_dialog (dialog);
 }
 
+static guint
+n_items (gpointer model)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (model));
+}
+
+typedef struct
+{
+  gpointer model;
+  guint count;
+} CountWait;
+
+static gboolean
+count_is (gpointer user_data)
+{
+  CountWait *wait = user_data;
+
+  return n_items (wait->model) == wait->count;
+}
+
+/* QA F17: another instance on this app's keyring (as `tigress receive`
+ * is) receives a share. While it runs there this app leaves it alone (two
+ * processes must not drive one share); once it ended there, the app lists
+ * it in its Shares view and shows the credential it brought, by itself. */
+static void
+test_share_received_elsewhere_shows (void)
+{
+  g_auto(Invitation) invitation = { 0 };
+  g_autoptr(TigressTestWallet) other = tigress_test_wallet_open (PASSCODE);
+  g_autoptr(WalletAuthProof) proof = NULL;
+  g_autoptr(WalletShare) share = NULL;
+  g_autoptr(GAsyncResult) accepted = NULL;
+  g_autoptr(GAsyncResult) confirmed = NULL;
+  g_autoptr(GError) error = NULL;
+  WalletShareManager *shares = tigress_application_get_shares (app);
+  WalletStore *store = tigress_application_get_store (app);
+  CountWait more_shares = { shares, n_items (shares) + 1 };
+  CountWait more_stored = { store, n_items (store) + 1 };
+
+  peer_share (sender, "share direct", &invitation);
+  share = wallet_share_manager_open_link (other->shares, invitation.link, NULL, &error);
+  g_assert_no_error (error);
+  proof = tigress_test_wallet_proof (other, WALLET_AUTH_PURPOSE_ACCEPT, PASSCODE);
+  wallet_share_manager_accept_async (other->shares, share, proof,
+                                     WALLET_SHARE_ACCEPT_ALLOW_UNTRUSTED_RELAY, NULL,
+                                     tigress_test_keep_result, &accepted);
+  g_assert_true (wallet_share_manager_accept_finish (other->shares,
+                                                     tigress_test_wait_result (&accepted),
+                                                     &error));
+  g_assert_no_error (error);
+  tigress_test_run_for (2000);
+  g_assert_cmpuint (n_items (shares), ==, more_shares.count - 1);
+
+  wallet_share_manager_confirm_async (other->shares, share, NULL, NULL,
+                                      tigress_test_keep_result, &confirmed);
+  g_assert_true (wallet_share_manager_confirm_finish (other->shares,
+                                                      tigress_test_wait_result (&confirmed),
+                                                      &error));
+  g_assert_no_error (error);
+  peer_expect (sender, "wait delivered", "ok");
+
+  g_assert_true (tigress_test_wait_until (count_is, &more_shares, SLOW_MS));
+  g_assert_true (tigress_test_wait_until (count_is, &more_stored, SLOW_MS));
+  g_assert_nonnull (wallet_share_manager_lookup (shares, wallet_share_get_id (share)));
+}
+
 static gboolean
 dialog_closed (gpointer user_data)
 {
@@ -663,6 +738,73 @@ test_unreachable_relay_offers_retry (void)
   g_assert_cmpstr (failure_title (dialog), ==, "Cannot Reach the Relay");
   g_assert_true (gtk_widget_get_visible (tigress_invitation_dialog_get_part (dialog,
                                                                              "retry-button")));
+  close_dialog (dialog);
+}
+
+static gboolean
+dialog_shows_done (gpointer user_data)
+{
+  return g_str_equal (tigress_invitation_dialog_get_page (user_data), "done");
+}
+
+/* The relay goes away just as the PIN is sent (QA G5): the dialog says why
+ * and that the share goes on by itself, and once the relay answers again
+ * the PIN goes out and the credential arrives without anything pressed. */
+static void
+test_relay_down_while_sending_pin_recovers (void)
+{
+  g_auto(Invitation) invitation = { 0 };
+  TigressInvitationDialog *dialog;
+  guint16 port = (guint16) atoi (strrchr (relay_url, ':') + 1);
+  g_autofree char *url_again = NULL;
+  GListModel *stored = G_LIST_MODEL (tigress_application_get_store (app));
+  guint before = g_list_model_get_n_items (stored);
+
+  peer_share (sender, "share pin", &invitation);
+  dialog = open_and_accept (invitation.link);
+  assert_page (dialog, "pin");
+
+  /* Killed, as a crash or a power cut would: no goodbye to the clients. */
+  forget_helper ((pid_t) atoi (g_subprocess_get_identifier (relay)));
+  g_subprocess_force_exit (relay);
+  g_subprocess_wait (relay, NULL, NULL);
+  g_clear_object (&relay);
+  type_pin (dialog, invitation.pin);
+  assert_page (dialog, "failed");
+  g_test_message ("Relay away: %s — %s", failure_title (dialog),
+                  tigress_invitation_dialog_get_message (dialog));
+  g_assert_cmpstr (failure_title (dialog), ==, "Cannot Reach the Relay");
+  g_assert_nonnull (strstr (tigress_invitation_dialog_get_message (dialog),
+                            "goes on by itself"));
+  g_assert_true (gtk_widget_get_visible (tigress_invitation_dialog_get_part (dialog,
+                                                                             "retry-button")));
+
+  if (g_getenv ("TIGRESS_TEST_SHOTS") != NULL)
+    {
+      g_autofree char *shot = g_build_filename (g_getenv ("TIGRESS_TEST_SHOTS"),
+                                                "relay-away.png", NULL);
+
+      tigress_test_run_for (700);
+      tigress_test_render_widget_png (GTK_WIDGET (dialog), shot);
+    }
+
+  /* Retry while the relay is still away: the page says so again rather
+   * than spinning with no reason. */
+  tigress_test_click (tigress_invitation_dialog_get_part (dialog, "retry-button"));
+  tigress_test_run_for (3000);
+  g_test_message ("Retried with the relay away: %s — %s",
+                  tigress_invitation_dialog_get_page (dialog),
+                  tigress_invitation_dialog_get_message (dialog));
+  g_assert_cmpstr (tigress_invitation_dialog_get_page (dialog), ==, "failed");
+  g_assert_cmpstr (failure_title (dialog), ==, "Cannot Reach the Relay");
+
+  relay = start_relay_on ("relay", NULL, port, &url_again);
+  if (!tigress_test_wait_until (dialog_shows_done, dialog, SLOW_MS))
+    g_test_message ("With the relay back: %s — %s", tigress_invitation_dialog_get_page (dialog),
+                    tigress_invitation_dialog_get_message (dialog));
+  assert_page (dialog, "done");
+  g_assert_cmpuint (g_list_model_get_n_items (stored), ==, before + 1);
+  peer_expect (sender, "wait delivered", "ok");
   close_dialog (dialog);
 }
 
@@ -822,6 +964,8 @@ main (int   argc,
   g_test_add_func ("/gui/share/direct-share-is-saved-as-unverified",
                    test_direct_share_is_saved_unverified);
   g_test_add_func ("/gui/share/discard-tells-the-sender", test_discard_tells_the_sender);
+  g_test_add_func ("/gui/share/received-by-another-instance-shows-once-it-ended",
+                   test_share_received_elsewhere_shows);
   g_test_add_func ("/gui/share/cancelled-by-sender-is-explained",
                    test_cancelled_by_sender_is_explained);
   g_test_add_func ("/gui/share/ended-before-opening-is-explained",
@@ -832,6 +976,8 @@ main (int   argc,
                    test_accepted_on_another_device_is_explained);
   g_test_add_func ("/gui/share/unreachable-relay-offers-retry",
                    test_unreachable_relay_offers_retry);
+  g_test_add_func ("/gui/share/relay-down-while-sending-pin-recovers",
+                   test_relay_down_while_sending_pin_recovers);
   g_test_add_func ("/gui/share/locked-keyring-offers-unlock",
                    test_locked_keyring_offers_unlock);
   status = g_test_run ();
