@@ -44,7 +44,7 @@
   "c.sender_type, c.sender_data, c.sender_etag, " \
   "c.title, c.description, c.image_url, m.rights, m.expires_at, m.epoch, " \
   "m.relinquishes, m.relinquish_allowed, m.create_request, m.sender_request, " \
-  "m.recipient_request, m.slot"
+  "m.recipient_request"
 
 #define MAILBOX_FROM "FROM mailbox m LEFT JOIN content c ON c.slot = m.slot "
 
@@ -57,7 +57,7 @@ enum {
   COL_SENDER_TYPE, COL_SENDER_DATA, COL_SENDER_ETAG,
   COL_TITLE, COL_DESCRIPTION, COL_IMAGE_URL, COL_RIGHTS, COL_EXPIRES_AT, COL_EPOCH,
   COL_RELINQUISHES, COL_RELINQUISH_ALLOWED, COL_CREATE_REQUEST, COL_SENDER_REQUEST,
-  COL_RECIPIENT_REQUEST, COL_SLOT,
+  COL_RECIPIENT_REQUEST,
 };
 
 typedef enum {
@@ -386,7 +386,8 @@ connection_open (const char  *path,
 }
 
 /* relay_tombstone_key (id): the HMAC of a mailbox id under the relay
- * secret, for the sweep's set-wise tombstone insert. */
+ * secret (a mailbox's key), for the migration to schema 2, which computes
+ * the keys of all the mailboxes it moves in one statement. */
 static void
 sql_tombstone_key (sqlite3_context  *context,
                    int               argc,
