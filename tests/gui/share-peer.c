@@ -390,6 +390,9 @@ main (int   argc,
     }
   relays[0] = argv[1];
 
+  /* Standard output is the answer pipe: log lines (G_MESSAGES_DEBUG) must
+   * not land among the answers. */
+  g_log_writer_default_set_use_stderr (TRUE);
   tw_crypto_init ();
   gtk_init ();
   adw_init ();
