@@ -172,7 +172,8 @@ test_same_link_twice (void)
 }
 
 /* Changes one character in the middle of the stored payload (still valid
- * base64), as a relay operator with database access could. */
+ * base64), as a relay operator with database access could. Since the
+ * relay's schema 2, payloads live in the "content" table. */
 static void
 tamper_with_mailbox (const char *database,
                      const char *mailbox_id)
@@ -184,7 +185,7 @@ tamper_with_mailbox (const char *database,
   gsize middle;
 
   g_assert_cmpint (sqlite3_open (database, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT payload_data FROM mailbox WHERE id = ?", -1,
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT payload_data FROM content WHERE id = ?", -1,
                                        &select, NULL), ==, SQLITE_OK);
   sqlite3_bind_text (select, 1, mailbox_id, -1, SQLITE_STATIC);
   g_assert_cmpint (sqlite3_step (select), ==, SQLITE_ROW);
@@ -193,7 +194,7 @@ tamper_with_mailbox (const char *database,
 
   middle = strlen (payload) / 2;
   payload[middle] = payload[middle] == 'A' ? 'B' : 'A';
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE mailbox SET payload_data = ? WHERE id = ?",
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE content SET payload_data = ? WHERE id = ?",
                                        -1, &update, NULL), ==, SQLITE_OK);
   sqlite3_bind_text (update, 1, payload, -1, SQLITE_STATIC);
   sqlite3_bind_text (update, 2, mailbox_id, -1, SQLITE_STATIC);
