@@ -3,6 +3,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "tw-cert.h"
 #include "tw-crypto.h"
@@ -26,6 +31,7 @@ struct _WalletShareManager
 
   GNetworkMonitor    *monitor;
   gulong              network_handler;
+  GHashTable         *open_locks;   /* lock file path -> descriptor (GINT_TO_POINTER) */
   GCancellable       *system_bus_cancellable;
   GDBusConnection    *system_bus;
   guint               sleep_subscription;
@@ -289,6 +295,60 @@ contacts_changed_cb (GListModel         *contacts,
     wallet_share_runner_check_sender (g_ptr_array_index (self->runners, i));
 }
 
+/* ---- one opening of a link per wallet at a time ------------------------ */
+
+/* Two processes of one wallet (the app and `tigress receive`, or two
+ * receives) that open the same link at once would each bind with a claim
+ * of their own: the relay keeps one, and the other would be told, wrongly,
+ * that another device has the link, and remember that in the ledger.
+ * Whoever opens it first holds this lock (released when the process ends
+ * or the manager goes), and the others are told to let it finish. */
+static char *
+open_lock_path (WalletShareManager *self,
+                const char         *mailbox_url)
+{
+  g_autofree char *key = g_strdup_printf ("%s\n%s",
+                                          self->ctx->item_namespace != NULL
+                                            ? self->ctx->item_namespace : "",
+                                          mailbox_url);
+  g_autofree char *name = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+
+  return g_build_filename (g_get_user_runtime_dir (), PACKAGE_NAME, "opening", name, NULL);
+}
+
+/* FALSE only when another process of this wallet holds the link now. */
+static gboolean
+take_open_lock (WalletShareManager *self,
+                const char         *mailbox_url)
+{
+  g_autofree char *path = open_lock_path (self, mailbox_url);
+  g_autofree char *folder = g_path_get_dirname (path);
+  int fd;
+
+  if (g_hash_table_contains (self->open_locks, path))
+    return TRUE;
+  if (g_mkdir_with_parents (folder, 0700) != 0 ||
+      (fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+    {
+      /* Without the lock the relay still decides; only the words differ. */
+      g_debug ("No lock file for opening a link (%s)", g_strerror (errno));
+      return TRUE;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      close (fd);
+      return FALSE;
+    }
+  g_hash_table_insert (self->open_locks, g_steal_pointer (&path), GINT_TO_POINTER (fd));
+  return TRUE;
+}
+
+static void
+release_open_lock (gpointer fd)
+{
+  close (GPOINTER_TO_INT (fd));
+}
+
 /* ---- life -------------------------------------------------------------- */
 
 static void
@@ -311,6 +371,8 @@ wallet_share_manager_dispose (GObject *object)
   while (self->runners->len > 0)
     remove_at (self, self->runners->len - 1);
 
+  g_hash_table_remove_all (self->open_locks);
+
   G_OBJECT_CLASS (wallet_share_manager_parent_class)->dispose (object);
 }
 
@@ -320,6 +382,7 @@ wallet_share_manager_finalize (GObject *object)
   WalletShareManager *self = WALLET_SHARE_MANAGER (object);
 
   g_ptr_array_unref (self->runners);
+  g_hash_table_unref (self->open_locks);
   g_clear_pointer (&self->ctx, wallet_share_context_unref);
 
   G_OBJECT_CLASS (wallet_share_manager_parent_class)->finalize (object);
@@ -342,6 +405,7 @@ static void
 wallet_share_manager_init (WalletShareManager *self)
 {
   self->runners = g_ptr_array_new_with_free_func (g_object_unref);
+  self->open_locks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, release_open_lock);
 }
 
 WalletShareManager *
@@ -1025,12 +1089,23 @@ parse_link (const char  *link_text,
 }
 
 /* What the ledger knows about a link opened again, as an error. */
+static gboolean check_ledger_of (WalletLedger *ledger, const char *mailbox_url,
+                                 GError **error);
+
 static gboolean
 check_ledger (WalletShareManager  *self,
               const char          *mailbox_url,
               GError             **error)
 {
-  switch (wallet_ledger_lookup_mailbox (self->ctx->ledger, mailbox_url))
+  return check_ledger_of (self->ctx->ledger, mailbox_url, error);
+}
+
+static gboolean
+check_ledger_of (WalletLedger  *ledger,
+                 const char    *mailbox_url,
+                 GError       **error)
+{
+  switch (wallet_ledger_lookup_mailbox (ledger, mailbox_url))
     {
     case WALLET_LEDGER_OUTCOME_NONE:
       return TRUE;
@@ -1160,6 +1235,42 @@ wallet_share_manager_open_link (WalletShareManager  *self,
   return g_steal_pointer (&share);
 }
 
+/* Another process of this wallet may have received this link since this
+ * one read the ledger (it held the open lock until it was done): read the
+ * ledger afresh, into a copy of our own so nothing of ours is replaced. */
+static void
+ledger_reread_for_accept (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  WalletShareRunner *runner = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!wallet_ledger_load_finish (WALLET_LEDGER (source), result, &error))
+    g_debug ("Could not read the ledger again before opening a link: %s", error->message);
+  else if (!check_ledger_of (WALLET_LEDGER (source),
+                             wallet_share_runner_get_mailbox_url (runner), &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  wallet_share_runner_accept (runner, task);
+}
+
+static void
+recheck_ledger_then_accept (WalletShareManager *self,
+                            WalletShareRunner  *runner,
+                            GTask              *task)
+{
+  g_autoptr(WalletLedger) fresh = wallet_ledger_new (self->ctx->vault,
+                                                     self->ctx->item_namespace);
+
+  g_task_set_task_data (task, g_object_ref (runner), g_object_unref);
+  wallet_ledger_load_async (fresh, g_task_get_cancellable (task), ledger_reread_for_accept,
+                            task);
+}
+
 void
 wallet_share_manager_accept_async (WalletShareManager     *self,
                                    WalletShare            *share,
@@ -1209,8 +1320,15 @@ wallet_share_manager_accept_async (WalletShareManager     *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-
-  wallet_share_runner_accept (runner, task);
+  if (!take_open_lock (self, wallet_share_runner_get_mailbox_url (runner)))
+    {
+      g_task_return_new_error (task, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_WRONG_STATE,
+                               _("This invitation is being opened by another Tigress "
+                                 "Wallet window or command on this computer. Let that one "
+                                 "finish; the credential arrives in this wallet once."));
+      return;
+    }
+  recheck_ledger_then_accept (self, runner, g_steal_pointer (&task));
 }
 
 gboolean

@@ -221,8 +221,9 @@ recipient_failed_attempts (void)
 
 /* QA F13: one link opened by three `receive` processes of the same wallet
  * at once, each with the right passcode. A passcode try is counted only
- * once found wrong, so none of them may blame the passcode; the
- * credential arrives once. */
+ * once found wrong, so none of them may blame the passcode; only one
+ * opens the link (the others are told another one of this wallet is at
+ * it, not that another device took it); the credential arrives once. */
 static void
 test_three_receives_at_once (void)
 {
@@ -232,6 +233,7 @@ test_three_receives_at_once (void)
   g_autofree char *input = g_strdup_printf ("%s\n", sent->link);
   g_autoptr(JsonNode) before = cli_test_wallet_json (rig->recipient, NULL, "list", NULL);
   g_autoptr(JsonNode) after = NULL;
+  g_autoptr(CliRun) again = NULL;
   GSubprocess *processes[3];
   guint saved = 0;
 
@@ -252,6 +254,8 @@ test_three_receives_at_once (void)
       g_test_message ("receive %u: exit %d: %s", i, run->status, run->err);
       g_assert_null (strstr (run->err, "passcode"));
       g_assert_cmpint (run->status, !=, 3);
+      /* The same wallet holds it: no alarm about another device. */
+      g_assert_null (strstr (run->err, "nother device"));
       if (run->status == 0)
         saved++;
     }
@@ -260,6 +264,12 @@ test_three_receives_at_once (void)
   after = cli_test_wallet_json (rig->recipient, NULL, "list", NULL);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (after)), ==,
                     json_array_get_length (json_node_get_array (before)) + 1);
+
+  /* And the wallet remembers it as received here, not as lost. */
+  again = cli_test_wallet_run (rig->recipient, input, "receive", "--yes", "--timeout", "10",
+                               NULL);
+  cli_test_assert_status (again, 6);
+  g_assert_nonnull (strstr (again->err, "already in your wallet"));
 }
 
 int
