@@ -700,9 +700,10 @@ on_retry_clicked (TigressInvitationDialog *self)
       show_request (self);
       return;
     }
-  /* The share keeps trying on its own; this makes it try now. */
-  wallet_share_manager_reconnect (manager (self));
+  /* The share keeps trying on its own; this makes it try now. A try that
+   * fails again sets the share's error, which brings the reason back. */
   show_working (self, _("Trying Again…"));
+  wallet_share_manager_reconnect (manager (self));
 }
 
 static void

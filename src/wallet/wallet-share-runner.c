@@ -1766,6 +1766,12 @@ build_credential (WalletShareRunner  *self,
 
       credential = wallet_credential_new_from_share (
           format, tw_share_recipient_get_credential_content (self->recipient), error);
+      /* The recipient was shown the share's title and told it is saved
+       * under it; a title inside the content (an older sender's own, maybe
+       * private one) does not get the last word. */
+      if (credential != NULL && !wallet_credential_is_read_only (credential) &&
+          wallet_share_get_title (self->share) != NULL)
+        wallet_credential_set_title (credential, wallet_share_get_title (self->share));
     }
 
   if (credential != NULL)
@@ -2248,6 +2254,13 @@ wallet_share_runner_reconnect (WalletShareRunner *self)
   g_clear_handle_id (&self->poll_source, g_source_remove);
   self->n_failures = 0;
   self->look_now = TRUE;
+  /* A fresh try starts without the old reason, so one that fails the same
+   * way is announced again (a window waiting on the try hears of it). */
+  if (self->stalled)
+    {
+      self->stalled = FALSE;
+      wallet_share_set_error (self->share, NULL);
+    }
   step (self);
 }
 

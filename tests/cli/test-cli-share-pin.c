@@ -241,6 +241,40 @@ test_recipient_cancels_while_waiting (void)
   g_assert_cmpstr (state, ==, "declined");
 }
 
+/* QA G13: the share's title is what the recipient is shown and keeps; the
+ * sender's own title for the credential stays the sender's. */
+static void
+test_share_title_is_what_the_recipient_keeps (void)
+{
+  g_autofree char *id = rig_add (rig->sender, "title-test-secret", "password", "--title",
+                                 "Old account (private)", NULL);
+  g_autoptr(SentShare) sent = rig_share (rig->sender, id, "--title", "Shared login", NULL);
+  g_autofree char *pins = g_strdup_printf ("%s\n", sent->pin);
+  g_autoptr(CliRun) sender_run = NULL;
+  g_autoptr(CliRun) received = receive_with_pins (sent, pins, &sender_run);
+  g_autoptr(JsonNode) listed = NULL;
+  JsonArray *items;
+  guint found = 0;
+  g_autofree char *state = NULL;
+
+  cli_test_assert_status (received, 0);
+  /* The sender's run may also wait on other tests' shares: ask for this one. */
+  state = rig_share_state (rig->sender, sent->id);
+  g_assert_cmpstr (state, ==, "delivered");
+  listed = cli_test_wallet_json (rig->recipient, NULL, "list", NULL);
+  items = json_node_get_array (listed);
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      const char *title = json_object_get_string_member (
+        json_array_get_object_element (items, i), "title");
+
+      g_assert_cmpstr (title, !=, "Old account (private)");
+      if (g_strcmp0 (title, "Shared login") == 0)
+        found++;
+    }
+  g_assert_cmpuint (found, ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -266,6 +300,9 @@ main (int    argc,
                    test_sender_cancels_while_recipient_waits);
   g_test_add_func ("/cli/share/cancel/recipient-while-waiting-for-sender",
                    test_recipient_cancels_while_waiting);
+
+  g_test_add_func ("/cli/share/title/is-what-the-recipient-keeps",
+                   test_share_title_is_what_the_recipient_keeps);
 
   status = g_test_run ();
   share_rig_free (rig);
