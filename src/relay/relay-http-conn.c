@@ -280,6 +280,16 @@ status_has_body (guint status)
   return status >= 200 && status != 204 && status != 304;
 }
 
+/* libsoup 3.2 knows no phrase for 431 (RFC 6585) and answers "Unknown
+ * Error", which clients show to people (QA G8). */
+static const char *
+status_phrase (guint status)
+{
+  if (status == 431)
+    return "Request Header Fields Too Large";
+  return soup_status_get_phrase (status);
+}
+
 static void
 queue_response (RelayHttpConn       *conn,
                 const RelayResponse *response,
@@ -292,7 +302,7 @@ queue_response (RelayHttpConn       *conn,
   g_string_append_len (output, "HTTP/1.1 ", 9);
   append_number (output, response->status);
   g_string_append_c (output, ' ');
-  g_string_append (output, soup_status_get_phrase (response->status));
+  g_string_append (output, status_phrase (response->status));
   g_string_append_len (output, "\r\n", 2);
   append_header (output, "Date", current_date (conn->shared));
   for (guint i = 0; i + 1 < response->headers->len; i += 2)

@@ -137,8 +137,8 @@ relay_preview_page (const RelayMailbox *mailbox,
     "Wallet app can open it, and only with the whole link you were sent, including "
     "the part after the # sign, which never reaches this server.</p>\n<ol>\n"
     "<li>Copy the whole link from the message you received.</li>\n"
-    "<li>In Tigress Wallet, choose <em>Open Link</em> and paste it, or open the same "
-    "link with <code>tigress:</code> written in front of it.</li>\n</ol>\n"
+    "<li>In Tigress Wallet, choose <em>Open an Invitation&hellip;</em> and paste it, or "
+    "open the same link with <code>tigress:</code> written in front of it.</li>\n</ol>\n"
     "<p>This page cannot open the share and does not say whether anyone has opened "
     "it.</p>\n</main>\n</body>\n</html>\n", kind_of (vertical));
 

@@ -1143,6 +1143,13 @@ test_hostile_oversized_requests_are_refused (void)
   g_string_append (chunked, "0\r\n\r\n");
 
   g_assert_cmpuint (raw_status (header_request), ==, 431);
+  /* Clients show the reason phrase to people (QA G8). */
+  {
+    g_autofree char *answer = relay_test_raw_exchange (relay, header_request,
+                                                       strlen (header_request), 5000);
+
+    g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 431 Request Header Fields Too Large\r\n"));
+  }
   huge_status = raw_status (huge_request);
   g_assert_true (huge_status == 400 || huge_status == 431 || huge_status == 0);
   g_assert_cmpuint (raw_status (path_request), ==, 414);
