@@ -484,6 +484,12 @@ is_settled_final (WalletShareRunner *self)
   return wallet_share_is_final (self->share) && self->finished;
 }
 
+static gboolean
+answer_unsent (WalletShareRunner *self)
+{
+  return has_machine (self) && machine_action (self)->kind == TW_SHARE_ACTION_WRITE;
+}
+
 /* Whether the share reached what @waiter waits for. */
 static gboolean
 waiter_goal_reached (WalletShareRunner *self,
@@ -506,9 +512,11 @@ waiter_goal_reached (WalletShareRunner *self,
     case WAIT_ACCEPT:
       return user_turn && state != WALLET_SHARE_STATE_NEW;
     case WAIT_CONFIRM:
+      /* Confirmed once the relay took the answer, not when it is saved. */
       return state == WALLET_SHARE_STATE_RECEIVED ||
-             (verified && (state == WALLET_SHARE_STATE_WAITING_FOR_SENDER ||
-                           state == WALLET_SHARE_STATE_STORING));
+             (verified && !answer_unsent (self) &&
+              (state == WALLET_SHARE_STATE_WAITING_FOR_SENDER ||
+               state == WALLET_SHARE_STATE_STORING));
     default:
       g_assert_not_reached ();
     }
@@ -665,8 +673,11 @@ incoming_state (WalletShareRunner    *self,
                                         : WALLET_SHARE_STATE_PIN_WRONG;
     case TW_SHARE_ACTION_STORE:
       return WALLET_SHARE_STATE_STORING;
-    case TW_SHARE_ACTION_CREATE:
     case TW_SHARE_ACTION_WRITE:
+      /* The PIN answer on its way: the record saved before it goes out
+       * must not say the user's turn, or a restart leaves it unsent. */
+      return self->saved.cancelling ? current : WALLET_SHARE_STATE_WAITING_FOR_SENDER;
+    case TW_SHARE_ACTION_CREATE:
     case TW_SHARE_ACTION_DELETE:
     case TW_SHARE_ACTION_DONE:
     case TW_SHARE_ACTION_FAILED:
@@ -2385,6 +2396,8 @@ wallet_share_runner_confirm (WalletShareRunner *self,
 
   if (verified)
     self->saved.pins_sent++;
+  /* The save before the answer goes out carries the state after it. */
+  sync_share (self);
   mark_dirty (self);
   add_waiter (self, WAIT_CONFIRM, task);
   step (self);

@@ -1448,6 +1448,10 @@ test_recipient_restarts_after_its_answer (void)
     }
   wallet_open_manager (v.bob);
   resumed = find_share (v.bob->manager, incoming_id);
+  /* What was saved before the answer went out: the PIN is given, so it is
+   * not the user's turn (`tigress run` leaves such a share alone). */
+  g_assert_false (wallet_share_needs_user (resumed));
+  g_assert_cmpint (wallet_share_get_state (resumed), ==, WALLET_SHARE_STATE_WAITING_FOR_SENDER);
   wait_for_state (resumed, WALLET_SHARE_STATE_RECEIVED);
   wait_for_state (v.sent, WALLET_SHARE_STATE_DELIVERED);
   g_assert_cmpuint (count_credentials_from (wallet_share_get_share_id (resumed)), ==, 1);
