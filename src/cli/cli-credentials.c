@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "cli-credentials.h"
+#include "cli-key.h"
 
 #include <glib/gi18n.h>
 
@@ -98,6 +99,29 @@ cli_credentials_write_json (CliJson          *writer,
   cli_json_end_object (writer);
 }
 
+/* Dates in the one style of `show` (local time, like Created), rights by
+ * name as --rights takes them (QA G9); other fields as stored. */
+static char *
+field_for_people (const WalletFieldInfo *field,
+                  const char            *value)
+{
+  if (field->kind == WALLET_FIELD_KIND_DATETIME)
+    {
+      g_autoptr(GDateTime) parsed = g_date_time_new_from_iso8601 (value, NULL);
+
+      if (parsed != NULL)
+        return cli_format_date_time (parsed);
+    }
+  else if (g_str_equal (field->name, WALLET_FIELD_RIGHTS))
+    {
+      guint64 mask = 0;
+
+      if (g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT32, &mask, NULL))
+        return cli_key_describe_rights ((guint32) mask);
+    }
+  return g_strdup (value);
+}
+
 static void
 print_field (WalletCredential      *credential,
              const WalletFieldInfo *field,
@@ -108,9 +132,10 @@ print_field (WalletCredential      *credential,
   if (!is_secret (field))
     {
       const char *value = wallet_credential_get_field (credential, field->name);
+      g_autofree char *shown = value != NULL ? field_for_people (field, value) : NULL;
 
-      if (value != NULL)
-        cli_print_field (_(field->label), value);
+      if (shown != NULL)
+        cli_print_field (_(field->label), shown);
       return;
     }
 

@@ -32,6 +32,23 @@ static const RightName right_names[] = {
   { "trunk",  TW_CERT_RIGHT_TRUNK },
 };
 
+char *
+cli_key_describe_rights (guint32 mask)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint32 named = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (right_names); i++)
+    if (mask & right_names[i].right)
+      {
+        g_string_append_printf (text, "%s%s", text->len > 0 ? ", " : "", right_names[i].name);
+        named |= right_names[i].right;
+      }
+  if ((mask & ~named) != 0 || mask == 0)
+    g_string_append_printf (text, "%s%u", text->len > 0 ? ", " : "", mask & ~named);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 static gboolean
 parse_right (const char  *name,
              guint32     *right,

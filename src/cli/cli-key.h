@@ -12,4 +12,8 @@ gboolean  cli_key_verify  (CliContext  *context,
                            char       **argv,
                            GError     **error);
 
+/* The rights in @mask by the names --rights takes ("unlock, trunk"); bits
+ * without a name as their number. */
+char     *cli_key_describe_rights (guint32      mask);
+
 G_END_DECLS

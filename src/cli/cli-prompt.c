@@ -87,9 +87,11 @@ cli_read_secret_line (int      fd,
         }
       data[length++] = byte;
     }
+  /* An answer never given stops the command like any answer that is not a
+   * yes (docs/cli.md): exit 8, whatever the question was. */
   if (status < 0 || (status == 0 && length == 0))
     {
-      g_set_error_literal (error, CLI_ERROR, CLI_EXIT_USAGE,
+      g_set_error_literal (error, CLI_ERROR, CLI_EXIT_DECLINED,
                            _("No answer was given: the input ended. Type the answer, "
                              "or give it on its own line on standard input."));
       return NULL;

@@ -708,6 +708,10 @@ cli_share_receive (CliContext  *context,
   /* The yes was given when the share was first opened, by an earlier
    * run; asking again would read the PIN as the answer. */
   options.accepted_before = wallet_share_get_state (share) != WALLET_SHARE_STATE_NEW;
+  /* Before asking again for a PIN, learn whether the sender ended it. */
+  if (options.accepted_before && wallet_share_needs_user (share) &&
+      !cli_shares_wait (context, share, (guint) options.timeout_seconds, error))
+    return FALSE;
 
   while (!wallet_share_is_final (share))
     if (!step (context, share, &options, error))

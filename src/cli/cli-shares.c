@@ -496,8 +496,7 @@ cli_shares_pin (CliContext  *context,
 
 /* tigress run ------------------------------------------------------------- */
 
-/* The shares that can go on without anyone: not final, not waiting for
- * this user. */
+/* The shares not final yet, those waiting for this user included. */
 static GPtrArray *
 collect_running (WalletShareManager *manager)
 {
@@ -508,7 +507,9 @@ collect_running (WalletShareManager *manager)
     {
       g_autoptr(WalletShare) share = g_list_model_get_item (shares, i);
 
-      if (!wallet_share_is_final (share) && !wallet_share_needs_user (share))
+      /* One waiting for the user is waited for too: until the relay was
+       * read once, it may have ended meanwhile (QA G4). */
+      if (!wallet_share_is_final (share))
         g_ptr_array_add (running, g_steal_pointer (&share));
     }
   return running;
@@ -563,18 +564,22 @@ write_run_summary (CliContext *context,
 static gboolean
 nothing_arrived (GPtrArray *shares)
 {
-  if (shares->len == 0)
-    return FALSE;
+  guint carried = 0;
+
   for (guint i = 0; i < shares->len; i++)
     {
       WalletShare *share = shares->pdata[i];
 
+      /* Still the user's turn: this run did not carry it. */
+      if (wallet_share_needs_user (share) && !wallet_share_is_final (share))
+        continue;
+      carried++;
       if (wallet_share_get_direction (share) != WALLET_SHARE_INCOMING ||
           !wallet_share_is_final (share) ||
           wallet_share_get_state (share) == WALLET_SHARE_STATE_RECEIVED)
         return FALSE;
     }
-  return TRUE;
+  return carried > 0;
 }
 
 gboolean

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "wallet-contacts.h"
+#include "wallet-credential.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -519,6 +520,15 @@ check_new_contact (WalletContacts  *self,
     {
       g_set_error (error, WALLET_CONTACTS_ERROR, WALLET_CONTACTS_ERROR_BAD_NAME,
                    _("Give the contact a name of 1 to %d characters."), MAX_NAME_LENGTH);
+      return FALSE;
+    }
+  /* The name is shown after "verified sender:": it must not draw lines or
+   * colours of its own (QA G12), the rule titles follow. */
+  if (!wallet_credential_text_is_displayable (name, FALSE))
+    {
+      g_set_error_literal (error, WALLET_CONTACTS_ERROR, WALLET_CONTACTS_ERROR_BAD_NAME,
+                           _("The contact’s name holds a line break, a tab or another "
+                             "control character: write it on one line."));
       return FALSE;
     }
   if (public_key == NULL || memcmp (public_key, zero, sizeof zero) == 0)

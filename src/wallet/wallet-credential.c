@@ -13,7 +13,7 @@
 #include "tw-json-strict.h"
 
 #define STORAGE_VERSION      1
-#define MAX_TITLE_LENGTH     200      /* characters */
+#define MAX_TITLE_LENGTH     WALLET_CREDENTIAL_MAX_TITLE_CHARS
 #define MAX_TEXT_SIZE        1024     /* bytes of one plain field */
 #define MAX_NOTES_SIZE       16384
 #define MAX_SECRET_SIZE      16384

@@ -6,6 +6,9 @@
 
 G_BEGIN_DECLS
 
+/* The longest title a credential may have, in characters. */
+#define WALLET_CREDENTIAL_MAX_TITLE_CHARS 200
+
 /*
  * WalletCredential: one thing the wallet keeps — a password, a Wi-Fi
  * network, an access code, a digital key owner identity or a digital key —

@@ -739,19 +739,21 @@ fill_key_request (WalletCredential         *credential,
   return TRUE;
 }
 
-/* The recipient sees this title before anything else: same rule as a
- * credential's title, and the protocol's limit of 256 bytes. */
+/* The recipient sees this title before anything else and keeps its copy
+ * under it: same rules as a credential's title, and the protocol's limit of
+ * 256 bytes. */
 static gboolean
 share_title_is_valid (const char  *title,
                       GError     **error)
 {
   g_autofree char *stripped = g_strstrip (g_strdup (title != NULL ? title : ""));
 
-  if (stripped[0] == '\0' || strlen (title) > 256)
+  if (stripped[0] == '\0' || strlen (title) > 256 ||
+      g_utf8_strlen (title, -1) > WALLET_CREDENTIAL_MAX_TITLE_CHARS)
     {
       g_set_error (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_INVALID_OPTIONS,
-                   _("The share’s title must have 1 to 256 bytes of text: write a "
-                     "shorter one."));
+                   _("The share’s title must have 1 to %d characters (and at most 256 "
+                     "bytes): write a shorter one."), WALLET_CREDENTIAL_MAX_TITLE_CHARS);
       return FALSE;
     }
   if (!wallet_credential_text_is_displayable (title, FALSE))
@@ -762,6 +764,25 @@ share_title_is_valid (const char  *title,
       return FALSE;
     }
   return TRUE;
+}
+
+/* The content travels under the share's title: a sender who chose another
+ * one keeps its own title for the credential private (QA G13). */
+static gboolean
+content_under_share_title (WalletCredential  *credential,
+                           const char        *title,
+                           char             **format_out,
+                           TwSecret         **content_out,
+                           GError           **error)
+{
+  g_autoptr(WalletCredential) titled = NULL;
+
+  if (wallet_credential_is_read_only (credential) ||
+      g_strcmp0 (wallet_credential_get_title (credential), title) == 0)
+    return wallet_credential_to_share (credential, format_out, content_out, error);
+  titled = wallet_credential_copy (credential);
+  wallet_credential_set_title (titled, title);
+  return wallet_credential_to_share (titled, format_out, content_out, error);
 }
 
 /* What the sender's machine needs, from the credential and the options.
@@ -792,7 +813,7 @@ fill_request (WalletCredential         *credential,
                      "shared."));
       return FALSE;
     }
-  if (!wallet_credential_to_share (credential, &format, content_out, error))
+  if (!content_under_share_title (credential, request->title, &format, content_out, error))
     return FALSE;
   *format_out = wallet_share_format_to_wire (format);
 

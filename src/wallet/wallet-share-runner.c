@@ -142,6 +142,7 @@ struct _WalletShareRunner
   gboolean                shut_down;
   gboolean                stalled;       /* the share's error is a retry reason */
   gboolean                look_now;      /* next read without waiting */
+  gboolean                looked;        /* a read was answered since the start */
   gboolean                store_unsure;  /* a store failed: it may have landed anyway */
   gboolean                save_failed;   /* the last save failed; retry after the back-off */
   gboolean                peer_deleted;  /* the relay said the other side deleted the mailbox */
@@ -502,7 +503,9 @@ waiter_goal_reached (WalletShareRunner *self,
   switch (waiter->kind)
     {
     case WAIT_SETTLED:
-      return is_settled_final (self) || user_turn;
+      /* The user's turn counts once the relay was asked (or cannot be):
+       * the other side may have ended the share meanwhile (QA G4). */
+      return is_settled_final (self) || (user_turn && (self->looked || self->stalled));
     case WAIT_SAVED:
       return self->saved_generation >= waiter->target;
     case WAIT_CANCEL:
@@ -993,8 +996,16 @@ enter_final_from_failure (WalletShareRunner *self,
         enter_final (self, outgoing ? WALLET_SHARE_STATE_DECLINED
                                     : WALLET_SHARE_STATE_CANCELLED, NULL);
       return;
-    case TW_SHARE_FAILURE_NONE:
     case TW_SHARE_FAILURE_PIN_ATTEMPTS:
+      /* Only the sender can share it again: the recipient asks for that. */
+      if (!outgoing)
+        {
+          enter_final (self, WALLET_SHARE_STATE_FAILED,
+                       failure_error (TW_SHARE_FAILURE_PEER_CANCELLED));
+          return;
+        }
+      break;
+    case TW_SHARE_FAILURE_NONE:
     case TW_SHARE_FAILURE_ALTERED:
     case TW_SHARE_FAILURE_UNSUPPORTED:
     default:
@@ -1587,11 +1598,13 @@ read_done (GObject      *source,
    * (the PIN not given) changes no payload, and only this tells the
    * sender someone holds the link (QA F1). */
   note_binding (self, content->binding_epoch);
+  self->looked = TRUE;
 
   if (content->not_modified || content->payload_data == NULL ||
       (content->etag != NULL && g_strcmp0 (content->etag, self->saved.etag) == 0))
     {
       note_unchanged_read (self, content);
+      check_waiters (self, NULL);
       read_again (self);
       return;
     }
@@ -1781,7 +1794,9 @@ build_credential (WalletShareRunner  *self,
        * under it; a title inside the content (an older sender's own, maybe
        * private one) does not get the last word. */
       if (credential != NULL && !wallet_credential_is_read_only (credential) &&
-          wallet_share_get_title (self->share) != NULL)
+          wallet_share_get_title (self->share) != NULL &&
+          g_utf8_strlen (wallet_share_get_title (self->share), -1) <=
+          WALLET_CREDENTIAL_MAX_TITLE_CHARS)
         wallet_credential_set_title (credential, wallet_share_get_title (self->share));
     }
 

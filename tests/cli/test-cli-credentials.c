@@ -272,6 +272,7 @@ test_access_code_validity_window (void)
 {
   g_autoptr(CliRun) added = NULL;
   g_autoptr(CliRun) backwards = NULL;
+  g_autoptr(CliRun) shown = NULL;
   g_autoptr(JsonNode) root = NULL;
   JsonObject *fields;
 
@@ -288,6 +289,14 @@ test_access_code_validity_window (void)
                    "2030-01-01T08:00:00Z");
   g_assert_true (g_str_has_prefix (json_object_get_string_member (fields, "valid-until"),
                                    "2030-01-"));
+
+  /* `show` writes these dates in the style of its Created line (QA G9). */
+  shown = cli_test_run_with_passcode (CLI_TEST_PASSCODE, NULL, "show",
+                                      json_object_get_string_member (json_node_get_object (root),
+                                                                     "id"), NULL);
+  cli_test_assert_status (shown, 0);
+  g_assert_nonnull (strstr (shown->out, "Valid from"));
+  g_assert_null (strstr (shown->out, "T08:00:00Z"));
 
   backwards = cli_test_run_with_passcode (CLI_TEST_PASSCODE, "4711\n", "add", "access-code",
                                           "--title", "Gym", "--valid-from", "2030-02-01",

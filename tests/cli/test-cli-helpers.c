@@ -261,9 +261,10 @@ test_prompt_reads_successive_lines (void)
   g_assert_cmpuint (tw_secret_get_size (empty), ==, 0);
   g_assert_cmpstr (tw_secret_get_text (last), ==, "last-without-newline");
 
+  /* Input that ended is an answer never given: exit 8 (docs/cli.md). */
   none = cli_read_secret_line (fd, &error);
   g_assert_null (none);
-  g_assert_error (error, CLI_ERROR, CLI_EXIT_USAGE);
+  g_assert_error (error, CLI_ERROR, CLI_EXIT_DECLINED);
   close (fd);
 }
 

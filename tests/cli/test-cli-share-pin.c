@@ -87,6 +87,9 @@ test_three_wrong_burn_the_share (void)
   g_autofree char *state = NULL;
 
   cli_test_assert_status (received, 6);
+  /* Advice for the recipient, who cannot share it again (QA G4). */
+  g_assert_nonnull (strstr (received->err, "Ask the sender to share it again"));
+  g_assert_null (strstr (received->err, "Share the credential again"));
   cli_test_assert_status (sender_run, 0);
   state = rig_share_state (rig->sender, sent->id);
   g_assert_true (g_str_equal (state, "failed") || g_str_equal (state, "cancelled"));
@@ -241,6 +244,55 @@ test_recipient_cancels_while_waiting (void)
   g_assert_cmpstr (state, ==, "declined");
 }
 
+/* A share the recipient accepted, whose `receive` stopped at the PIN
+ * prompt (its input ended there), then cancelled by the sender. */
+static SentShare *
+cancel_at_the_pin_prompt (const char *title)
+{
+  SentShare *sent = share_new_password (title);
+  g_autofree char *link_only = g_strdup_printf ("%s\n", sent->link);
+  g_autoptr(CliRun) pending = cli_test_wallet_run (rig->recipient, link_only, "receive", "--yes",
+                                                   "--timeout", "5", NULL);
+  g_autoptr(CliRun) cancelled = NULL;
+
+  cli_test_assert_status (pending, 8);
+  cancelled = cli_test_wallet_run (rig->sender, NULL, "shares", "cancel", sent->id, NULL);
+  cli_test_assert_status (cancelled, 0);
+  return sent;
+}
+
+/* QA G4: `run` reads the relay for a share at the PIN prompt and says the
+ * sender cancelled it, instead of telling to open the link again. */
+static void
+test_run_sees_a_cancel_at_the_pin_prompt (void)
+{
+  g_autoptr(SentShare) sent = cancel_at_the_pin_prompt ("Cancelled at the PIN prompt");
+  g_autoptr(CliRun) resumed = cli_test_wallet_run (rig->recipient, NULL, "run", "--timeout",
+                                                   "15", NULL);
+
+  g_test_message ("run: exit %d: %s", resumed->status, resumed->err);
+  cli_test_assert_status (resumed, 6);
+  g_assert_nonnull (strstr (resumed->err, "cancelled"));
+  g_assert_null (strstr (resumed->err, "open its link again"));
+}
+
+/* QA G4: `receive` of that link says so before asking for a PIN. */
+static void
+test_receive_sees_a_cancel_before_the_pin (void)
+{
+  g_autoptr(SentShare) sent = cancel_at_the_pin_prompt ("Cancelled before the PIN");
+  g_autofree char *with_pin = g_strdup_printf ("%s\n%s\n", sent->link, sent->pin);
+  g_autoptr(CliRun) again = cli_test_wallet_run (rig->recipient, with_pin, "receive", "--yes",
+                                                 "--timeout", "15", NULL);
+  g_autofree char *state = NULL;
+
+  g_test_message ("receive: exit %d: %s", again->status, again->err);
+  cli_test_assert_status (again, 6);
+  g_assert_nonnull (strstr (again->err, "cancelled"));
+  state = rig_newest_share_state (rig->recipient);
+  g_assert_cmpstr (state, ==, "cancelled");
+}
+
 /* QA G13: the share's title is what the recipient is shown and keeps; the
  * sender's own title for the credential stays the sender's. */
 static void
@@ -301,6 +353,10 @@ main (int    argc,
   g_test_add_func ("/cli/share/cancel/recipient-while-waiting-for-sender",
                    test_recipient_cancels_while_waiting);
 
+  g_test_add_func ("/cli/share/cancel/run-sees-it-at-the-pin-prompt",
+                   test_run_sees_a_cancel_at_the_pin_prompt);
+  g_test_add_func ("/cli/share/cancel/receive-sees-it-before-the-pin",
+                   test_receive_sees_a_cancel_before_the_pin);
   g_test_add_func ("/cli/share/title/is-what-the-recipient-keeps",
                    test_share_title_is_what_the_recipient_keeps);
 

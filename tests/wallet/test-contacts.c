@@ -113,6 +113,13 @@ test_pinned_contact_is_verified_sender (void)
   g_assert_null (pin (contacts, "", mallory_key, &error));
   g_assert_error (error, WALLET_CONTACTS_ERROR, WALLET_CONTACTS_ERROR_BAD_NAME);
   g_clear_error (&error);
+  /* A name that would draw on the terminal or a new line (QA G12). */
+  g_assert_null (pin (contacts, "Ev\x1b[31mil", mallory_key, &error));
+  g_assert_error (error, WALLET_CONTACTS_ERROR, WALLET_CONTACTS_ERROR_BAD_NAME);
+  g_clear_error (&error);
+  g_assert_null (pin (contacts, "Eve\nFrom: Alice", mallory_key, &error));
+  g_assert_error (error, WALLET_CONTACTS_ERROR, WALLET_CONTACTS_ERROR_BAD_NAME);
+  g_clear_error (&error);
 
   reloaded = load_contacts ();
   g_assert_nonnull (wallet_contacts_lookup_key (reloaded, alice_key));
