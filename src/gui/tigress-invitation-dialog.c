@@ -34,6 +34,8 @@ struct _TigressInvitationDialog
   AdwStatusPage *pin_page;
   AdwEntryRow *pin_row;
   GtkLabel *pin_message;
+  GtkLabel *pin_title;
+  GtkButton *pin_send_button;
   AdwStatusPage *details_page;
   GtkLabel *details_warning;
   GtkButton *save_button;
@@ -163,6 +165,18 @@ format_expiration (WalletShare *share)
   return tigress_date_format (expiration);
 }
 
+/* The sender chooses the title, up to 256 bytes: a few lines of it, with
+ * the whole as a tooltip, so the PIN field always stays in reach (QA G10). */
+static void
+show_pin_title (TigressInvitationDialog *self)
+{
+  const char *title = wallet_share_get_title (self->share);
+
+  gtk_label_set_text (self->pin_title, title != NULL ? title : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->pin_title), title);
+  gtk_widget_set_visible (GTK_WIDGET (self->pin_title), title != NULL && *title != '\0');
+}
+
 static void
 show_pin_page (TigressInvitationDialog *self,
                gboolean                 after_wrong_pin)
@@ -182,8 +196,7 @@ show_pin_page (TigressInvitationDialog *self,
   gtk_widget_set_visible (GTK_WIDGET (self->pin_message), TRUE);
   if (after_wrong_pin)
     gtk_widget_add_css_class (GTK_WIDGET (self->pin_message), "error");
-  if (wallet_share_get_title (self->share) != NULL)
-    adw_status_page_set_title (self->pin_page, wallet_share_get_title (self->share));
+  show_pin_title (self);
   gtk_editable_set_text (GTK_EDITABLE (self->pin_row), "");
   set_page (self, "pin");
 }
@@ -778,6 +791,8 @@ tigress_invitation_dialog_get_part (TigressInvitationDialog *self,
     { "relay-warning", self->relay_warning },
     { "auth-row", self->auth_row },
     { "pin-row", self->pin_row },
+    { "pin-title", self->pin_title },
+    { "pin-send-button", self->pin_send_button },
     { "save-button", self->save_button },
     { "discard-button", self->discard_button },
     { "retry-button", self->retry_button },
@@ -839,6 +854,8 @@ bind_children (GtkWidgetClass *widget_class)
   BIND (pin_page);
   BIND (pin_row);
   BIND (pin_message);
+  BIND (pin_title);
+  BIND (pin_send_button);
   BIND (details_page);
   BIND (details_warning);
   BIND (save_button);

@@ -808,6 +808,64 @@ test_relay_down_while_sending_pin_recovers (void)
   close_dialog (dialog);
 }
 
+/* The sender may choose a long title (up to 200 characters): the PIN page shows
+ * a few lines of it, the whole in a tooltip, and the PIN field and Send PIN
+ * stay inside the dialog (QA G10). */
+static gboolean
+inside_dialog (TigressInvitationDialog *dialog,
+               const char              *part)
+{
+  GtkWidget *widget = tigress_invitation_dialog_get_part (dialog, part);
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (dialog), &bounds));
+  g_test_message ("%s: y %.0f to %.0f in a dialog %d high", part, bounds.origin.y,
+                  bounds.origin.y + bounds.size.height,
+                  gtk_widget_get_height (GTK_WIDGET (dialog)));
+  return bounds.origin.y >= 0 &&
+         bounds.origin.y + bounds.size.height <= gtk_widget_get_height (GTK_WIDGET (dialog));
+}
+
+static void
+test_long_title_keeps_the_pin_in_reach (void)
+{
+  g_auto(Invitation) invitation = { 0 };
+  g_autoptr(GString) title = g_string_new ("Gate");
+  g_autofree char *add = NULL;
+  g_autofree char *share = NULL;
+  TigressInvitationDialog *dialog;
+  GtkWidget *shown;
+
+  /* Near the 200 characters a credential's title may have. */
+  while (title->len + 29 <= 200)
+    g_string_append (title, " apartment back door basement");
+  add = g_strconcat ("add-owner ", title->str, NULL);
+  share = g_strconcat ("share pin ", title->str, NULL);
+  peer_expect (sender, add, "ok");
+  peer_share (sender, share, &invitation);
+
+  dialog = open_and_accept (invitation.link);
+  assert_page (dialog, "pin");
+  tigress_test_run_for (700);
+  shown = tigress_invitation_dialog_get_part (dialog, "pin-title");
+  g_assert_true (gtk_widget_get_visible (shown));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (shown), ==, title->str);
+  if (g_getenv ("TIGRESS_TEST_SHOTS") != NULL)
+    {
+      g_autofree char *shot = g_build_filename (g_getenv ("TIGRESS_TEST_SHOTS"),
+                                                "long-title-pin.png", NULL);
+
+      tigress_test_render_widget_png (GTK_WIDGET (dialog), shot);
+    }
+  g_assert_true (inside_dialog (dialog, "pin-row"));
+  g_assert_true (inside_dialog (dialog, "pin-send-button"));
+
+  type_pin (dialog, invitation.pin);
+  assert_page (dialog, "done");
+  peer_expect (sender, "wait delivered", "ok");
+  close_dialog (dialog);
+}
+
 /* A lock owner's key travels as a new digital key made for this device:
  * the recipient ends up with a key of its own, and the owner keeps its
  * signing key. */
@@ -978,6 +1036,8 @@ main (int   argc,
                    test_unreachable_relay_offers_retry);
   g_test_add_func ("/gui/share/relay-down-while-sending-pin-recovers",
                    test_relay_down_while_sending_pin_recovers);
+  g_test_add_func ("/gui/share/long-title-keeps-the-pin-in-reach",
+                   test_long_title_keeps_the_pin_in_reach);
   g_test_add_func ("/gui/share/locked-keyring-offers-unlock",
                    test_locked_keyring_offers_unlock);
   status = g_test_run ();
