@@ -9,6 +9,19 @@
  * language, if plain. */
 #define FALLBACK_FORMAT "%Y-%m-%d %H:%M"
 
+/* A date that wraps inside itself ("4" at the end of one line, "December"
+ * on the next) reads wrong (QA G7): its spaces become no-break spaces, so
+ * a label moves it to the next line whole. Takes @text. */
+static char *
+keep_on_one_line (char *text)
+{
+  g_autoptr(GString) joined = g_string_new (text);
+
+  g_free (text);
+  g_string_replace (joined, " ", "\u00a0", 0);
+  return g_string_free (g_steal_pointer (&joined), FALSE);
+}
+
 char *
 tigress_date_format (GDateTime *when)
 {
@@ -27,5 +40,5 @@ tigress_date_format (GDateTime *when)
   text = g_date_time_format (local, _("%-d %B %Y, %H:%M"));
   if (text == NULL)
     text = g_date_time_format (local, FALLBACK_FORMAT);
-  return text;
+  return keep_on_one_line (text);
 }

@@ -359,7 +359,8 @@ test_add_password (void)
   /* "changed 4 December 2026, 18:33": the year in full. */
   {
     g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-    g_autofree char *year = g_strdup_printf ("%d, ", g_date_time_get_year (now));
+    /* No-break spaces: the date never wraps inside itself (QA G7). */
+    g_autofree char *year = g_strdup_printf ("%d,\u00a0", g_date_time_get_year (now));
 
     g_assert_nonnull (label_containing (part ("credential-view"), year));
   }
@@ -434,8 +435,10 @@ test_add_access_code_explains_dates (void)
 
   /* Shown with the month's name and all four digits of the year: never
    * "01/02/30", which reads three ways. */
-  g_assert_nonnull (label_containing (part ("credential-view"), "2 January 2030, 10:00"));
-  g_assert_nonnull (label_containing (part ("credential-view"), "3 January 2030, 10:00"));
+  g_assert_nonnull (label_containing (part ("credential-view"),
+                                      "2\u00a0January\u00a02030,\u00a010:00"));
+  g_assert_nonnull (label_containing (part ("credential-view"),
+                                      "3\u00a0January\u00a02030,\u00a010:00"));
   g_assert_null (label_containing (part ("credential-view"), "/30"));
 }
 
