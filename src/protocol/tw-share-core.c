@@ -795,7 +795,7 @@ link_key_size_fits_role (TwShareCore *core)
 }
 
 /* The parts must fit together, so a damaged state cannot make the machine
- * write nothing under a request id, write without a mailbox, or put
+ * write nothing under a request id, write or read without a mailbox, or put
  * anything but one of our own UUIDs in a Mailbox-Request-ID header. */
 static gboolean
 check_consistency (TwShareCore  *core,
@@ -809,7 +809,8 @@ check_consistency (TwShareCore  *core,
       || !steps_fit_role (core)
       || (core->request_id != NULL && !tw_link_mailbox_id_is_valid (core->request_id))
       || (writes && (core->last_own == NULL || core->request_id == NULL))
-      || (core->step == TW_SHARE_ACTION_WRITE && core->mailbox_id == NULL)
+      || ((core->step == TW_SHARE_ACTION_WRITE || core->step == TW_SHARE_ACTION_READ)
+          && core->mailbox_id == NULL)
       || (core->step == TW_SHARE_ACTION_DELETE && core->request_id == NULL)
       || (core->role == TW_ROLE_SENDER && core->share_id == NULL))
     return tw_share_bad_state (error, NULL);

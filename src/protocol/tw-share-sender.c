@@ -1056,7 +1056,9 @@ check_restored (TwShareSender  *self,
       || (verified && (self->w == NULL || self->scalar == NULL))
       || (digital_key && (!verified || self->owner_seed == NULL))
       || (!digital_key && self->credential_content == NULL)
-      || (self->credential_content != NULL && self->core.credential_format == NULL))
+      || (self->credential_content != NULL && self->core.credential_format == NULL)
+      || (verified && self->core.last_own_format == TW_MESSAGE_DELIVER
+          && self->receipt_key == NULL))
     return tw_share_bad_state (error, NULL);
 
   return TRUE;
