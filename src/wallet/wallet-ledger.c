@@ -173,7 +173,6 @@ parse_entry (JsonObject   *object,
 {
   static const char * const members[] = { "mailbox", "share", "incoming", "outcome", "at", NULL };
   const char *mailbox_url, *share_id = NULL, *outcome_name;
-  g_autoptr(GError) local_error = NULL;
   LedgerEntry entry = { 0 };
 
   if (!tw_json_check_members (object, members, error) ||
