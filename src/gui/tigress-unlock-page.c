@@ -48,7 +48,11 @@ set_busy (TigressUnlockPage *self,
   self->busy = busy;
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->form_group), !busy);
+  /* The fields stay sensitive and only stop taking text: Enter in a field
+   * starts the work, and making the focused field insensitive inside its own
+   * key press leaves the window with a focus that swallows every later key. */
+  gtk_editable_set_editable (GTK_EDITABLE (self->passcode_row), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->confirm_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->submit_button), !busy);
 }
 
