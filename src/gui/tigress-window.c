@@ -461,6 +461,17 @@ on_user_activity (TigressWindow *self)
     wallet_vault_touch (self->vault);
 }
 
+/* "key-pressed" returns whether the key was used up. The watcher only
+ * notes that the user is there and must hand every key on: a handler
+ * without this return value once swallowed every key of the unlocked
+ * window (QA G6). */
+static gboolean
+on_key_activity (TigressWindow *self)
+{
+  on_user_activity (self);
+  return GDK_EVENT_PROPAGATE;
+}
+
 /* ------------------------------------------------------------------ */
 /* Deleting with Undo                                                 */
 /* ------------------------------------------------------------------ */
@@ -995,8 +1006,9 @@ add_activity_watchers (TigressWindow *self)
   GtkDropTarget *drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
   GType drop_types[] = { GDK_TYPE_FILE_LIST, G_TYPE_STRING };
 
+  gtk_event_controller_set_name (keys, "activity-watch");
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
-  g_signal_connect_swapped (keys, "key-pressed", G_CALLBACK (on_user_activity), self);
+  g_signal_connect_swapped (keys, "key-pressed", G_CALLBACK (on_key_activity), self);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
 
   gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (clicks), GTK_PHASE_CAPTURE);

@@ -1167,6 +1167,31 @@ test_idle_time_locks_the_window (void)
   wallet_vault_set_auto_lock_seconds (vault, 0);
 }
 
+/* The window's activity watcher sees every key first and must hand it on:
+ * one that used keys up left the unlocked window deaf to Tab, shortcuts and
+ * typing (QA G6). */
+static void
+test_key_watchers_pass_keys_on (void)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (win));
+  guint key_watchers = 0;
+
+  g_assert_true (wallet_vault_is_unlocked (tigress_application_get_vault (app)));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+      gboolean used_up = TRUE;
+
+      if (g_strcmp0 (gtk_event_controller_get_name (controller), "activity-watch") != 0)
+        continue;
+      g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_f, 0, GDK_CONTROL_MASK,
+                             &used_up);
+      g_assert_false (used_up);
+      key_watchers++;
+    }
+  g_assert_cmpuint (key_watchers, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1198,6 +1223,8 @@ main (int   argc,
                    test_first_run_sets_passcode);
   g_test_add_func ("/gui/unlock/wrong-passcode-is-refused-then-right-one-opens",
                    test_lock_then_wrong_then_right_passcode);
+  g_test_add_func ("/gui/window/key-watchers-pass-keys-on-once-unlocked",
+                   test_key_watchers_pass_keys_on);
   g_test_add_func ("/gui/add/password-is-stored-and-shown", test_add_password);
   g_test_add_func ("/gui/add/wifi-explains-a-short-password",
                    test_add_wifi_explains_short_password);
