@@ -197,7 +197,8 @@ print_list (GPtrArray *credentials)
 
   if (credentials->len == 0)
     {
-      printf ("%s\n", _("No credentials. Add one with “tigress add” or “tigress wifi import”."));
+      printf ("%s\n",
+              _("No credentials. Add one with “tigress add” or “tigress wifi import”."));
       return;
     }
 

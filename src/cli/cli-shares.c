@@ -398,7 +398,8 @@ find_share (CliContext  *context,
 
   if (found == NULL)
     g_set_error (error, CLI_ERROR, matches > 1 ? CLI_EXIT_USAGE : CLI_EXIT_NOT_FOUND,
-                 _("No single share has the id “%s”. “tigress shares” lists them."), reference);
+                 _("No single share has the id “%s”. “tigress shares” lists them."),
+                 reference);
   return found;
 }
 

@@ -291,9 +291,10 @@ gboolean            wallet_share_manager_remove_finish    (WalletShareManager   
 
 /* Completes when @share waits for the user (wallet_share_needs_user())
  * and the relay answered a read since this process started it (or cannot
- * be reached), so an end by the other side is seen first; or when it is final and everything about it is written (the ledger entry
- * and its last saved state), so the caller may quit; at once if it is
- * already. For the CLI's `run` and for tests. */
+ * be reached), so an end by the other side is seen first; or when it is
+ * final and everything about it is written (the ledger entry and its last
+ * saved state), so the caller may quit; at once if it is already. For the
+ * CLI's `run` and for tests. */
 void                wallet_share_manager_wait_async       (WalletShareManager   *self,
                                                            WalletShare          *share,
                                                            GCancellable         *cancellable,

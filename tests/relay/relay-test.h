@@ -53,7 +53,8 @@ void             relay_test_server_stop     (RelayTestServer    *server,
                                              gboolean            kill_hard);
 void             relay_test_server_free     (RelayTestServer    *server);
 
-const char      *relay_test_server_url      (RelayTestServer    *server);   /* scheme://127.0.0.1:port */
+/* scheme://127.0.0.1:port */
+const char      *relay_test_server_url      (RelayTestServer    *server);
 const char      *relay_test_server_admin_url (RelayTestServer   *server);   /* or NULL */
 const char      *relay_test_server_storage  (RelayTestServer    *server);
 guint16          relay_test_server_port     (RelayTestServer    *server);

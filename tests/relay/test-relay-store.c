@@ -333,7 +333,8 @@ write_if_unchanged (gpointer data)
   WriteTarget *target = runner->shared;
   RelayAccess access = access_for (target->mailbox, target->mailbox->sender_claim_hash);
   RelayPayload payload = { NULL, NULL, "" };
-  g_autofree char *text = g_strdup_printf ("BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB%04u", runner->index);
+  g_autofree char *text = g_strdup_printf ("%s%04u", "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB",
+                                           runner->index);
   g_autoptr(GError) error = NULL;
   RelayOutcome outcome;
 

@@ -135,7 +135,8 @@ raw_create (RawFiller        *filler,
                           "org.freedesktop.Secret.Collection", "CreateItem",
                           g_variant_new ("(@a{sv}(o@ay@ays)b)",
                                          g_variant_builder_end (&properties), filler->session,
-                                         g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, NULL, 0, 1),
+                                         g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE,
+                                                                    NULL, 0, 1),
                                          g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE,
                                                                     value->data, value->len, 1),
                                          "application/octet-stream", FALSE),
@@ -228,6 +229,59 @@ time_raw_calls (void)
   printf ("  GetSecrets of the same in calls of 256: %.3f s\n", seconds_since (start));
 }
 
+/* Fills the wallet through WalletStore (BENCH_FILL=store) or with raw
+ * CreateItem calls, and says how long it took. */
+static void
+fill_wallet (Filler      *filler,
+             WalletVault *vault)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  if (g_strcmp0 (g_getenv ("BENCH_FILL"), "store") == 0)
+    {
+      for (guint i = 0; i < IN_FLIGHT; i++)
+        fill_one (filler);
+      while (filler->pending > 0)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  else
+    {
+      filler->failed = fill_raw (vault, filler->total);
+      filler->next = filler->total;
+    }
+  printf ("stored %u credentials (%u failed) in %.1f s\n", filler->total, filler->failed,
+          seconds_since (start));
+}
+
+/* BENCH_SPLIT: the keyring's own share of a load, read in one batch. */
+static void
+time_batch_read (WalletKeyring *keyring)
+{
+  g_autoptr(GAsyncResult) all = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  wallet_keyring_load_all_async (keyring, WALLET_ITEM_CREDENTIAL, NULL, wt_result_cb, &all);
+  items = wallet_keyring_load_all_finish (keyring, wt_wait (&all), &error);
+  if (items == NULL)
+    g_error ("reading the keyring: %s", error->message);
+  printf ("reading %u items from the keyring in one batch took %.3f s\n", items->len,
+          seconds_since (start));
+  time_raw_calls ();
+}
+
+static void
+load_store (WalletStore *store)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wallet_store_load_async (store, NULL, wt_result_cb, &result);
+  if (!wallet_store_load_finish (store, wt_wait (&result), &error))
+    g_error ("load: %s", error->message);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -254,21 +308,7 @@ main (int argc, char **argv)
     g_error ("setup: %s", error->message);
   g_clear_object (&result);
 
-  start = g_get_monotonic_time ();
-  if (g_strcmp0 (g_getenv ("BENCH_FILL"), "store") == 0)
-    {
-      for (guint i = 0; i < IN_FLIGHT; i++)
-        fill_one (&filler);
-      while (filler.pending > 0)
-        g_main_context_iteration (NULL, TRUE);
-    }
-  else
-    {
-      filler.failed = fill_raw (vault, total);
-      filler.next = total;
-    }
-  printf ("stored %u credentials (%u failed) in %.1f s\n", total, filler.failed,
-          seconds_since (start));
+  fill_wallet (&filler, vault);
 
   /* As the app does it: a fresh vault, the passcode, then the store. The
    * first load finds no index: it reads every item and writes the index. */
@@ -283,22 +323,10 @@ main (int argc, char **argv)
   printf ("unlock (scrypt N=2^17) took %.3f s\n", (unlocked - start) / (double) G_USEC_PER_SEC);
   if (g_getenv ("BENCH_SPLIT") != NULL)
     {
-      g_autoptr(GAsyncResult) all = NULL;
-      g_autoptr(GPtrArray) items = NULL;
-
-      wallet_keyring_load_all_async (keyring, WALLET_ITEM_CREDENTIAL, NULL, wt_result_cb, &all);
-      items = wallet_keyring_load_all_finish (keyring, wt_wait (&all), &error);
-      if (items == NULL)
-        g_error ("reading the keyring: %s", error->message);
-      printf ("reading %u items from the keyring in one batch took %.3f s\n", items->len,
-              seconds_since (unlocked));
-      time_raw_calls ();
+      time_batch_read (keyring);
       unlocked = g_get_monotonic_time ();
     }
-  wallet_store_load_async (shown, NULL, wt_result_cb, &result);
-  if (!wallet_store_load_finish (shown, wt_wait (&result), &error))
-    g_error ("load: %s", error->message);
-  g_clear_object (&result);
+  load_store (shown);
   printf ("first load, without an index, of %u credentials took %.3f s\n",
           g_list_model_get_n_items (G_LIST_MODEL (shown)), seconds_since (unlocked));
 
@@ -308,10 +336,7 @@ main (int argc, char **argv)
   g_clear_object (&shown);
   shown = wallet_store_new (second);
   start = g_get_monotonic_time ();
-  wallet_store_load_async (shown, NULL, wt_result_cb, &result);
-  if (!wallet_store_load_finish (shown, wt_wait (&result), &error))
-    g_error ("load: %s", error->message);
-  g_clear_object (&result);
+  load_store (shown);
   printf ("loading %u credentials from the index took %.3f s\n",
           g_list_model_get_n_items (G_LIST_MODEL (shown)), seconds_since (start));
   while (!wallet_store_is_synchronised (shown))

@@ -1976,16 +1976,113 @@ test_cancel_while_recipient_is_closed (void)
   verified_clear (&v);
 }
 
-int
-main (int argc, char **argv)
+/* Five programs share this file (SHARE_TEST_GROUP), each under a minute;
+ * group 4 runs on a keyring daemon of its own, group 5 through
+ * tests/polkit-mock-run with a logind mock. */
+static const struct
 {
-  g_autoptr(TwSecret) passcode = NULL;
+  int group;
+  const char *path;
+  GTestFunc func;
+} share_tests[] = {
+  { 1, "/share-manager/direct/password-arrives",
+    test_direct_password },
+  { 1, "/share-manager/direct/wifi-arrives",
+    test_direct_wifi },
+  { 1, "/share-manager/direct/access-code-arrives",
+    test_direct_access_code },
+  { 1, "/share-manager/verified/password-arrives",
+    test_verified_password },
+  { 1, "/share-manager/verified/wifi-arrives",
+    test_verified_wifi },
+  { 1, "/share-manager/verified/access-code-arrives",
+    test_verified_access_code },
+  { 1, "/share-manager/verified/digital-key-opens-the-lock",
+    test_digital_key_opens_the_lock },
+  { 1, "/share-manager/pin/wrong-once-then-right",
+    test_wrong_pin_once },
+  { 1, "/share-manager/pin/wrong-twice-then-right",
+    test_wrong_pin_twice },
+  { 1, "/share-manager/pin/wrong-three-times-ends-the-share",
+    test_wrong_pin_three_times },
+  { 1, "/share-manager/pin/shown-once-then-needs-confirmation",
+    test_pin_shown_once_then_needs_proof },
+  { 2, "/share-manager/proof/no-send-proof-writes-nothing",
+    test_create_without_proof_writes_nothing },
+  { 2, "/share-manager/proof/no-accept-proof-binds-nothing",
+    test_accept_without_proof_binds_nothing },
+  { 2, "/share-manager/relay/untrusted-needs-explicit-choice",
+    test_untrusted_relay_needs_explicit_choice },
+  { 2, "/share-manager/cancel/sender-before-opening",
+    test_sender_cancels_before_opening },
+  { 2, "/share-manager/cancel/sender-while-recipient-types-pin",
+    test_sender_cancels_while_recipient_types_pin },
+  { 2, "/share-manager/cancel/sender-after-a-wrong-pin",
+    test_sender_cancels_while_waiting_for_recipient },
+  { 2, "/share-manager/cancel/recipient-declines-direct",
+    test_recipient_declines_direct },
+  { 2, "/share-manager/cancel/recipient-declines-at-pin-prompt",
+    test_recipient_declines_at_pin_prompt },
+  { 2, "/share-manager/cancel/recipient-drops-unopened-link",
+    test_recipient_drops_unopened_link },
+  { 2, "/share-manager/link/same-link-twice-is-one-share",
+    test_same_link_twice_is_one_share },
+  { 2, "/share-manager/link/opened-on-several-devices-is-told",
+    test_opened_on_several_devices },
+  { 3, "/share-manager/ledger/used-link-is-already-in-wallet",
+    test_used_link_is_already_in_wallet },
+  { 3, "/share-manager/ledger/link-opened-on-another-device",
+    test_link_opened_on_another_device },
+  { 3, "/share-manager/restart/sender-mid-way",
+    test_sender_restarts_mid_way },
+  { 3, "/share-manager/restart/recipient-mid-way",
+    test_recipient_restarts_mid_way },
+  { 3, "/share-manager/restart/recipient-before-its-receipt",
+    test_recipient_restarts_before_its_receipt },
+  { 3, "/share-manager/restart/recipient-after-its-pin-answer",
+    test_recipient_restarts_after_its_answer },
+  { 3, "/share-manager/restart/both-after-a-wrong-pin",
+    test_both_restart_after_a_wrong_pin },
+  { 3, "/share-manager/restart/sender-learns-of-decline-after-restart",
+    test_decline_while_sender_is_closed },
+  { 3, "/share-manager/restart/recipient-learns-of-cancel-after-restart",
+    test_cancel_while_recipient_is_closed },
+  { 3, "/share-manager/relay/stopped-and-restarted",
+    test_relay_stopped_and_restarted },
+  { 3, "/share-manager/expiry/share-expires-before-the-pin",
+    test_share_expires },
+  { 4, "/share-manager/keyring/hung-keyring-keeps-the-share",
+    test_hung_keyring_keeps_the_share },
+  { 4, "/share-manager/lock/locked-wallet-pauses-and-resumes",
+    test_locked_wallet_pauses_and_resumes },
+  { 4, "/share-manager/relay/reconnect-skips-the-back-off",
+    test_reconnect_skips_the_back_off },
+  { 4, "/share-manager/keyring/locked-keyring-binds-nothing",
+    test_locked_keyring_binds_nothing },
+  { 4, "/share-manager/keyring/locked-keyring-fails-a-new-share",
+    test_locked_keyring_fails_a_new_share },
+  { 5, "/share-manager/wake/resume-from-suspend-skips-the-back-off",
+    test_resume_skips_the_back_off },
+  { 5, "/share-manager/wake/network-back-skips-the-back-off",
+    test_network_back_skips_the_back_off },
+};
+
+static void
+add_group_tests (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (share_tests); i++)
+    if (share_tests[i].group == SHARE_TEST_GROUP)
+      g_test_add_func (share_tests[i].path, share_tests[i].func);
+}
+
+/* One wallet (keyring, vault with a passcode, auth) and one relay for all
+ * the tests of a group. */
+static void
+world_start (void)
+{
+  g_autoptr(TwSecret) passcode = wt_secret (PASSCODE);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  int status;
-
-  tw_crypto_init ();
-  g_test_init (&argc, &argv, NULL);
 
   /* The keyring tests hang and continue a daemon, so it must be theirs. */
   if (SHARE_TEST_GROUP == 4)
@@ -1998,110 +2095,21 @@ main (int argc, char **argv)
     wallet_keyring_set_timeout (world.keyring, 1000);
   world.vault = wallet_vault_new (world.keyring, NULL);
   world.auth = wallet_auth_new (world.vault);
-  passcode = wt_secret (PASSCODE);
   wallet_vault_setup_async (world.vault, passcode, NULL, wt_result_cb, &result);
   if (!wallet_vault_setup_finish (world.vault, wait_result (&result), &error))
     g_error ("Could not set up the test wallet: %s", error->message);
   test_relay_start (&world.relay);
+}
 
-  /* Four programs share this file, each under a minute. */
-  if (SHARE_TEST_GROUP == 1)
-    {
-      g_test_add_func ("/share-manager/direct/password-arrives",
-                       test_direct_password);
-      g_test_add_func ("/share-manager/direct/wifi-arrives",
-                       test_direct_wifi);
-      g_test_add_func ("/share-manager/direct/access-code-arrives",
-                       test_direct_access_code);
-      g_test_add_func ("/share-manager/verified/password-arrives",
-                       test_verified_password);
-      g_test_add_func ("/share-manager/verified/wifi-arrives",
-                       test_verified_wifi);
-      g_test_add_func ("/share-manager/verified/access-code-arrives",
-                       test_verified_access_code);
-      g_test_add_func ("/share-manager/verified/digital-key-opens-the-lock",
-                       test_digital_key_opens_the_lock);
-      g_test_add_func ("/share-manager/pin/wrong-once-then-right",
-                       test_wrong_pin_once);
-      g_test_add_func ("/share-manager/pin/wrong-twice-then-right",
-                       test_wrong_pin_twice);
-      g_test_add_func ("/share-manager/pin/wrong-three-times-ends-the-share",
-                       test_wrong_pin_three_times);
-      g_test_add_func ("/share-manager/pin/shown-once-then-needs-confirmation",
-                       test_pin_shown_once_then_needs_proof);
-    }
-  if (SHARE_TEST_GROUP == 2)
-    {
-      g_test_add_func ("/share-manager/proof/no-send-proof-writes-nothing",
-                       test_create_without_proof_writes_nothing);
-      g_test_add_func ("/share-manager/proof/no-accept-proof-binds-nothing",
-                       test_accept_without_proof_binds_nothing);
-      g_test_add_func ("/share-manager/relay/untrusted-needs-explicit-choice",
-                       test_untrusted_relay_needs_explicit_choice);
-      g_test_add_func ("/share-manager/cancel/sender-before-opening",
-                       test_sender_cancels_before_opening);
-      g_test_add_func ("/share-manager/cancel/sender-while-recipient-types-pin",
-                       test_sender_cancels_while_recipient_types_pin);
-      g_test_add_func ("/share-manager/cancel/sender-after-a-wrong-pin",
-                       test_sender_cancels_while_waiting_for_recipient);
-      g_test_add_func ("/share-manager/cancel/recipient-declines-direct",
-                       test_recipient_declines_direct);
-      g_test_add_func ("/share-manager/cancel/recipient-declines-at-pin-prompt",
-                       test_recipient_declines_at_pin_prompt);
-      g_test_add_func ("/share-manager/cancel/recipient-drops-unopened-link",
-                       test_recipient_drops_unopened_link);
-      g_test_add_func ("/share-manager/link/same-link-twice-is-one-share",
-                       test_same_link_twice_is_one_share);
-      g_test_add_func ("/share-manager/link/opened-on-several-devices-is-told",
-                       test_opened_on_several_devices);
-    }
-  if (SHARE_TEST_GROUP == 3)
-    {
-      g_test_add_func ("/share-manager/ledger/used-link-is-already-in-wallet",
-                       test_used_link_is_already_in_wallet);
-      g_test_add_func ("/share-manager/ledger/link-opened-on-another-device",
-                       test_link_opened_on_another_device);
-      g_test_add_func ("/share-manager/restart/sender-mid-way",
-                       test_sender_restarts_mid_way);
-      g_test_add_func ("/share-manager/restart/recipient-mid-way",
-                       test_recipient_restarts_mid_way);
-      g_test_add_func ("/share-manager/restart/recipient-before-its-receipt",
-                       test_recipient_restarts_before_its_receipt);
-      g_test_add_func ("/share-manager/restart/recipient-after-its-pin-answer",
-                       test_recipient_restarts_after_its_answer);
-      g_test_add_func ("/share-manager/restart/both-after-a-wrong-pin",
-                       test_both_restart_after_a_wrong_pin);
-      g_test_add_func ("/share-manager/restart/sender-learns-of-decline-after-restart",
-                       test_decline_while_sender_is_closed);
-      g_test_add_func ("/share-manager/restart/recipient-learns-of-cancel-after-restart",
-                       test_cancel_while_recipient_is_closed);
-      g_test_add_func ("/share-manager/relay/stopped-and-restarted",
-                       test_relay_stopped_and_restarted);
-      g_test_add_func ("/share-manager/expiry/share-expires-before-the-pin",
-                       test_share_expires);
-    }
-  if (SHARE_TEST_GROUP == 4)
-    {
-      g_test_add_func ("/share-manager/keyring/hung-keyring-keeps-the-share",
-                       test_hung_keyring_keeps_the_share);
-      g_test_add_func ("/share-manager/lock/locked-wallet-pauses-and-resumes",
-                       test_locked_wallet_pauses_and_resumes);
-      g_test_add_func ("/share-manager/relay/reconnect-skips-the-back-off",
-                       test_reconnect_skips_the_back_off);
-      g_test_add_func ("/share-manager/keyring/locked-keyring-binds-nothing",
-                       test_locked_keyring_binds_nothing);
-      g_test_add_func ("/share-manager/keyring/locked-keyring-fails-a-new-share",
-                       test_locked_keyring_fails_a_new_share);
-    }
+int
+main (int argc, char **argv)
+{
+  int status;
 
-  /* Run through tests/polkit-mock-run with a logind mock. */
-  if (SHARE_TEST_GROUP == 5)
-    {
-      g_test_add_func ("/share-manager/wake/resume-from-suspend-skips-the-back-off",
-                       test_resume_skips_the_back_off);
-      g_test_add_func ("/share-manager/wake/network-back-skips-the-back-off",
-                       test_network_back_skips_the_back_off);
-    }
+  tw_crypto_init ();
+  g_test_init (&argc, &argv, NULL);
+  world_start ();
+  add_group_tests ();
 
   status = g_test_run ();
   test_relay_free (&world.relay);
