@@ -80,17 +80,33 @@ cli_shares_get_name (WalletShare *share)
   return g_object_get_data (G_OBJECT (share), "tigress-cli-shown-name");
 }
 
+/* What was last told about a share: its state and, for a wrong PIN, the
+ * tries left, because a second wrong PIN keeps the state and must be told
+ * too (QA F5). Never 0, which means nothing was told yet. */
+static gpointer
+reported_state_key (WalletShare *share)
+{
+  WalletShareState state = wallet_share_get_state (share);
+  guint tries = state == WALLET_SHARE_STATE_PIN_WRONG ? wallet_share_get_tries_left (share) : 0;
+
+  return GUINT_TO_POINTER ((guint) (state + 1) | (MIN (tries, 0xffu) << 8));
+}
+
 void
 cli_shares_report_state (CliContext  *context,
                          WalletShare *share)
 {
   WalletShareState state = wallet_share_get_state (share);
   gpointer reported = g_object_get_data (G_OBJECT (share), REPORTED_STATE_KEY);
+  gpointer now = reported_state_key (share);
   const GError *share_error = wallet_share_get_error (share);
 
-  if (context->json || reported == GINT_TO_POINTER (state + 1))
+  if (context->json || reported == now)
     return;
-  g_object_set_data (G_OBJECT (share), REPORTED_STATE_KEY, GINT_TO_POINTER (state + 1));
+  /* No try left: the share ends at once, and that is what is told. */
+  if (state == WALLET_SHARE_STATE_PIN_WRONG && wallet_share_get_tries_left (share) == 0)
+    return;
+  g_object_set_data (G_OBJECT (share), REPORTED_STATE_KEY, now);
 
   fprintf (stderr, "%s: %s\n", cli_shares_get_name (share), wallet_share_state_get_label (state));
   if (state == WALLET_SHARE_STATE_PIN_WRONG)

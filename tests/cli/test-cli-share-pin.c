@@ -91,6 +91,12 @@ test_three_wrong_burn_the_share (void)
   g_assert_nonnull (strstr (received->err, "Ask the sender to share it again"));
   g_assert_null (strstr (received->err, "Share the credential again"));
   cli_test_assert_status (sender_run, 0);
+  /* The sender is told of every wrong try, then why it ended (QA F5). */
+  g_assert_nonnull (strstr (sender_run->err, "2 PIN tries left"));
+  g_assert_nonnull (strstr (sender_run->err, "1 PIN try left"));
+  g_assert_null (strstr (sender_run->err, "0 PIN tries left"));
+  g_assert_nonnull (strstr (sender_run->err, "typed three times"));
+  cli_test_assert_absent (sender_run->err, sent->pin);
   state = rig_share_state (rig->sender, sent->id);
   g_assert_true (g_str_equal (state, "failed") || g_str_equal (state, "cancelled"));
 }
