@@ -2,12 +2,12 @@
 #include "config.h"
 
 #include "wallet-keyring-portal.h"
+#include "wallet-keyring-backend.h"
 
 #include <glib/gi18n.h>
 #include <gio/gunixfdlist.h>
 #include <glib-unix.h>
 #include <libsecret/secret.h>
-#include <string.h>
 #include <unistd.h>
 
 #define PORTAL_BUS_NAME      "org.freedesktop.portal.Desktop"
@@ -28,94 +28,14 @@ struct _WalletKeyringPortal
 
 G_DEFINE_TYPE (WalletKeyringPortal, wallet_keyring_portal, G_TYPE_OBJECT)
 
-#define SCHEMA(schema_name) \
-  { schema_name, SECRET_SCHEMA_NONE, \
-    { { WALLET_ATTRIBUTE_ID, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
-      { WALLET_ATTRIBUTE_TYPE, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
-      { NULL, 0 } }, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
-
-static const SecretSchema schemas[] = {
-  [WALLET_ITEM_CREDENTIAL] = SCHEMA (WALLET_SCHEMA_CREDENTIAL),
-  [WALLET_ITEM_VAULT] = SCHEMA (WALLET_SCHEMA_VAULT),
-  [WALLET_ITEM_IDENTITY] = SCHEMA (WALLET_SCHEMA_IDENTITY),
-  [WALLET_ITEM_CONTACT] = SCHEMA (WALLET_SCHEMA_CONTACT),
-  [WALLET_ITEM_SHARE] = SCHEMA (WALLET_SCHEMA_SHARE),
-  [WALLET_ITEM_INDEX] = SCHEMA (WALLET_SCHEMA_INDEX),
-};
-
-WalletKeyringBackend
-wallet_keyring_backend_choose (gboolean sandboxed)
-{
-  const char *wanted = g_getenv ("TIGRESS_KEYRING");
-
-  if (g_strcmp0 (wanted, "portal") == 0)
-    return WALLET_KEYRING_BACKEND_PORTAL;
-  if (g_strcmp0 (wanted, "service") == 0)
-    return WALLET_KEYRING_BACKEND_SERVICE;
-  if (wanted != NULL && wanted[0] != '\0')
-    g_warning ("TIGRESS_KEYRING is “%s”, neither “portal” nor “service”; using the %s",
-               wanted, sandboxed ? "secret portal" : "Secret Service");
-  return sandboxed ? WALLET_KEYRING_BACKEND_PORTAL : WALLET_KEYRING_BACKEND_SERVICE;
-}
-
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
 /* ------------------------------------------------------------------ */
 
-static const char *
-message_for (WalletKeyringError code)
-{
-  switch (code)
-    {
-    case WALLET_KEYRING_ERROR_NO_BUS:
-      return _("Tigress Wallet cannot reach the desktop session (no D-Bus session bus), so "
-               "it cannot reach the secret portal. Start it from your desktop session.");
-    case WALLET_KEYRING_ERROR_NO_PORTAL:
-      return _("This system’s desktop portal cannot store secrets, so Tigress Wallet cannot "
-               "keep anything. Install xdg-desktop-portal and GNOME Keyring (or another "
-               "Secret portal backend), log out and in again, then try again.");
-    case WALLET_KEYRING_ERROR_PORTAL_REFUSED:
-      return _("The secret portal refused to give Tigress Wallet its key, so its saved "
-               "items cannot be opened. Nothing was changed. Unlock your keyring (for "
-               "example in Passwords and Keys) and try again.");
-    case WALLET_KEYRING_ERROR_FILE_UNREADABLE:
-      return _("Tigress Wallet cannot read its keyring file (keyrings/default.keyring in "
-               "its data folder): it is damaged. Nothing was changed. Restore the file "
-               "from a backup; do not delete it while you still need what it holds.");
-    case WALLET_KEYRING_ERROR_FILE_CHANGED:
-      return _("Another Tigress Wallet (a second window or the tigress command) changed the "
-               "keyring file at the same time, so this change was not saved. Close every "
-               "Tigress Wallet, start it again and repeat the change.");
-    case WALLET_KEYRING_ERROR_TIMEOUT:
-      return _("The secret portal is not answering. Nothing was changed; wait a moment "
-               "and try again, or restart your session if it keeps happening.");
-    case WALLET_KEYRING_ERROR_NOT_FOUND:
-      return _("This item is no longer in the keyring.");
-    case WALLET_KEYRING_ERROR_VERIFY_FAILED:
-      return _("The keyring file did not keep what was written. Nothing was lost; try "
-               "again.");
-    case WALLET_KEYRING_ERROR_NO_SERVICE:
-    case WALLET_KEYRING_ERROR_NO_COLLECTION:
-    case WALLET_KEYRING_ERROR_LOCKED:
-    case WALLET_KEYRING_ERROR_DISCONNECTED:
-    case WALLET_KEYRING_ERROR_FAILED:
-    default:
-      return _("Tigress Wallet could not use its keyring file. Try again; if it keeps "
-               "failing, restart your session.");
-    }
-}
-
 static GError *
 keyring_error (WalletKeyringError code)
 {
-  return g_error_new_literal (WALLET_KEYRING_ERROR, code, message_for (code));
-}
-
-static gboolean
-message_has (const GError *raw,
-             const char   *needle)
-{
-  return raw->message != NULL && strstr (raw->message, needle) != NULL;
+  return wallet_keyring_error_new (WALLET_KEYRING_BACKEND_PORTAL, code);
 }
 
 static gboolean
@@ -125,18 +45,13 @@ is_missing_portal (const GError *raw)
    * Secret interface (too old, or no backend implements it). A Secret
    * Service error here means libsecret fell back to it for want of a
    * portal, and the sandbox hides that service. */
-  return g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
-         g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
-         g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_EXEC_FAILED) ||
-         g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_CHILD_EXITED) ||
-         g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_FAILED) ||
+  return wallet_keyring_raw_is_name_missing (raw) ||
          g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE) ||
          g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY) ||
          g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
          g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS) ||
          g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED) ||
-         message_has (raw, "org.freedesktop.secrets") ||
-         message_has (raw, "ServiceUnknown");
+         wallet_keyring_raw_says (raw, "org.freedesktop.secrets");
 }
 
 static gboolean
@@ -169,24 +84,21 @@ wallet_keyring_portal_error_from_raw (const GError *raw)
 
   if (raw->domain == WALLET_KEYRING_ERROR)
     return g_error_copy (raw);
-  if (g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
-      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
-      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT))
+  if (wallet_keyring_raw_is_timeout (raw))
     return keyring_error (WALLET_KEYRING_ERROR_TIMEOUT);
-  if (message_has (raw, "Cannot autolaunch D-Bus") || message_has (raw, "Could not connect") ||
-      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER))
+  if (wallet_keyring_raw_is_no_bus (raw))
     return keyring_error (WALLET_KEYRING_ERROR_NO_BUS);
   if (is_missing_portal (raw))
     return keyring_error (WALLET_KEYRING_ERROR_NO_PORTAL);
   /* libsecret outside a sandbox: it does not ask the portal at all. */
-  if (message_has (raw, "not retrievable"))
+  if (wallet_keyring_raw_says (raw, "not retrievable"))
     return outside_flatpak_error ();
   /* The portal's answer carried no key: its request was cancelled
    * (libsecret passes that on as G_IO_ERROR_CANCELLED, and never gets a
    * cancellable of ours), failed, or handed over something else. */
   if (g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
       g_error_matches (raw, SECRET_ERROR, SECRET_ERROR_PROTOCOL) ||
-      message_has (raw, "user interaction"))
+      wallet_keyring_raw_says (raw, "user interaction"))
     return keyring_error (WALLET_KEYRING_ERROR_PORTAL_REFUSED);
   /* libsecret reads the file once per process and refuses to write over
    * a file that changed since: another process of ours wrote it. */
@@ -234,13 +146,6 @@ wallet_keyring_portal_set_timeout (WalletKeyringPortal *self,
 /* One call: its task, its timer, its place in the line                */
 /* ------------------------------------------------------------------ */
 
-typedef enum {
-  CALL_STORE,
-  CALL_LOAD,
-  CALL_LOAD_ALL,
-  CALL_DELETE,
-} CallKind;
-
 /* Lives as long as anything may still answer it. The task is answered
  * once, by whichever comes first: libsecret, the timer or the caller's
  * cancel. libsecret never gets a cancellable: cancelling its wait for the
@@ -251,7 +156,7 @@ typedef struct {
   grefcount             refs;
   WalletKeyringPortal  *portal;
   GMainContext         *context;
-  CallKind              call;
+  WalletKeyringCall     call;
   WalletItemKind        kind;
   char                 *id;
   char                 *type;
@@ -428,20 +333,6 @@ call_return_boolean (Call *call)
   call_release (call);
 }
 
-static void
-call_return_pointer (Call           *call,
-                     gpointer        result,
-                     GDestroyNotify  result_free)
-{
-  g_autoptr(GTask) task = call_take_task (call);
-
-  if (task != NULL)
-    g_task_return_pointer (task, result, result_free);
-  else
-    result_free (result);
-  call_release (call);
-}
-
 /* Every failure from libsecret or the bus comes through here. */
 static void
 call_fail (Call   *call,
@@ -563,14 +454,8 @@ on_timeout (gpointer user_data)
 static void
 start_timer (Call *call)
 {
-  guint timeout_ms = call->portal->timeout_ms;
-
-  /* A batch read of a big wallet gets more time, as in the other backend. */
-  if (call->call == CALL_LOAD_ALL)
-    timeout_ms *= 3;
-  call->timer = g_timeout_source_new (timeout_ms);
-  g_source_set_callback (call->timer, on_timeout, call, NULL);
-  g_source_attach (call->timer, call->context);
+  call->timer = wallet_keyring_call_timer_new (call->call, call->portal->timeout_ms, on_timeout,
+                                               call, call->context);
 }
 
 static gboolean
@@ -602,25 +487,28 @@ on_caller_cancelled (GCancellable *caller,
 }
 
 static Call *
-call_new (WalletKeyringPortal *self,
-          gpointer             owner,
-          CallKind             kind_of_call,
-          WalletItemKind       kind,
-          const char          *id,
-          GCancellable        *cancellable,
-          GAsyncReadyCallback  callback,
-          gpointer             user_data)
+call_new (WalletKeyringPortal        *self,
+          gpointer                    owner,
+          const WalletKeyringRequest *request,
+          GCancellable               *cancellable,
+          GAsyncReadyCallback         callback,
+          gpointer                    user_data)
 {
   Call *call = g_new0 (Call, 1);
 
   g_ref_count_init (&call->refs);
   call->portal = g_object_ref (self);
   call->context = g_main_context_ref_thread_default ();
-  call->call = kind_of_call;
-  call->kind = kind;
-  call->id = g_strdup (id);
+  call->call = request->call;
+  call->kind = request->kind;
+  call->id = g_strdup (request->id);
+  call->type = g_strdup (request->type);
+  call->label = g_strdup (request->label);
+  if (request->secret != NULL)
+    call->payload = g_bytes_ref (request->secret);
   call->nudge_pipe = -1;
   call->task = g_task_new (owner, cancellable, callback, user_data);
+  g_task_set_source_tag (call->task, request->source_tag);
   call->cancellable = g_cancellable_new ();
   if (cancellable != NULL)
     {
@@ -643,7 +531,7 @@ call_attributes (Call *call)
   GHashTable *attributes = g_hash_table_new (g_str_hash, g_str_equal);
 
   g_hash_table_insert (attributes, (gpointer) "xdg:schema",
-                       (gpointer) schemas[call->kind].name);
+                       (gpointer) wallet_item_kind_get_schema (call->kind));
   if (call->id != NULL)
     g_hash_table_insert (attributes, (gpointer) WALLET_ATTRIBUTE_ID, call->id);
   return attributes;
@@ -666,7 +554,7 @@ is_wanted (Call       *call,
 
   return id != NULL && (call->id == NULL || g_str_equal (id, call->id)) &&
          g_strcmp0 (g_hash_table_lookup (attributes, "xdg:schema"),
-                    schemas[call->kind].name) == 0;
+                    wallet_item_kind_get_schema (call->kind)) == 0;
 }
 
 static void
@@ -760,7 +648,7 @@ search (Call *call)
 {
   g_autoptr(GHashTable) attributes = call_attributes (call);
 
-  secret_password_searchv (&schemas[call->kind], attributes,
+  secret_password_searchv (wallet_keyring_schema (call->kind), attributes,
                            SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
                            NULL, on_searched, pending_new (call));
 }
@@ -768,38 +656,12 @@ search (Call *call)
 static void
 finish_read (Call *call)
 {
-  GPtrArray *items = call->items;
+  g_autoptr(GTask) task = call_take_task (call);
 
-  switch (call->call)
-    {
-    case CALL_LOAD_ALL:
-      call_return_pointer (call, g_steal_pointer (&call->items),
-                           (GDestroyNotify) g_ptr_array_unref);
-      break;
-    case CALL_LOAD:
-      if (items->len == 0)
-        call_return_error (call, keyring_error (WALLET_KEYRING_ERROR_NOT_FOUND));
-      else
-        call_return_pointer (call,
-                             g_bytes_ref (((WalletKeyringItem *) items->pdata[0])->secret),
-                             (GDestroyNotify) g_bytes_unref);
-      break;
-    case CALL_STORE:
-      {
-        /* The read-back: exactly our item, with what we wrote. */
-        WalletKeyringItem *item = items->len == 1 ? items->pdata[0] : NULL;
-
-        if (item != NULL && g_bytes_equal (item->secret, call->payload) &&
-            g_strcmp0 (item->type, call->type) == 0)
-          call_return_boolean (call);
-        else
-          call_return_error (call, keyring_error (WALLET_KEYRING_ERROR_VERIFY_FAILED));
-        break;
-      }
-    case CALL_DELETE:
-    default:
-      g_assert_not_reached ();
-    }
+  if (task != NULL)
+    wallet_keyring_return_read (task, call->call, g_steal_pointer (&call->items), call->payload,
+                                call->type, WALLET_KEYRING_BACKEND_PORTAL);
+  call_release (call);
 }
 
 /* ------------------------------------------------------------------ */
@@ -840,7 +702,7 @@ store (Call *call)
 
   if (call->type != NULL)
     g_hash_table_insert (attributes, (gpointer) WALLET_ATTRIBUTE_TYPE, call->type);
-  secret_password_storev_binary (&schemas[call->kind], attributes, SECRET_COLLECTION_DEFAULT,
+  secret_password_storev_binary (wallet_keyring_schema (call->kind), attributes, SECRET_COLLECTION_DEFAULT,
                                  call->label, value, NULL, on_stored, pending_new (call));
 }
 
@@ -875,7 +737,7 @@ clear (Call *call)
 {
   g_autoptr(GHashTable) attributes = call_attributes (call);
 
-  secret_password_clearv (&schemas[call->kind], attributes, NULL, on_cleared,
+  secret_password_clearv (wallet_keyring_schema (call->kind), attributes, NULL, on_cleared,
                           pending_new (call));
 }
 
@@ -885,14 +747,14 @@ dispatch (Call *call)
   schedule_nudge (call);
   switch (call->call)
     {
-    case CALL_STORE:
+    case WALLET_KEYRING_CALL_STORE:
       store (call);
       break;
-    case CALL_DELETE:
+    case WALLET_KEYRING_CALL_DELETE:
       clear (call);
       break;
-    case CALL_LOAD:
-    case CALL_LOAD_ALL:
+    case WALLET_KEYRING_CALL_LOAD:
+    case WALLET_KEYRING_CALL_LOAD_ALL:
     default:
       search (call);
       break;
@@ -995,78 +857,17 @@ call_start (Call *call)
 }
 
 /* ------------------------------------------------------------------ */
-/* Entry points (WalletKeyring checked the arguments)                  */
+/* Entry point (WalletKeyring checked the arguments)                   */
 /* ------------------------------------------------------------------ */
 
 void
-wallet_keyring_portal_store_async (WalletKeyringPortal *self,
-                                   gpointer             owner,
-                                   WalletItemKind       kind,
-                                   const char          *id,
-                                   const char          *type,
-                                   const char          *label,
-                                   GBytes              *secret,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
+wallet_keyring_portal_call_async (WalletKeyringPortal        *self,
+                                  gpointer                    owner,
+                                  const WalletKeyringRequest *request,
+                                  GCancellable               *cancellable,
+                                  GAsyncReadyCallback         callback,
+                                  gpointer                    user_data)
 {
-  Call *call;
-
   g_return_if_fail (WALLET_IS_KEYRING_PORTAL (self));
-  call = call_new (self, owner, CALL_STORE, kind, id, cancellable, callback, user_data);
-  g_task_set_source_tag (call->task, wallet_keyring_portal_store_async);
-  call->type = g_strdup (type);
-  call->label = g_strdup (label);
-  call->payload = g_bytes_ref (secret);
-  call_start (call);
-}
-
-void
-wallet_keyring_portal_load_async (WalletKeyringPortal *self,
-                                  gpointer             owner,
-                                  WalletItemKind       kind,
-                                  const char          *id,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  Call *call;
-
-  g_return_if_fail (WALLET_IS_KEYRING_PORTAL (self));
-  call = call_new (self, owner, CALL_LOAD, kind, id, cancellable, callback, user_data);
-  g_task_set_source_tag (call->task, wallet_keyring_portal_load_async);
-  call_start (call);
-}
-
-void
-wallet_keyring_portal_load_all_async (WalletKeyringPortal *self,
-                                      gpointer             owner,
-                                      WalletItemKind       kind,
-                                      GCancellable        *cancellable,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data)
-{
-  Call *call;
-
-  g_return_if_fail (WALLET_IS_KEYRING_PORTAL (self));
-  call = call_new (self, owner, CALL_LOAD_ALL, kind, NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (call->task, wallet_keyring_portal_load_all_async);
-  call_start (call);
-}
-
-void
-wallet_keyring_portal_delete_async (WalletKeyringPortal *self,
-                                    gpointer             owner,
-                                    WalletItemKind       kind,
-                                    const char          *id,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
-{
-  Call *call;
-
-  g_return_if_fail (WALLET_IS_KEYRING_PORTAL (self));
-  call = call_new (self, owner, CALL_DELETE, kind, id, cancellable, callback, user_data);
-  g_task_set_source_tag (call->task, wallet_keyring_portal_delete_async);
-  call_start (call);
+  call_start (call_new (self, owner, request, cancellable, callback, user_data));
 }

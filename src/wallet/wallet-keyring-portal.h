@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "wallet-keyring.h"
+#include "wallet-keyring-backend.h"
 
 G_BEGIN_DECLS
 
@@ -27,16 +28,6 @@ G_BEGIN_DECLS
  * unchanged. Not for direct use.
  */
 
-typedef enum {
-  WALLET_KEYRING_BACKEND_SERVICE,  /* the Secret Service over D-Bus */
-  WALLET_KEYRING_BACKEND_PORTAL,   /* libsecret's file backend, keyed by the portal */
-} WalletKeyringBackend;
-
-/* TIGRESS_KEYRING=portal or =service decides; without it (or with another
- * value, which is warned about) the portal inside Flatpak, the Secret
- * Service outside. */
-WalletKeyringBackend  wallet_keyring_backend_choose (gboolean sandboxed);
-
 #define WALLET_TYPE_KEYRING_PORTAL (wallet_keyring_portal_get_type ())
 G_DECLARE_FINAL_TYPE (WalletKeyringPortal, wallet_keyring_portal, WALLET, KEYRING_PORTAL, GObject)
 
@@ -46,38 +37,14 @@ WalletKeyringPortal  *wallet_keyring_portal_new          (gboolean              
 void                  wallet_keyring_portal_set_timeout  (WalletKeyringPortal  *self,
                                                           guint                 timeout_ms);
 
-/* As wallet_keyring_store_async() and friends; @owner is the WalletKeyring
- * whose *_finish() reads the result. */
-void                  wallet_keyring_portal_store_async  (WalletKeyringPortal  *self,
-                                                          gpointer              owner,
-                                                          WalletItemKind        kind,
-                                                          const char           *id,
-                                                          const char           *type,
-                                                          const char           *label,
-                                                          GBytes               *secret,
-                                                          GCancellable         *cancellable,
-                                                          GAsyncReadyCallback   callback,
-                                                          gpointer              user_data);
-void                  wallet_keyring_portal_load_async   (WalletKeyringPortal  *self,
-                                                          gpointer              owner,
-                                                          WalletItemKind        kind,
-                                                          const char           *id,
-                                                          GCancellable         *cancellable,
-                                                          GAsyncReadyCallback   callback,
-                                                          gpointer              user_data);
-void                  wallet_keyring_portal_load_all_async (WalletKeyringPortal *self,
-                                                            gpointer             owner,
-                                                            WalletItemKind       kind,
-                                                            GCancellable        *cancellable,
-                                                            GAsyncReadyCallback  callback,
-                                                            gpointer             user_data);
-void                  wallet_keyring_portal_delete_async (WalletKeyringPortal  *self,
-                                                          gpointer              owner,
-                                                          WalletItemKind        kind,
-                                                          const char           *id,
-                                                          GCancellable         *cancellable,
-                                                          GAsyncReadyCallback   callback,
-                                                          gpointer              user_data);
+/* Runs @request as wallet_keyring_store_async() and friends do; @owner is
+ * the WalletKeyring whose *_finish() reads the result. */
+void                  wallet_keyring_portal_call_async   (WalletKeyringPortal        *self,
+                                                          gpointer                    owner,
+                                                          const WalletKeyringRequest *request,
+                                                          GCancellable               *cancellable,
+                                                          GAsyncReadyCallback         callback,
+                                                          gpointer                    user_data);
 
 /* Turns an error from libsecret's file backend or from the portal into a
  * WALLET_KEYRING_ERROR with a message for people. For the backend and its

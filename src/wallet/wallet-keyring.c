@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "wallet-keyring.h"
+#include "wallet-keyring-backend.h"
 #include "wallet-keyring-portal.h"
 
 #include <glib/gi18n.h>
@@ -13,7 +14,6 @@
 #define SECRET_SERVICE_IFACE   "org.freedesktop.Secret.Service"
 #define SECRET_SESSION_IFACE   "org.freedesktop.Secret.Session"
 #define SECRET_CONTENT_TYPE    "application/octet-stream"
-#define BATCH_TIMEOUT_FACTOR   3
 /* Our own timer bounds every call; GDBus's default 25 s must not cut in. */
 #define DBUS_NO_TIMEOUT        G_MAXINT
 
@@ -34,51 +34,13 @@ G_DEFINE_TYPE (WalletKeyring, wallet_keyring, G_TYPE_OBJECT)
 G_DEFINE_QUARK (wallet-keyring-error-quark, wallet_keyring_error)
 
 /* ------------------------------------------------------------------ */
-/* Schemas                                                             */
-/* ------------------------------------------------------------------ */
-
-#define SCHEMA(schema_name) \
-  { schema_name, SECRET_SCHEMA_NONE, \
-    { { WALLET_ATTRIBUTE_ID, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
-      { WALLET_ATTRIBUTE_TYPE, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
-      { NULL, 0 } }, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
-
-static const SecretSchema schemas[] = {
-  [WALLET_ITEM_CREDENTIAL] = SCHEMA (WALLET_SCHEMA_CREDENTIAL),
-  [WALLET_ITEM_VAULT] = SCHEMA (WALLET_SCHEMA_VAULT),
-  [WALLET_ITEM_IDENTITY] = SCHEMA (WALLET_SCHEMA_IDENTITY),
-  [WALLET_ITEM_CONTACT] = SCHEMA (WALLET_SCHEMA_CONTACT),
-  [WALLET_ITEM_SHARE] = SCHEMA (WALLET_SCHEMA_SHARE),
-  [WALLET_ITEM_INDEX] = SCHEMA (WALLET_SCHEMA_INDEX),
-};
-
-const char *
-wallet_item_kind_get_schema (WalletItemKind kind)
-{
-  g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (schemas), NULL);
-  return schemas[kind].name;
-}
-
-void
-wallet_keyring_item_free (WalletKeyringItem *item)
-{
-  if (item == NULL)
-    return;
-  g_free (item->id);
-  g_free (item->type);
-  g_clear_pointer (&item->secret, g_bytes_unref);
-  g_free (item);
-}
-
-/* ------------------------------------------------------------------ */
 /* Errors                                                              */
 /* ------------------------------------------------------------------ */
 
-static gboolean
-message_has (const GError *raw,
-             const char   *needle)
+static GError *
+keyring_error (WalletKeyringError code)
 {
-  return raw->message != NULL && strstr (raw->message, needle) != NULL;
+  return wallet_keyring_error_new (WALLET_KEYRING_BACKEND_SERVICE, code);
 }
 
 static WalletKeyringError
@@ -86,86 +48,35 @@ classify (const GError *raw)
 {
   g_autofree char *remote = g_dbus_error_get_remote_error (raw);
 
-  if (g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
-      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
-      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT))
+  if (wallet_keyring_raw_is_timeout (raw))
     return WALLET_KEYRING_ERROR_TIMEOUT;
   /* GDBus reports an address it cannot use at all ("disabled:", a typo)
    * as an invalid argument: no session bus either (QA F22). */
-  if (message_has (raw, "Cannot autolaunch D-Bus") || message_has (raw, "Could not connect") ||
-      message_has (raw, "Cannot spawn a message bus") ||
-      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER) ||
+  if (wallet_keyring_raw_is_no_bus (raw) ||
+      wallet_keyring_raw_says (raw, "Cannot spawn a message bus") ||
       g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
     return WALLET_KEYRING_ERROR_NO_BUS;
-  if (g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
-      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
-      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_EXEC_FAILED) ||
-      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_CHILD_EXITED) ||
-      g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_FAILED) ||
-      message_has (raw, "ServiceUnknown") || message_has (raw, "was not provided by any"))
+  if (wallet_keyring_raw_is_name_missing (raw) ||
+      wallet_keyring_raw_says (raw, "was not provided by any"))
     return WALLET_KEYRING_ERROR_NO_SERVICE;
   if (g_error_matches (raw, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) ||
       g_strcmp0 (remote, "org.freedesktop.Secret.Error.IsLocked") == 0 ||
-      message_has (raw, "locked"))
+      wallet_keyring_raw_says (raw, "locked"))
     return WALLET_KEYRING_ERROR_LOCKED;
-  if (message_has (raw, "/org/freedesktop/secrets/collection/") ||
-      message_has (raw, "No such secret collection") ||
-      message_has (raw, "default collection"))
+  if (wallet_keyring_raw_says (raw, "/org/freedesktop/secrets/collection/") ||
+      wallet_keyring_raw_says (raw, "No such secret collection") ||
+      wallet_keyring_raw_says (raw, "default collection"))
     return WALLET_KEYRING_ERROR_NO_COLLECTION;
   if (g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
       g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_DISCONNECTED) ||
       g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_CLOSED) ||
       g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
       g_strcmp0 (remote, "org.freedesktop.Secret.Error.NoSession") == 0 ||
-      message_has (raw, "session does not exist") ||
-      message_has (raw, "session wrapping the secret does not exist") ||
-      message_has (raw, "Remote peer"))
+      wallet_keyring_raw_says (raw, "session does not exist") ||
+      wallet_keyring_raw_says (raw, "session wrapping the secret does not exist") ||
+      wallet_keyring_raw_says (raw, "Remote peer"))
     return WALLET_KEYRING_ERROR_DISCONNECTED;
   return WALLET_KEYRING_ERROR_FAILED;
-}
-
-static const char *
-message_for (WalletKeyringError code)
-{
-  switch (code)
-    {
-    case WALLET_KEYRING_ERROR_NO_BUS:
-      return _("Tigress Wallet cannot reach the desktop session (no D-Bus session bus), so "
-               "it cannot use the keyring. Start it from your desktop session, or run it "
-               "inside dbus-run-session.");
-    case WALLET_KEYRING_ERROR_NO_SERVICE:
-      return _("No keyring service is running. Install and start GNOME Keyring (or another "
-               "Secret Service such as KeePassXC), then try again.");
-    case WALLET_KEYRING_ERROR_NO_PORTAL:
-      return _("The sandbox gives Tigress Wallet no way to reach a keyring: the secret "
-               "portal is missing. Install xdg-desktop-portal and GNOME Keyring on the "
-               "system, then try again.");
-    case WALLET_KEYRING_ERROR_NO_COLLECTION:
-      return _("Your keyring has no default collection to keep items in. Open Passwords "
-               "and Keys (Seahorse), create a keyring and make it the default, then try "
-               "again.");
-    case WALLET_KEYRING_ERROR_LOCKED:
-      return _("Your keyring is locked, or unlocking it was refused. Unlock it (for "
-               "example in Passwords and Keys) and try again; nothing was changed.");
-    case WALLET_KEYRING_ERROR_DISCONNECTED:
-      return _("The keyring service stopped or restarted while Tigress Wallet was using "
-               "it. Nothing was lost; try again.");
-    case WALLET_KEYRING_ERROR_TIMEOUT:
-      return _("The keyring service is not answering. Nothing was changed; wait a moment "
-               "and try again, or restart your session if it keeps happening.");
-    case WALLET_KEYRING_ERROR_NOT_FOUND:
-      return _("This item is no longer in the keyring.");
-    case WALLET_KEYRING_ERROR_VERIFY_FAILED:
-      return _("The keyring did not keep what was written. Nothing was lost; try again.");
-    case WALLET_KEYRING_ERROR_PORTAL_REFUSED:
-    case WALLET_KEYRING_ERROR_FILE_UNREADABLE:
-    case WALLET_KEYRING_ERROR_FILE_CHANGED:
-      /* The portal backend's alone, with its own messages. */
-    case WALLET_KEYRING_ERROR_FAILED:
-    default:
-      return _("The keyring refused the request. Try again; if it keeps failing, restart "
-               "your session.");
-    }
 }
 
 GError *
@@ -182,16 +93,10 @@ wallet_keyring_error_from_raw (const GError *raw,
   /* In Flatpak the keyring is reached through the portal or a bus name the
    * sandbox lets through; when neither answers, the portal is missing. */
   if (sandboxed && (code == WALLET_KEYRING_ERROR_NO_SERVICE ||
-                    message_has (raw, "org.freedesktop.portal") ||
+                    wallet_keyring_raw_says (raw, "org.freedesktop.portal") ||
                     g_error_matches (raw, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED)))
     code = WALLET_KEYRING_ERROR_NO_PORTAL;
-  return g_error_new_literal (WALLET_KEYRING_ERROR, code, message_for (code));
-}
-
-static GError *
-keyring_error (WalletKeyringError code)
-{
-  return g_error_new_literal (WALLET_KEYRING_ERROR, code, message_for (code));
+  return keyring_error (code);
 }
 
 /* ------------------------------------------------------------------ */
@@ -326,20 +231,13 @@ envelope_unwrap (const guint8 *data,
 /* One call: a GTask with a timer and a cancellable of its own         */
 /* ------------------------------------------------------------------ */
 
-typedef enum {
-  OP_STORE,
-  OP_LOAD,
-  OP_LOAD_ALL,
-  OP_DELETE,
-} OpKind;
-
 typedef struct {
-  OpKind          op;
+  WalletKeyringCall op;
   WalletItemKind  kind;
   char           *id;
   char           *type;
   char           *label;
-  GBytes         *payload;           /* the caller's bytes, for OP_STORE */
+  GBytes         *payload;           /* the caller's bytes, for WALLET_KEYRING_CALL_STORE */
   GBytes         *stored;            /* their envelope */
   GCancellable   *call_cancellable;  /* cancelled by the caller's or by the timer */
   GCancellable   *caller_cancellable;
@@ -347,7 +245,7 @@ typedef struct {
   GSource        *timer;
   gboolean        timed_out;
   gboolean        retried;
-  gboolean        verifying;         /* OP_STORE: the write is done, reading back */
+  gboolean        verifying;         /* WALLET_KEYRING_CALL_STORE: the write is done, reading back */
   SecretService  *service;           /* this call's own, so a drop elsewhere cannot pull it */
   char           *session;           /* its plain session, for batch reads */
   gboolean        unlock_tried;      /* asked the daemon to unlock (it may prompt) once */
@@ -414,7 +312,7 @@ on_caller_cancelled (GCancellable *caller,
 
 static GTask *
 op_task_new (WalletKeyring       *self,
-             OpKind               kind_of_op,
+             WalletKeyringCall    kind_of_op,
              WalletItemKind       kind,
              const char          *id,
              GCancellable        *cancellable,
@@ -431,13 +329,8 @@ op_task_new (WalletKeyring       *self,
   g_task_set_task_data (task, op, (GDestroyNotify) op_free);
   g_task_set_return_on_cancel (task, FALSE);
 
-  /* A batch read of a big wallet is honest work for the daemon (tens of
-   * microseconds per item, more on a busy machine): give it more time. */
-  op->timer = g_timeout_source_new (kind_of_op == OP_LOAD_ALL
-                                      ? BATCH_TIMEOUT_FACTOR * self->timeout_ms
-                                      : self->timeout_ms);
-  g_source_set_callback (op->timer, on_timeout, op, NULL);
-  g_source_attach (op->timer, g_main_context_get_thread_default ());
+  op->timer = wallet_keyring_call_timer_new (kind_of_op, self->timeout_ms, on_timeout, op,
+                                             g_main_context_get_thread_default ());
   if (cancellable != NULL)
     {
       op->caller_cancellable = g_object_ref (cancellable);
@@ -481,7 +374,7 @@ op_fail (GTask  *task,
     default:
       break;
     }
-  if (mapped->code == WALLET_KEYRING_ERROR_LOCKED && op->op == OP_STORE && !op->unlock_tried &&
+  if (mapped->code == WALLET_KEYRING_ERROR_LOCKED && op->op == WALLET_KEYRING_CALL_STORE && !op->unlock_tried &&
       op->service != NULL)
     {
       /* Ask the daemon to unlock the collection; it shows its own prompt. */
@@ -688,36 +581,9 @@ op_return_fetched (GTask      *task,
                    GPtrArray  *items)
 {
   Op *op = g_task_get_task_data (task);
-  g_autoptr(GPtrArray) owned = items;
 
-  switch (op->op)
-    {
-    case OP_LOAD_ALL:
-      g_task_return_pointer (task, g_steal_pointer (&owned), (GDestroyNotify) g_ptr_array_unref);
-      break;
-    case OP_LOAD:
-      if (items->len == 0)
-        g_task_return_error (task, keyring_error (WALLET_KEYRING_ERROR_NOT_FOUND));
-      else
-        g_task_return_pointer (task,
-                               g_bytes_ref (((WalletKeyringItem *) items->pdata[0])->secret),
-                               (GDestroyNotify) g_bytes_unref);
-      break;
-    case OP_STORE:
-      {
-        WalletKeyringItem *item = items->len == 1 ? items->pdata[0] : NULL;
-
-        if (item != NULL && g_bytes_equal (item->secret, op->payload) &&
-            g_strcmp0 (item->type, op->type) == 0)
-          g_task_return_boolean (task, TRUE);
-        else
-          g_task_return_error (task, keyring_error (WALLET_KEYRING_ERROR_VERIFY_FAILED));
-        break;
-      }
-    case OP_DELETE:
-    default:
-      g_assert_not_reached ();
-    }
+  wallet_keyring_return_read (task, op->op, items, op->payload, op->type,
+                              WALLET_KEYRING_BACKEND_SERVICE);
   g_object_unref (task);
 }
 
@@ -988,7 +854,7 @@ take_found (GTask    *task,
   g_clear_pointer (&op->fetched, g_ptr_array_unref);
   op->paths = paths;
   op->next_path = 0;
-  if (op->op == OP_DELETE)
+  if (op->op == WALLET_KEYRING_CALL_DELETE)
     {
       delete_next_item (task);
       return;
@@ -1004,7 +870,7 @@ search (GTask *task)
   GVariantBuilder attributes;
 
   g_variant_builder_init (&attributes, G_VARIANT_TYPE ("a{ss}"));
-  g_variant_builder_add (&attributes, "{ss}", "xdg:schema", schemas[op->kind].name);
+  g_variant_builder_add (&attributes, "{ss}", "xdg:schema", wallet_item_kind_get_schema (op->kind));
   if (op->id != NULL)
     g_variant_builder_add (&attributes, "{ss}", WALLET_ATTRIBUTE_ID, op->id);
 
@@ -1086,26 +952,26 @@ dispatch (GTask *task)
 
   switch (op->op)
     {
-    case OP_STORE:
+    case WALLET_KEYRING_CALL_STORE:
       {
         g_autoptr(SecretValue) value =
           secret_value_new (g_bytes_get_data (op->stored, NULL), g_bytes_get_size (op->stored),
                             SECRET_CONTENT_TYPE);
 
-        secret_service_store (op->service, &schemas[op->kind], attributes,
+        secret_service_store (op->service, wallet_keyring_schema (op->kind), attributes,
                               self->collection, op->label, value,
                               op->call_cancellable, on_stored, task);
         break;
       }
-    case OP_DELETE:
+    case WALLET_KEYRING_CALL_DELETE:
       /* Our own search and deletes rather than secret_service_clear(): that
        * one skips locked items and then reports "nothing to delete", which
        * reads as success while the item stays (QA F16). A locked match is
        * unlocked first (the daemon may prompt) or the delete fails. */
       search (task);
       break;
-    case OP_LOAD:
-    case OP_LOAD_ALL:
+    case WALLET_KEYRING_CALL_LOAD:
+    case WALLET_KEYRING_CALL_LOAD_ALL:
     default:
       fetch (task);
       break;
@@ -1164,6 +1030,37 @@ id_is_sane (const char *id)
   return id != NULL && id[0] != '\0' && strchr (id, '\n') == NULL && strlen (id) <= 128;
 }
 
+/* Hands the call to the portal backend, or runs it here. */
+static void
+start (WalletKeyring              *self,
+       const WalletKeyringRequest *request,
+       GCancellable               *cancellable,
+       GAsyncReadyCallback         callback,
+       gpointer                    user_data)
+{
+  GTask *task;
+  Op *op;
+
+  if (self->portal != NULL)
+    {
+      wallet_keyring_portal_call_async (self->portal, self, request, cancellable, callback,
+                                        user_data);
+      return;
+    }
+  task = op_task_new (self, request->call, request->kind, request->id, cancellable, callback,
+                      user_data);
+  g_task_set_source_tag (task, request->source_tag);
+  op = g_task_get_task_data (task);
+  if (request->call == WALLET_KEYRING_CALL_STORE)
+    {
+      op->type = g_strdup (request->type);
+      op->label = g_strdup (request->label);
+      op->payload = g_bytes_ref (request->secret);
+      op->stored = envelope_wrap (request->id, request->type, request->secret);
+    }
+  run_op (task);
+}
+
 void
 wallet_keyring_store_async (WalletKeyring       *self,
                             WalletItemKind       kind,
@@ -1175,29 +1072,17 @@ wallet_keyring_store_async (WalletKeyring       *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  GTask *task;
-  Op *op;
+  WalletKeyringRequest request = {
+    WALLET_KEYRING_CALL_STORE, kind, id, type, label, secret, wallet_keyring_store_async
+  };
 
   g_return_if_fail (WALLET_IS_KEYRING (self));
-  g_return_if_fail ((guint) kind < G_N_ELEMENTS (schemas));
+  g_return_if_fail (wallet_item_kind_get_schema (kind) != NULL);
   g_return_if_fail (id_is_sane (id));
   g_return_if_fail (type == NULL || id_is_sane (type));
   g_return_if_fail (label != NULL && secret != NULL);
 
-  if (self->portal != NULL)
-    {
-      wallet_keyring_portal_store_async (self->portal, self, kind, id, type, label, secret,
-                                         cancellable, callback, user_data);
-      return;
-    }
-  task = op_task_new (self, OP_STORE, kind, id, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wallet_keyring_store_async);
-  op = g_task_get_task_data (task);
-  op->type = g_strdup (type);
-  op->label = g_strdup (label);
-  op->payload = g_bytes_ref (secret);
-  op->stored = envelope_wrap (id, type, secret);
-  run_op (task);
+  start (self, &request, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1217,21 +1102,15 @@ wallet_keyring_load_async (WalletKeyring       *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  GTask *task;
+  WalletKeyringRequest request = {
+    WALLET_KEYRING_CALL_LOAD, kind, id, NULL, NULL, NULL, wallet_keyring_load_async
+  };
 
   g_return_if_fail (WALLET_IS_KEYRING (self));
-  g_return_if_fail ((guint) kind < G_N_ELEMENTS (schemas));
+  g_return_if_fail (wallet_item_kind_get_schema (kind) != NULL);
   g_return_if_fail (id_is_sane (id));
 
-  if (self->portal != NULL)
-    {
-      wallet_keyring_portal_load_async (self->portal, self, kind, id, cancellable, callback,
-                                        user_data);
-      return;
-    }
-  task = op_task_new (self, OP_LOAD, kind, id, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wallet_keyring_load_async);
-  run_op (task);
+  start (self, &request, cancellable, callback, user_data);
 }
 
 GBytes *
@@ -1250,20 +1129,14 @@ wallet_keyring_load_all_async (WalletKeyring       *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  GTask *task;
+  WalletKeyringRequest request = {
+    WALLET_KEYRING_CALL_LOAD_ALL, kind, NULL, NULL, NULL, NULL, wallet_keyring_load_all_async
+  };
 
   g_return_if_fail (WALLET_IS_KEYRING (self));
-  g_return_if_fail ((guint) kind < G_N_ELEMENTS (schemas));
+  g_return_if_fail (wallet_item_kind_get_schema (kind) != NULL);
 
-  if (self->portal != NULL)
-    {
-      wallet_keyring_portal_load_all_async (self->portal, self, kind, cancellable, callback,
-                                            user_data);
-      return;
-    }
-  task = op_task_new (self, OP_LOAD_ALL, kind, NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wallet_keyring_load_all_async);
-  run_op (task);
+  start (self, &request, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -1283,21 +1156,15 @@ wallet_keyring_delete_async (WalletKeyring       *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  GTask *task;
+  WalletKeyringRequest request = {
+    WALLET_KEYRING_CALL_DELETE, kind, id, NULL, NULL, NULL, wallet_keyring_delete_async
+  };
 
   g_return_if_fail (WALLET_IS_KEYRING (self));
-  g_return_if_fail ((guint) kind < G_N_ELEMENTS (schemas));
+  g_return_if_fail (wallet_item_kind_get_schema (kind) != NULL);
   g_return_if_fail (id_is_sane (id));
 
-  if (self->portal != NULL)
-    {
-      wallet_keyring_portal_delete_async (self->portal, self, kind, id, cancellable, callback,
-                                          user_data);
-      return;
-    }
-  task = op_task_new (self, OP_DELETE, kind, id, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wallet_keyring_delete_async);
-  run_op (task);
+  start (self, &request, cancellable, callback, user_data);
 }
 
 gboolean
