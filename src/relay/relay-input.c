@@ -66,14 +66,14 @@ hash_parts (const char  *label,
 }
 
 gboolean
-relay_input_read_access (SoupMessageHeaders  *headers,
+relay_input_read_access (RelayHeaders        *headers,
                          RelayAccess         *access,
                          GError             **error)
 {
   /* get_list joins repeated headers with commas, so a request with two
    * claims or two request ids fails the shape checks below. */
-  const char *claim = soup_message_headers_get_list (headers, "Mailbox-Device-Claim");
-  const char *request_id = soup_message_headers_get_list (headers, "Mailbox-Request-ID");
+  const char *claim = relay_headers_get_list (headers, "Mailbox-Device-Claim");
+  const char *request_id = relay_headers_get_list (headers, "Mailbox-Request-ID");
   char normal_claim[RELAY_MAILBOX_ID_LENGTH + 1];
 
   if (claim == NULL)
@@ -107,10 +107,10 @@ relay_input_read_access (SoupMessageHeaders  *headers,
 }
 
 gboolean
-relay_input_bind_token_hash (SoupMessageHeaders *headers,
+relay_input_bind_token_hash (RelayHeaders       *headers,
                              guint8              hash_out[RELAY_HASH_SIZE])
 {
-  const char *token = soup_message_headers_get_list (headers, "Mailbox-Bind-Token");
+  const char *token = relay_headers_get_list (headers, "Mailbox-Bind-Token");
   g_autoptr(TwSecret) decoded = NULL;
 
   if (token == NULL)
@@ -126,10 +126,10 @@ relay_input_bind_token_hash (SoupMessageHeaders *headers,
 }
 
 char *
-relay_input_etag_condition (SoupMessageHeaders *headers,
+relay_input_etag_condition (RelayHeaders       *headers,
                             const char         *name)
 {
-  const char *value = soup_message_headers_get_one (headers, name);
+  const char *value = relay_headers_get_one (headers, name);
   const char *start, *end;
 
   if (value == NULL)
@@ -151,10 +151,10 @@ relay_input_etag_condition (SoupMessageHeaders *headers,
 }
 
 int
-relay_input_prefer_wait (SoupMessageHeaders *headers,
+relay_input_prefer_wait (RelayHeaders       *headers,
                          guint               max_wait)
 {
-  const char *prefer = soup_message_headers_get_list (headers, "Prefer");
+  const char *prefer = relay_headers_get_list (headers, "Prefer");
   g_auto(GStrv) preferences = NULL;
 
   if (prefer == NULL)

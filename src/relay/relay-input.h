@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <libsoup/soup.h>
+#include "relay-headers.h"
 
 #include "relay-config.h"
 #include "relay-store.h"
@@ -30,22 +30,22 @@ gboolean  relay_input_is_uuid       (const char          *text);
 
 /* Mailbox-Device-Claim → its hash; Mailbox-Request-ID → the request key
  * (has_request_key FALSE when absent). See RelayAccess for the formulas. */
-gboolean  relay_input_read_access   (SoupMessageHeaders  *headers,
+gboolean  relay_input_read_access   (RelayHeaders        *headers,
                                      RelayAccess         *access,
                                      GError             **error);
 
 /* Mailbox-Bind-Token → SHA-256 of its decoded bytes. FALSE (no error) when
  * absent; a token that is not base64 yields a hash nothing matches. */
-gboolean  relay_input_bind_token_hash (SoupMessageHeaders *headers,
+gboolean  relay_input_bind_token_hash (RelayHeaders       *headers,
                                        guint8              hash_out[RELAY_HASH_SIZE]);
 
 /* The ETag inside an If-Match / If-None-Match value ("..." or W/"..." or
  * bare); NULL if absent, "*" for a wildcard. */
-char     *relay_input_etag_condition (SoupMessageHeaders *headers,
+char     *relay_input_etag_condition (RelayHeaders       *headers,
                                       const char         *name);
 
 /* Prefer: wait=N, clamped to @max_wait; -1 when not asked for. */
-int       relay_input_prefer_wait   (SoupMessageHeaders  *headers,
+int       relay_input_prefer_wait   (RelayHeaders        *headers,
                                      guint                max_wait);
 
 /* The body of CreateMailbox into @mailbox (all but id, claims and request

@@ -112,6 +112,15 @@ test_failed_requests_per_address_are_limited (void)
     assert_limited (blocked);
     g_assert_cmpuint (healthy->status, ==, 200);
   }
+  {
+    /* Clients show the reason phrase to people: it names the refusal. */
+    g_autofree char *guess = relay_test_new_claim ();
+    g_autofree char *request = g_strdup_printf (
+      "GET /v1/m/%s HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", guess);
+    g_autofree char *answer = relay_test_raw_exchange (relay, request, strlen (request), 5000);
+
+    g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 429 Too Many Requests\r\n"));
+  }
 }
 
 static void
