@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "relay-deferred.h"
 #include "relay-input.h"
 #include "relay-limiter.h"
 #include "relay-preview.h"
@@ -28,6 +29,12 @@ struct _RelayHandler
   RelayLimiter       *read_limiter;
   RelayMetrics       *metrics;
   RelayWaiters       *waiters;
+
+  /* Creates the store settles on its own thread (create_later): the
+   * handler does not go before they have answered. */
+  GMutex              later_lock;
+  GCond               later_settled;
+  guint               creates_in_flight;
 };
 
 G_DEFINE_FINAL_TYPE (RelayHandler, relay_handler, G_TYPE_OBJECT)
@@ -113,8 +120,8 @@ respond_method_not_allowed (Call       *call,
 }
 
 static void
-respond_store_failure (Call   *call,
-                       GError *error)
+respond_store_failure (Call         *call,
+                       const GError *error)
 {
   /* Store messages name files and tables, never claims or payloads. */
   g_warning ("A request failed because the storage failed: %s", error->message);
@@ -216,7 +223,7 @@ client_address (RelayHandler       *self,
 
   if (!is_trusted_proxy (self, request->peer))
     return g_object_ref (request->peer);
-  forwarded = relay_headers_get_list (request->headers, "X-Forwarded-For");
+  forwarded = soup_message_headers_get_list (request->headers, "X-Forwarded-For");
   if (forwarded == NULL)
     return g_object_ref (request->peer);
 
@@ -273,7 +280,7 @@ static char *
 base_url (Call *call)
 {
   const RelayRequest *request = call->request;
-  const char *host = relay_headers_get_one (request->headers, "Host");
+  const char *host = soup_message_headers_get_one (request->headers, "Host");
   const char *scheme = "https";
 
   if (call->self->public_url != NULL)
@@ -283,7 +290,7 @@ base_url (Call *call)
 
   if (is_trusted_proxy (call->self, request->peer))
     {
-      const char *proto = relay_headers_get_one (request->headers,
+      const char *proto = soup_message_headers_get_one (request->headers,
                                                         "X-Forwarded-Proto");
 
       if (proto != NULL && g_ascii_strcasecmp (proto, "http") == 0)
@@ -394,6 +401,24 @@ take_create_token (Call *call)
   return FALSE;
 }
 
+/* The answer to a create the store has settled (@error: it failed). */
+static void
+answer_create (Call               *call,
+               const RelayOutcome *outcome,
+               const GError       *error,
+               const RelayMailbox *mailbox,
+               const char         *base)
+{
+  if (error != NULL)
+    respond_store_failure (call, error);
+  else if (outcome->status == RELAY_STORE_OK)
+    respond_created (call, 200, mailbox, base);
+  else if (outcome->status == RELAY_STORE_REPEATED)
+    respond_created (call, 201, outcome->mailbox, base);
+  else
+    respond_refusal (call, outcome, NULL);
+}
+
 static void
 store_new_mailbox (Call         *call,
                    RelayMailbox *mailbox,
@@ -403,16 +428,77 @@ store_new_mailbox (Call         *call,
   g_autoptr(GError) error = NULL;
 
   relay_outcome_init (&outcome);
-  if (!relay_store_create (call->self->store, mailbox, call->self->config->max_mailboxes,
-                           call->now, &outcome, &error))
-    respond_store_failure (call, error);
-  else if (outcome.status == RELAY_STORE_OK)
-    respond_created (call, 200, mailbox, base);
-  else if (outcome.status == RELAY_STORE_REPEATED)
-    respond_created (call, 201, outcome.mailbox, base);
-  else
-    respond_refusal (call, &outcome, NULL);
+  relay_store_create (call->self->store, mailbox, call->self->config->max_mailboxes,
+                      call->now, &outcome, &error);
+  answer_create (call, &outcome, error, mailbox, base);
   relay_outcome_clear (&outcome);
+}
+
+/* What a create settled on the store's thread needs to answer. */
+typedef struct {
+  RelayHandler  *self;        /* not a reference: dispose waits for us */
+  RelayDeferred *deferred;
+  RelayMailbox  *mailbox;     /* the handler's copy, for the answer */
+  char          *base;
+  GInetAddress  *client;
+} LaterCreate;
+
+static void
+later_create_free (LaterCreate *later)
+{
+  relay_deferred_unref (later->deferred);
+  relay_mailbox_free (later->mailbox);
+  g_free (later->base);
+  g_object_unref (later->client);
+  g_free (later);
+}
+
+static void
+on_create_settled (RelayOutcome *outcome,
+                   const GError *error,
+                   gpointer      user_data)
+{
+  LaterCreate *later = user_data;
+  RelayHandler *self = later->self;
+  RelayResponse response;
+  Call call = { self, NULL, &response, 0, 0, later->client, NULL, NULL };
+
+  relay_response_init (&response);
+  answer_create (&call, outcome, error, later->mailbox, later->base);
+  relay_metrics_count_request (self->metrics, RELAY_ROUTE_CREATE, response.status);
+  relay_deferred_complete (later->deferred, &response);
+  later_create_free (later);
+
+  g_mutex_lock (&self->later_lock);
+  if (--self->creates_in_flight == 0)
+    g_cond_broadcast (&self->later_settled);
+  g_mutex_unlock (&self->later_lock);
+}
+
+/* A durable create waits for a disk sync. Given to a store that settles
+ * it on a thread of its own, the worker serves other connections in the
+ * meantime, and the creates that arrive during one sync share the next
+ * (with a blocking call, a worker thread held one create per sync). */
+static void
+create_later (Call         *call,
+              RelayMailbox *mailbox,
+              const char   *base)
+{
+  RelayHandler *self = call->self;
+  LaterCreate *later = g_new0 (LaterCreate, 1);
+
+  later->self = self;
+  later->deferred = relay_deferred_new ();
+  later->mailbox = relay_mailbox_copy (mailbox);
+  later->base = g_strdup (base);
+  later->client = g_object_ref (call->client);
+  call->response->deferred = relay_deferred_ref (later->deferred);
+
+  g_mutex_lock (&self->later_lock);
+  self->creates_in_flight++;
+  g_mutex_unlock (&self->later_lock);
+  relay_store_create_async (self->store, mailbox, self->config->max_mailboxes, call->now,
+                            on_create_settled, later);
 }
 
 static void
@@ -444,7 +530,10 @@ handle_create (Call *call)
   memcpy (mailbox->sender_claim_hash, access.claim_hash, RELAY_HASH_SIZE);
   mailbox->has_create_request = access.has_request_key;
   memcpy (mailbox->create_request_key, access.request_key, RELAY_HASH_SIZE);
-  store_new_mailbox (call, mailbox, base);
+  if (request->can_defer && relay_store_creates_async (call->self->store))
+    create_later (call, g_steal_pointer (&mailbox), base);
+  else
+    store_new_mailbox (call, mailbox, base);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -546,7 +635,7 @@ take_read_token (Call *call)
 static void
 handle_read (Call *call)
 {
-  RelayHeaders *headers = call->request->headers;
+  SoupMessageHeaders *headers = call->request->headers;
   g_autoptr(GError) error = NULL;
   g_autofree char *known_etag = NULL;
   guint8 token_hash[RELAY_HASH_SIZE];
@@ -884,6 +973,19 @@ route_admin (Call *call)
   return RELAY_ROUTE_OTHER;
 }
 
+static gsize
+headers_size (SoupMessageHeaders *headers)
+{
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+  gsize size = 0;
+
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    size += strlen (name) + strlen (value) + 4;   /* ": " and CRLF */
+  return size;
+}
+
 static gboolean
 check_sizes (Call *call)
 {
@@ -894,8 +996,7 @@ check_sizes (Call *call)
   if (config->max_url > 0 && url_size > config->max_url)
     respond_error (call, 414, "invalid-request", "The address is longer than this relay "
                    "accepts.");
-  else if (config->max_headers > 0 &&
-           relay_headers_get_size (request->headers) > config->max_headers)
+  else if (config->max_headers > 0 && headers_size (request->headers) > config->max_headers)
     respond_error (call, 431, "invalid-request", "The request headers are larger than this "
                    "relay accepts.");
   else if (config->max_body > 0 && request->body_size > config->max_body)
@@ -939,7 +1040,8 @@ relay_handler_handle (RelayHandler       *self,
   else
     route = route_public (&call);
 
-  if (!response->wait)
+  /* A deferred answer is counted once it is settled (on_create_settled). */
+  if (!response->wait && response->deferred == NULL)
     {
       count_failure (&call);
       relay_metrics_count_request (self->metrics, route, response->status);
@@ -1102,6 +1204,12 @@ relay_handler_dispose (GObject *object)
 {
   RelayHandler *self = RELAY_HANDLER (object);
 
+  /* They settle within a disk sync, and each uses the metrics. */
+  g_mutex_lock (&self->later_lock);
+  while (self->creates_in_flight > 0)
+    g_cond_wait (&self->later_settled, &self->later_lock);
+  g_mutex_unlock (&self->later_lock);
+
   if (self->store != NULL)
     relay_store_set_change_func (self->store, NULL, NULL);
   g_clear_object (&self->store);
@@ -1121,6 +1229,8 @@ relay_handler_finalize (GObject *object)
   g_clear_pointer (&self->read_limiter, relay_limiter_free);
   g_clear_pointer (&self->waiters, relay_waiters_free);
   relay_metrics_free (self->metrics);
+  g_mutex_clear (&self->later_lock);
+  g_cond_clear (&self->later_settled);
 
   G_OBJECT_CLASS (relay_handler_parent_class)->finalize (object);
 }
@@ -1139,4 +1249,6 @@ relay_handler_init (RelayHandler *self)
 {
   self->trusted_proxies = g_ptr_array_new_with_free_func (g_object_unref);
   self->metrics = relay_metrics_new ();
+  g_mutex_init (&self->later_lock);
+  g_cond_init (&self->later_settled);
 }

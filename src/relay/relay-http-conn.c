@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "relay-http-conn.h"
+#include "relay-deferred.h"
 
 #include "tw-crypto.h"
 
@@ -19,6 +20,7 @@
 typedef enum {
   CONN_READING,    /* waiting for, or reading, a request */
   CONN_PARKED,     /* a long poll waits for its mailbox to change */
+  CONN_ANSWERING,  /* another thread finishes the answer (a durable create) */
   CONN_CLOSING,    /* the last answer goes out, then the write side closes */
   CONN_DRAINING,   /* write side closed; input dropped until the peer ends */
   CONN_FINISHED,
@@ -43,12 +45,13 @@ struct _RelayHttpConn
    * not change until the request is done. */
   RelayHttpParser      parser;
   RelayRequest         request;
-  RelayHeaders        *headers;
+  SoupMessageHeaders  *headers;
   char                *path;
   char                *query;
   gboolean             continue_sent;
   RelayWaiter         *waiter;
   gint64               wait_deadline_us;
+  RelayDeferred       *deferred;    /* while CONN_ANSWERING */
 
   /* The last plain read took less than it asked for: the socket is empty,
    * and with edge-triggered epoll new bytes will be announced anew. */
@@ -91,7 +94,7 @@ relay_http_conn_new (RelayHttpShared     *shared,
   conn->tls_session = tls_session;
   conn->input = g_byte_array_new ();
   conn->output = g_string_new (NULL);
-  conn->headers = relay_headers_new ();
+  conn->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
   relay_http_parser_init (&conn->parser, &shared->limits);
   g_queue_push_tail_link (&shared->connections, &conn->link);
   /* A client that connects and says nothing (or never finishes its TLS
@@ -103,7 +106,7 @@ relay_http_conn_new (RelayHttpShared     *shared,
 static void
 forget_request (RelayHttpConn *conn)
 {
-  relay_headers_clear (conn->headers);
+  soup_message_headers_clear (conn->headers);
   g_clear_pointer (&conn->path, g_free);
   g_clear_pointer (&conn->query, g_free);
   memset (&conn->request, 0, sizeof conn->request);
@@ -116,6 +119,11 @@ relay_http_conn_finish (RelayHttpConn *conn)
   if (conn->state == CONN_FINISHED)
     return;
 
+  if (conn->deferred != NULL)
+    {
+      relay_deferred_forget_waiter (conn->deferred);
+      g_clear_pointer (&conn->deferred, relay_deferred_unref);
+    }
   if (conn->waiter != NULL)
     {
       relay_waiters_remove (relay_handler_get_waiters (conn->shared->handler), conn->waiter);
@@ -136,7 +144,7 @@ relay_http_conn_free (RelayHttpConn *conn)
   close (conn->fd);
   forget_request (conn);
   relay_http_parser_clear (&conn->parser);
-  relay_headers_free (conn->headers);
+  soup_message_headers_unref (conn->headers);
   g_byte_array_unref (conn->input);
   g_string_free (conn->output, TRUE);
   g_object_unref (conn->peer);
@@ -280,37 +288,14 @@ status_has_body (guint status)
   return status >= 200 && status != 204 && status != 304;
 }
 
-/* The reason phrases of the statuses this relay answers with (RFC 9110,
- * 6585); any other gets a generic one. */
+/* libsoup 3.2 knows no phrase for 431 (RFC 6585) and answers "Unknown
+ * Error", which clients show to people (QA G8). */
 static const char *
 status_phrase (guint status)
 {
-  switch (status)
-    {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 410: return "Gone";
-    case 412: return "Precondition Failed";
-    case 413: return "Request Entity Too Large";
-    case 414: return "Request-URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown Error";
-    }
+  if (status == 431)
+    return "Request Header Fields Too Large";
+  return soup_status_get_phrase (status);
 }
 
 static void
@@ -410,8 +395,8 @@ prepare_request (RelayHttpConn *conn)
 
       data[header->name.offset + header->name.length] = '\0';
       data[header->value.offset + header->value.length] = '\0';
-      relay_headers_add_view (conn->headers, data + header->name.offset,
-                              data + header->value.offset);
+      soup_message_headers_append (conn->headers, data + header->name.offset,
+                                   data + header->value.offset);
     }
 
   memset (request, 0, sizeof *request);
@@ -423,6 +408,7 @@ prepare_request (RelayHttpConn *conn)
   request->peer = conn->peer;
   request->tls = conn->shared->tls != NULL;
   request->admin = conn->shared->admin;
+  request->can_defer = TRUE;
   return TRUE;
 }
 
@@ -477,6 +463,9 @@ park (RelayHttpConn *conn,
   return TRUE;
 }
 
+static void await_answer (RelayHttpConn *conn,
+                          RelayResponse *response);
+
 /* Answers the current request, or parks it as a long poll. */
 static void
 answer_or_park (RelayHttpConn *conn,
@@ -491,6 +480,12 @@ answer_or_park (RelayHttpConn *conn,
   relay_response_init (&response);
   relay_handler_handle (conn->shared->handler, &conn->request, &response);
 
+  if (response.deferred != NULL)
+    {
+      await_answer (conn, &response);
+      relay_response_clear (&response);
+      return;
+    }
   if (response.wait && park (conn, &response))
     {
       relay_response_clear (&response);
@@ -526,6 +521,49 @@ on_wait_woken (RelayWakeReason reason,
     return;
   /* A newer poll by the same device takes over: this one answers now. */
   finish_wait (conn, reason == RELAY_WAKE_SUPERSEDED ? 0 : left);
+}
+
+static void
+stop_awaiting (RelayHttpConn *conn)
+{
+  relay_deferred_forget_waiter (conn->deferred);
+  g_clear_pointer (&conn->deferred, relay_deferred_unref);
+  relay_waiters_remove (relay_handler_get_waiters (conn->shared->handler), conn->waiter);
+  conn->waiter = NULL;
+}
+
+static void
+on_answer_ready (RelayWakeReason reason,
+                 gpointer        user_data)
+{
+  RelayHttpConn *conn = user_data;
+  gboolean head_only = g_str_equal (conn->request.method, "HEAD");
+  RelayResponse response = { 0, };
+
+  if (conn->state != CONN_ANSWERING || !relay_deferred_take (conn->deferred, &response))
+    return;
+
+  stop_awaiting (conn);
+  conn->state = CONN_READING;
+  queue_response (conn, &response, head_only, conn->parser.keep_alive);
+  relay_response_clear (&response);
+  finish_request (conn);
+  conn_run (conn);
+}
+
+/* The answer comes from another thread: the connection waits for it
+ * without holding up its own thread, which serves the others. */
+static void
+await_answer (RelayHttpConn *conn,
+              RelayResponse *response)
+{
+  RelayHttpShared *shared = conn->shared;
+
+  conn->deferred = g_steal_pointer (&response->deferred);
+  conn->waiter = relay_waiter_new_posted (shared->post, shared->post_data, on_answer_ready,
+                                          conn);
+  conn->state = CONN_ANSWERING;
+  relay_deferred_wake_when_done (conn->deferred, conn->waiter);
 }
 
 static void
@@ -632,7 +670,7 @@ conn_run (RelayHttpConn *conn)
         return;
       if (conn->state == CONN_CLOSING)
         start_draining (conn);
-      if (conn->state == CONN_PARKED)
+      if (conn->state == CONN_PARKED || conn->state == CONN_ANSWERING)
         return;
       if (conn->input_drained)
         {

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "relay-request.h"
+#include "relay-deferred.h"
 
 #include <string.h>
 
@@ -17,6 +18,7 @@ relay_response_clear (RelayResponse *response)
 {
   g_clear_pointer (&response->body, g_bytes_unref);
   g_clear_pointer (&response->headers, g_ptr_array_unref);
+  g_clear_pointer (&response->deferred, relay_deferred_unref);
   memset (response, 0, sizeof *response);
 }
 

@@ -2,11 +2,13 @@
 #pragma once
 
 #include <gio/gio.h>
-#include "relay-headers.h"
+#include <libsoup/soup.h>
 
 #include "relay-store.h"
 
 G_BEGIN_DECLS
+
+typedef struct _RelayDeferred RelayDeferred;
 
 /*
  * A request and its answer, independent of any socket, so the HTTP front
@@ -16,7 +18,7 @@ typedef struct {
   const char         *method;      /* upper case, as sent */
   const char         *path;        /* decoded path, without the query */
   const char         *query;       /* raw query, or NULL */
-  RelayHeaders       *headers;
+  SoupMessageHeaders *headers;
   const char         *body;
   gsize               body_size;
   GInetAddress       *peer;        /* the TCP peer (a proxy, if there is one) */
@@ -26,6 +28,8 @@ typedef struct {
    * and it may wait only `wait_left` seconds more. */
   gboolean            resumed;
   guint               wait_left;
+  /* The front end can take an answer later (RelayResponse.deferred). */
+  gboolean            can_defer;
 } RelayRequest;
 
 typedef struct {
@@ -39,6 +43,10 @@ typedef struct {
   guint       wait_seconds;
   char        wait_mailbox_id[RELAY_MAILBOX_ID_LENGTH + 1];
   guint8      wait_claim_hash[RELAY_HASH_SIZE];
+
+  /* Set instead of an answer when another thread finishes it (only if the
+   * request said can_defer): see relay-deferred.h. Owned. */
+  RelayDeferred *deferred;
 } RelayResponse;
 
 void  relay_response_init        (RelayResponse *response);

@@ -292,11 +292,16 @@ struct _RelayStoreSqlite
   gpointer              change_data;
 
   /* Group commit: writes queue here and one thread at a time (the leader)
-   * applies everything queued in one transaction with one sync. */
+   * applies everything queued in one transaction with one sync. Writes that
+   * nobody waits for in place (relay_store_create_async) are led by the
+   * committer thread, woken by `writes_queued`. */
   GMutex                write_lock;
   GCond                 write_done;
+  GCond                 writes_queued;
   GQueue                pending_writes;
   gboolean              leading;
+  GThread              *committer;
+  gboolean              closing_writes;
 
   /* Checkpoints (copying the journal into the database file, with a sync)
    * run on a thread of their own instead of inside a writer's commit, so
@@ -834,12 +839,19 @@ typedef gboolean (*WriteFunc) (RelayStoreSqlite  *self,
                                gpointer           data,
                                GError           **error);
 
-typedef struct {
+typedef struct _PendingWrite PendingWrite;
+
+struct _PendingWrite
+{
   WriteFunc  func;
   gpointer   data;
   gboolean   done;
   GError    *error;
-} PendingWrite;
+  /* Set on a write that nobody waits for in place: the leader calls it,
+   * without write_lock, once the write's batch is durable, and it owns the
+   * write from then on. */
+  void     (*settle) (PendingWrite *write);
+};
 
 static void
 fail_batch (GPtrArray    *batch,
@@ -917,6 +929,7 @@ static void
 lead_one_batch (RelayStoreSqlite *self)
 {
   g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+  g_autoptr(GPtrArray) unwatched = g_ptr_array_new ();
 
   while (batch->len < MAX_GROUP_COMMIT && !g_queue_is_empty (&self->pending_writes))
     g_ptr_array_add (batch, g_queue_pop_head (&self->pending_writes));
@@ -925,9 +938,82 @@ lead_one_batch (RelayStoreSqlite *self)
   commit_batch (self, batch);
   g_mutex_lock (&self->write_lock);
 
+  /* A waiting thread may free its write as soon as it sees it done, so
+   * the unwatched ones are picked out first. */
   for (guint i = 0; i < batch->len; i++)
-    ((PendingWrite *) g_ptr_array_index (batch, i))->done = TRUE;
+    {
+      PendingWrite *write = g_ptr_array_index (batch, i);
+
+      if (write->settle != NULL)
+        g_ptr_array_add (unwatched, write);
+      else
+        write->done = TRUE;
+    }
   g_cond_broadcast (&self->write_done);
+  if (unwatched->len == 0)
+    return;
+
+  g_mutex_unlock (&self->write_lock);
+  for (guint i = 0; i < unwatched->len; i++)
+    {
+      PendingWrite *write = g_ptr_array_index (unwatched, i);
+
+      write->settle (write);
+    }
+  g_mutex_lock (&self->write_lock);
+}
+
+/* The leader steps down (write_lock held): a thread whose write is still
+ * queued leads next, or the committer when only unwatched writes are. */
+static void
+hand_over (RelayStoreSqlite *self)
+{
+  self->leading = FALSE;
+  g_cond_broadcast (&self->write_done);
+  if (!g_queue_is_empty (&self->pending_writes))
+    g_cond_signal (&self->writes_queued);
+}
+
+/* The committer thread: leads the batches of unwatched writes whenever
+ * no thread that waits for its own write leads already. */
+static gpointer
+commit_loop (gpointer data)
+{
+  RelayStoreSqlite *self = data;
+
+  g_mutex_lock (&self->write_lock);
+  for (;;)
+    {
+      gboolean idle = g_queue_is_empty (&self->pending_writes);
+
+      if (idle && self->closing_writes && !self->leading)
+        break;
+      if (idle || self->leading)
+        {
+          g_cond_wait (&self->writes_queued, &self->write_lock);
+          continue;
+        }
+
+      self->leading = TRUE;
+      while (!g_queue_is_empty (&self->pending_writes))
+        lead_one_batch (self);
+      hand_over (self);
+    }
+  g_mutex_unlock (&self->write_lock);
+  return NULL;
+}
+
+/* Queues a write that nobody waits for in place (its settle function
+ * reports the end). */
+static void
+queue_unwatched_write (RelayStoreSqlite *self,
+                       PendingWrite     *write)
+{
+  g_mutex_lock (&self->write_lock);
+  g_queue_push_tail (&self->pending_writes, write);
+  if (!self->leading)
+    g_cond_signal (&self->writes_queued);
+  g_mutex_unlock (&self->write_lock);
 }
 
 /*
@@ -943,7 +1029,7 @@ write_durably (RelayStoreSqlite  *self,
                gpointer           data,
                GError           **error)
 {
-  PendingWrite write = { func, data, FALSE, NULL };
+  PendingWrite write = { func, data, FALSE, NULL, NULL };
 
   g_mutex_lock (&self->write_lock);
   g_queue_push_tail (&self->pending_writes, &write);
@@ -958,9 +1044,7 @@ write_durably (RelayStoreSqlite  *self,
       self->leading = TRUE;
       while (!write.done)
         lead_one_batch (self);
-      self->leading = FALSE;
-      /* Hand over: a waiting thread leads whatever queued meanwhile. */
-      g_cond_broadcast (&self->write_done);
+      hand_over (self);
     }
   g_mutex_unlock (&self->write_lock);
 
@@ -1127,6 +1211,60 @@ relay_store_sqlite_create (RelayStore          *store,
       return FALSE;
     }
   return TRUE;
+}
+
+/* A create queued by relay_store_create_async (), owning what it needs. */
+typedef struct {
+  PendingWrite          write;      /* first: the queue holds this */
+  CreateWrite           create;
+  RelayMailbox         *mailbox;
+  RelayOutcome          outcome;
+  RelayStoreCreateDone  done;
+  gpointer              user_data;
+} QueuedCreate;
+
+static void
+settle_queued_create (PendingWrite *write)
+{
+  QueuedCreate *queued = (QueuedCreate *) write;
+
+  if (write->error != NULL)
+    {
+      relay_outcome_clear (&queued->outcome);
+      queued->done (NULL, write->error, queued->user_data);
+    }
+  else
+    queued->done (&queued->outcome, NULL, queued->user_data);
+
+  g_clear_error (&write->error);
+  relay_outcome_clear (&queued->outcome);
+  relay_mailbox_free (queued->mailbox);
+  g_free (queued);
+}
+
+/* The HTTP front end's creates: its worker threads go on serving while the
+ * committer makes the create durable together with every other one queued
+ * meanwhile, so one disk sync serves as many creates as arrive during the
+ * one before, not just one per worker thread. */
+static void
+relay_store_sqlite_create_async (RelayStore          *store,
+                                 RelayMailbox        *mailbox,
+                                 guint                max_live,
+                                 gint64               now,
+                                 RelayStoreCreateDone done,
+                                 gpointer             user_data)
+{
+  RelayStoreSqlite *self = RELAY_STORE_SQLITE (store);
+  QueuedCreate *queued = g_new0 (QueuedCreate, 1);
+
+  queued->mailbox = mailbox;
+  queued->done = done;
+  queued->user_data = user_data;
+  relay_outcome_init (&queued->outcome);
+  queued->create = (CreateWrite) { mailbox, max_live, now, &queued->outcome };
+  queued->write = (PendingWrite) { create_write, &queued->create, FALSE, NULL,
+                                   settle_queued_create };
+  queue_unwatched_write (self, &queued->write);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1799,6 +1937,7 @@ relay_store_sqlite_new (const char  *path,
   if (self->checkpoint_conn == NULL)
     return NULL;
   self->checkpointer = g_thread_new ("relay-checkpoint", checkpoint_loop, self);
+  self->committer = g_thread_new ("relay-commit", commit_loop, self);
   return g_steal_pointer (&self);
 }
 
@@ -1807,6 +1946,15 @@ relay_store_sqlite_finalize (GObject *object)
 {
   RelayStoreSqlite *self = RELAY_STORE_SQLITE (object);
 
+  /* Creates still queued are made durable and settled before it goes. */
+  if (self->committer != NULL)
+    {
+      g_mutex_lock (&self->write_lock);
+      self->closing_writes = TRUE;
+      g_cond_signal (&self->writes_queued);
+      g_mutex_unlock (&self->write_lock);
+      g_thread_join (self->committer);
+    }
   if (self->checkpointer != NULL)
     {
       g_mutex_lock (&self->checkpoint_lock);
@@ -1821,6 +1969,7 @@ relay_store_sqlite_finalize (GObject *object)
   g_async_queue_unref (self->idle_connections);
   g_mutex_clear (&self->write_lock);
   g_cond_clear (&self->write_done);
+  g_cond_clear (&self->writes_queued);
   tw_wipe (self->relay_secret, sizeof self->relay_secret);
   g_free (self->path);
 
@@ -1839,6 +1988,7 @@ relay_store_sqlite_init (RelayStoreSqlite *self)
   self->idle_connections = g_async_queue_new_full ((GDestroyNotify) connection_free);
   g_mutex_init (&self->write_lock);
   g_cond_init (&self->write_done);
+  g_cond_init (&self->writes_queued);
   g_queue_init (&self->pending_writes);
   g_mutex_init (&self->checkpoint_lock);
   g_cond_init (&self->checkpoint_wanted);
@@ -1848,6 +1998,7 @@ static void
 relay_store_sqlite_iface_init (RelayStoreInterface *iface)
 {
   iface->create = relay_store_sqlite_create;
+  iface->create_async = relay_store_sqlite_create_async;
   iface->read = relay_store_sqlite_read;
   iface->update = relay_store_sqlite_update;
   iface->delete = relay_store_sqlite_delete;

@@ -66,6 +66,44 @@ relay_store_create (RelayStore          *self,
 }
 
 gboolean
+relay_store_creates_async (RelayStore *self)
+{
+  g_return_val_if_fail (RELAY_IS_STORE (self), FALSE);
+
+  return RELAY_STORE_GET_IFACE (self)->create_async != NULL;
+}
+
+void
+relay_store_create_async (RelayStore          *self,
+                          RelayMailbox        *mailbox,
+                          guint                max_live,
+                          gint64               now,
+                          RelayStoreCreateDone done,
+                          gpointer             user_data)
+{
+  g_autoptr(RelayMailbox) owned = mailbox;
+  g_autoptr(GError) error = NULL;
+  RelayStoreInterface *iface;
+  RelayOutcome outcome;
+
+  g_return_if_fail (RELAY_IS_STORE (self));
+
+  iface = RELAY_STORE_GET_IFACE (self);
+  if (iface->create_async != NULL)
+    {
+      iface->create_async (self, g_steal_pointer (&owned), max_live, now, done, user_data);
+      return;
+    }
+
+  relay_outcome_init (&outcome);
+  if (iface->create (self, owned, max_live, now, &outcome, &error))
+    done (&outcome, NULL, user_data);
+  else
+    done (NULL, error, user_data);
+  relay_outcome_clear (&outcome);
+}
+
+gboolean
 relay_store_read (RelayStore         *self,
                   const RelayAccess  *access,
                   const guint8       *bind_token_hash,

@@ -172,6 +172,15 @@ typedef void (*RelayStoreChangeFunc) (const char *mailbox_id,
                                       const char *etag,
                                       gpointer    user_data);
 
+/* Called once a create given to relay_store_create_async() is settled:
+ * with @error set (the store failed; nothing was created), or with
+ * @outcome as relay_store_create() fills it, after the mailbox is durable.
+ * It runs on a thread of the store's: it must not block, and it must not
+ * drop the last reference to the store. @outcome stays the store's. */
+typedef void (*RelayStoreCreateDone) (RelayOutcome  *outcome,
+                                      const GError  *error,
+                                      gpointer       user_data);
+
 struct _RelayStoreInterface
 {
   GTypeInterface parent_iface;
@@ -194,6 +203,20 @@ struct _RelayStoreInterface
                          gint64               now,
                          RelayOutcome        *outcome,
                          GError             **error);
+
+  /*
+   * Optional: create without blocking the caller, for a front end that
+   * serves other requests while a create waits for its disk sync (so that
+   * many creates share one sync). Takes @mailbox; calls @done once, on a
+   * thread of the store's, with the same rules and durability as create.
+   * NULL: relay_store_create_async() runs create in place.
+   */
+  void     (*create_async) (RelayStore          *self,
+                            RelayMailbox        *mailbox,
+                            guint                max_live,
+                            gint64               now,
+                            RelayStoreCreateDone done,
+                            gpointer             user_data);
 
   /*
    * ReadSecureContent. One atomic step:
@@ -324,6 +347,15 @@ gboolean  relay_store_create        (RelayStore          *self,
                                      gint64               now,
                                      RelayOutcome        *outcome,
                                      GError             **error);
+/* TRUE if the store settles relay_store_create_async() on a thread of its
+ * own; FALSE if that would run in the caller's thread (and block it). */
+gboolean  relay_store_creates_async (RelayStore          *self);
+void      relay_store_create_async  (RelayStore          *self,
+                                     RelayMailbox        *mailbox,
+                                     guint                max_live,
+                                     gint64               now,
+                                     RelayStoreCreateDone done,
+                                     gpointer             user_data);
 gboolean  relay_store_read          (RelayStore          *self,
                                      const RelayAccess   *access,
                                      const guint8        *bind_token_hash,

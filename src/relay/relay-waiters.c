@@ -226,6 +226,38 @@ relay_waiters_add_posted (RelayWaiters   *waiters,
   return add_waiter (waiters, waiter, mailbox_id, claim_hash);
 }
 
+RelayWaiter *
+relay_waiter_new_posted (RelayWakePost post,
+                         gpointer      post_data,
+                         RelayWakeFunc func,
+                         gpointer      user_data)
+{
+  RelayWaiter *waiter = waiter_new (func, user_data, NULL);
+
+  waiter->post = post;
+  waiter->post_data = post_data;
+  waiter->reason = RELAY_WAKE_CHANGED;
+  return waiter;
+}
+
+RelayWaiter *
+relay_waiter_ref (RelayWaiter *waiter)
+{
+  return waiter_ref (waiter);
+}
+
+void
+relay_waiter_unref (RelayWaiter *waiter)
+{
+  waiter_unref (waiter);
+}
+
+void
+relay_waiter_wake (RelayWaiter *waiter)
+{
+  waiter->post (waiter_ref (waiter), waiter->post_data);
+}
+
 void
 relay_waiter_dispatch (RelayWaiter *waiter)
 {

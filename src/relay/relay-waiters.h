@@ -63,6 +63,21 @@ RelayWaiter  *relay_waiters_add_posted (RelayWaiters     *waiters,
                                         gpointer          user_data,
                                         GDestroyNotify    destroy);
 
+/*
+ * A posted waiter in no registry, for an event of the owner's own (an
+ * answer that another thread finishes): relay_waiter_wake() posts it from
+ * any thread. Unregister it with relay_waiters_remove() like any other
+ * (from the owner's thread), which also drops the caller's reference.
+ */
+RelayWaiter  *relay_waiter_new_posted (RelayWakePost     post,
+                                       gpointer          post_data,
+                                       RelayWakeFunc     func,
+                                       gpointer          user_data);
+RelayWaiter  *relay_waiter_ref       (RelayWaiter        *waiter);
+void          relay_waiter_unref     (RelayWaiter        *waiter);
+/* Any thread: hands the waiter to its owner's loop, as changed. */
+void          relay_waiter_wake      (RelayWaiter        *waiter);
+
 /* On the owner's thread: runs the wake function of a posted waiter, unless
  * it was removed meanwhile, and drops the reference the post held. */
 void          relay_waiter_dispatch  (RelayWaiter        *waiter);

@@ -166,6 +166,134 @@ test_acknowledged_writes_survive_kill_9 (void)
   assert_error (after_other, 401, "claimed-by-other-device");
 }
 
+/* Creators that keep making mailboxes on one relay from several threads
+ * at once, each with its own connection, until told to stop or until the
+ * relay stops answering. */
+#define N_CREATORS 8
+
+typedef struct {
+  RelayTestServer *relay;
+  const char      *sender;
+  GMutex           lock;
+  GCond            acknowledged_more;
+  GPtrArray       *acknowledged;   /* ids of mailboxes answered 200 */
+  gboolean         stop;
+} Creators;
+
+/* One create; the id of the mailbox if it was answered 200, else NULL
+ * (another status, or no answer at all: the relay was killed). */
+static char *
+try_create (SoupSession     *own_session,
+            RelayTestServer *relay,
+            const char      *sender)
+{
+  g_autofree char *url = g_strconcat (relay_test_server_url (relay), "/v1/m", NULL);
+  g_autofree char *body = relay_test_create_body (64, "Front door", NULL);
+  g_autoptr(GBytes) request_body = g_bytes_new (body, strlen (body));
+  g_autoptr(SoupMessage) message = soup_message_new ("POST", url);
+  g_autoptr(RelayTestReply) reply = g_new0 (RelayTestReply, 1);
+  g_autofree char *link = NULL;
+
+  soup_message_headers_append (soup_message_get_request_headers (message), CLAIM, sender);
+  soup_message_set_request_body_from_bytes (message, "application/json", request_body);
+  reply->body = soup_session_send_and_read (own_session, message, NULL, NULL);
+  reply->status = soup_message_get_status (message);
+  reply->headers = soup_message_headers_ref (soup_message_get_response_headers (message));
+  if (reply->body == NULL || reply->status != 200)
+    return NULL;
+
+  link = relay_test_reply_member (reply, "urlLink");
+  g_assert_nonnull (link);
+  return g_strdup (strrchr (link, '/') + 1);
+}
+
+static gpointer
+keep_creating (gpointer data)
+{
+  Creators *creators = data;
+  g_autoptr(SoupSession) own_session = relay_test_session_new ();
+
+  for (;;)
+    {
+      char *id;
+
+      g_mutex_lock (&creators->lock);
+      if (creators->stop)
+        {
+          g_mutex_unlock (&creators->lock);
+          break;
+        }
+      g_mutex_unlock (&creators->lock);
+
+      id = try_create (own_session, creators->relay, creators->sender);
+      if (id == NULL)
+        break;
+      g_mutex_lock (&creators->lock);
+      g_ptr_array_add (creators->acknowledged, id);
+      g_cond_signal (&creators->acknowledged_more);
+      g_mutex_unlock (&creators->lock);
+    }
+  return NULL;
+}
+
+/* Waits until @count creates were acknowledged, for 60 s at most. */
+static void
+wait_for_acknowledged (Creators *creators,
+                       guint     count)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  g_mutex_lock (&creators->lock);
+  while (creators->acknowledged->len < count)
+    if (!g_cond_wait_until (&creators->acknowledged_more, &creators->lock, deadline))
+      break;
+  g_assert_cmpuint (creators->acknowledged->len, >=, count);
+  g_mutex_unlock (&creators->lock);
+}
+
+/* Creates that share a disk sync are each answered only once the sync is
+ * done: every mailbox answered 200 is there after kill -9, even with more
+ * creates in flight (and some of them answered) at the moment of the kill. */
+static void
+test_concurrent_creates_survive_kill_9 (void)
+{
+  const char *args[] = { "--no-rate-limits", "--threads=2", NULL };
+  g_autoptr(RelayTestServer) relay = relay_test_server_start (args);
+  g_autoptr(RelayTestServer) restarted = NULL;
+  g_autofree char *sender = relay_test_new_claim ();
+  Creators creators = { relay, sender, };
+  GThread *threads[N_CREATORS];
+
+  g_mutex_init (&creators.lock);
+  g_cond_init (&creators.acknowledged_more);
+  creators.acknowledged = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < N_CREATORS; i++)
+    threads[i] = g_thread_new ("creator", keep_creating, &creators);
+
+  wait_for_acknowledged (&creators, 200);
+  relay_test_server_stop (relay, TRUE);
+  g_mutex_lock (&creators.lock);
+  creators.stop = TRUE;
+  g_mutex_unlock (&creators.lock);
+  for (guint i = 0; i < N_CREATORS; i++)
+    g_thread_join (threads[i]);
+
+  restarted = relay_test_server_start_on (relay_test_server_storage (relay), args);
+  for (guint i = 0; i < creators.acknowledged->len; i++)
+    {
+      const char *id = g_ptr_array_index (creators.acknowledged, i);
+      g_autoptr(RelayTestReply) after = read_mailbox (restarted, id, sender);
+
+      if (after->status != 200)
+        g_error ("Mailbox %u of %u answered 200 before kill -9 but %u after it", i + 1,
+                 creators.acknowledged->len, after->status);
+    }
+
+  g_ptr_array_unref (creators.acknowledged);
+  g_cond_clear (&creators.acknowledged_more);
+  g_mutex_clear (&creators.lock);
+}
+
 static gint64
 schema_version (const char *path)
 {
@@ -735,6 +863,8 @@ main (int   argc,
                    test_swept_mailbox_leaves_a_tombstone);
   g_test_add_func ("/relay/durability/acknowledged-writes-survive-kill-9",
                    test_acknowledged_writes_survive_kill_9);
+  g_test_add_func ("/relay/durability/concurrent-creates-survive-kill-9",
+                   test_concurrent_creates_survive_kill_9);
   g_test_add_func ("/relay/durability/schema-is-versioned-and-a-newer-one-refused",
                    test_schema_is_versioned_and_a_newer_one_refused);
   g_test_add_func ("/relay/durability/old-schema-is-migrated-on-start",

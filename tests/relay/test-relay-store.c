@@ -17,6 +17,7 @@
 #define N_THREADS 24
 
 typedef struct {
+  char       *spec;
   RelayStore *store;
   GMutex      lock;
   GPtrArray  *changes;   /* mailbox ids the change hook reported */
@@ -44,10 +45,10 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autofree char *spec = relay_test_new_storage ();
   g_autoptr(GError) error = NULL;
 
-  fixture->store = relay_store_open (spec, &error);
+  fixture->spec = relay_test_new_storage ();
+  fixture->store = relay_store_open (fixture->spec, &error);
   g_assert_no_error (error);
   g_mutex_init (&fixture->lock);
   fixture->changes = g_ptr_array_new_with_free_func (g_free);
@@ -60,6 +61,7 @@ fixture_tear_down (Fixture       *fixture,
 {
   relay_store_set_change_func (fixture->store, NULL, NULL);
   g_clear_object (&fixture->store);
+  g_free (fixture->spec);
   g_ptr_array_unref (fixture->changes);
   g_mutex_clear (&fixture->lock);
 }
@@ -660,6 +662,144 @@ test_swept_mailbox_answers_its_parties_for_a_day (Fixture       *fixture,
                    RELAY_STORE_NOT_FOUND);
 }
 
+/* Creates queued with relay_store_create_async (): what each settled as. */
+typedef struct {
+  GMutex     lock;
+  GCond      more;
+  guint      settled;
+  guint      failed;
+  guint      by_status[RELAY_STORE_FULL + 1];
+  GPtrArray *repeated_ids;
+} Settled;
+
+static void
+on_settled (RelayOutcome *outcome,
+            const GError *error,
+            gpointer      user_data)
+{
+  Settled *settled = user_data;
+
+  g_mutex_lock (&settled->lock);
+  if (error != NULL)
+    settled->failed++;
+  else
+    settled->by_status[outcome->status]++;
+  if (error == NULL && outcome->status == RELAY_STORE_REPEATED)
+    g_ptr_array_add (settled->repeated_ids, g_strdup (outcome->mailbox->mailbox_id));
+  settled->settled++;
+  g_cond_signal (&settled->more);
+  g_mutex_unlock (&settled->lock);
+}
+
+static void
+settled_init (Settled *settled)
+{
+  memset (settled, 0, sizeof *settled);
+  g_mutex_init (&settled->lock);
+  g_cond_init (&settled->more);
+  settled->repeated_ids = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+settled_clear (Settled *settled)
+{
+  g_ptr_array_unref (settled->repeated_ids);
+  g_cond_clear (&settled->more);
+  g_mutex_clear (&settled->lock);
+}
+
+/* Waits (30 s at most) until @count creates settled. */
+static void
+wait_settled (Settled *settled,
+              guint    count)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  g_mutex_lock (&settled->lock);
+  while (settled->settled < count)
+    if (!g_cond_wait_until (&settled->more, &settled->lock, deadline))
+      break;
+  g_assert_cmpuint (settled->settled, ==, count);
+  g_mutex_unlock (&settled->lock);
+}
+
+#define N_QUEUED 300
+
+/* Queued all at once, so they share commits: each settles once, and each
+ * is there, also for a store opened afresh on the same file. */
+static void
+test_queued_creates_settle_once_each_and_stay (Fixture       *fixture,
+                                               gconstpointer  data)
+{
+  static const guint8 sender[RELAY_HASH_SIZE] = { 9 };
+  g_autoptr(GPtrArray) mailboxes = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) relay_mailbox_free);
+  g_autoptr(RelayStore) reopened = NULL;
+  g_autoptr(GError) error = NULL;
+  Settled settled;
+
+  settled_init (&settled);
+  for (guint i = 0; i < N_QUEUED; i++)
+    {
+      RelayMailbox *mailbox = new_mailbox (sender, 600);
+
+      g_ptr_array_add (mailboxes, mailbox);
+      relay_store_create_async (fixture->store, relay_mailbox_copy (mailbox), 0,
+                                now_seconds (), on_settled, &settled);
+    }
+  wait_settled (&settled, N_QUEUED);
+  g_assert_cmpuint (settled.by_status[RELAY_STORE_OK], ==, N_QUEUED);
+  g_assert_cmpuint (settled.failed, ==, 0);
+  settled_clear (&settled);
+
+  /* A second store on the same file sees them all (SQLite; with Redis,
+   * a second client of the same database). */
+  reopened = relay_store_open (fixture->spec, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < mailboxes->len; i++)
+    g_assert_cmpint (read_status (reopened, g_ptr_array_index (mailboxes, i), sender, NULL),
+                     ==, RELAY_STORE_OK);
+}
+
+/* Queued creates count each other against the cap and against one
+ * request key, however they are grouped into commits. */
+static void
+test_queued_creates_keep_the_cap_and_the_request_key (Fixture       *fixture,
+                                                      gconstpointer  data)
+{
+  static const guint8 sender[RELAY_HASH_SIZE] = { 10 };
+  g_autofree char *first_id = NULL;
+  Settled capped, keyed;
+
+  settled_init (&capped);
+  for (guint i = 0; i < 50; i++)
+    relay_store_create_async (fixture->store, new_mailbox (sender, 600), 5, now_seconds (),
+                              on_settled, &capped);
+  wait_settled (&capped, 50);
+  g_assert_cmpuint (capped.by_status[RELAY_STORE_OK], ==, 5);
+  g_assert_cmpuint (capped.by_status[RELAY_STORE_FULL], ==, 45);
+  settled_clear (&capped);
+
+  settled_init (&keyed);
+  for (guint i = 0; i < 24; i++)
+    {
+      RelayMailbox *mailbox = new_mailbox (sender, 600);
+
+      mailbox->has_create_request = TRUE;
+      memset (mailbox->create_request_key, 0x6b, RELAY_HASH_SIZE);
+      if (first_id == NULL)
+        first_id = g_strdup (mailbox->mailbox_id);
+      relay_store_create_async (fixture->store, mailbox, 0, now_seconds (), on_settled,
+                                &keyed);
+    }
+  wait_settled (&keyed, 24);
+  g_assert_cmpuint (keyed.by_status[RELAY_STORE_OK], ==, 1);
+  g_assert_cmpuint (keyed.by_status[RELAY_STORE_REPEATED], ==, 23);
+  for (guint i = 0; i < keyed.repeated_ids->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (keyed.repeated_ids, i), ==, first_id);
+  settled_clear (&keyed);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -687,6 +827,10 @@ main (int   argc,
        test_swept_mailbox_answers_its_parties_for_a_day);
   ADD ("/relay/store/deletion-leaves-a-tombstone-and-notifies",
        test_deletion_leaves_a_tombstone_and_notifies);
+  ADD ("/relay/store/queued-creates-settle-once-each-and-stay",
+       test_queued_creates_settle_once_each_and_stay);
+  ADD ("/relay/store/queued-creates-keep-the-cap-and-the-request-key",
+       test_queued_creates_keep_the_cap_and_the_request_key);
 #undef ADD
 
   return g_test_run ();
