@@ -223,7 +223,7 @@ client_address (RelayHandler       *self,
 
   if (!is_trusted_proxy (self, request->peer))
     return g_object_ref (request->peer);
-  forwarded = soup_message_headers_get_list (request->headers, "X-Forwarded-For");
+  forwarded = relay_headers_get_list (request->headers, "X-Forwarded-For");
   if (forwarded == NULL)
     return g_object_ref (request->peer);
 
@@ -280,7 +280,7 @@ static char *
 base_url (Call *call)
 {
   const RelayRequest *request = call->request;
-  const char *host = soup_message_headers_get_one (request->headers, "Host");
+  const char *host = relay_headers_get_one (request->headers, "Host");
   const char *scheme = "https";
 
   if (call->self->public_url != NULL)
@@ -290,7 +290,7 @@ base_url (Call *call)
 
   if (is_trusted_proxy (call->self, request->peer))
     {
-      const char *proto = soup_message_headers_get_one (request->headers,
+      const char *proto = relay_headers_get_one (request->headers,
                                                         "X-Forwarded-Proto");
 
       if (proto != NULL && g_ascii_strcasecmp (proto, "http") == 0)
@@ -635,7 +635,7 @@ take_read_token (Call *call)
 static void
 handle_read (Call *call)
 {
-  SoupMessageHeaders *headers = call->request->headers;
+  RelayHeaders *headers = call->request->headers;
   g_autoptr(GError) error = NULL;
   g_autofree char *known_etag = NULL;
   guint8 token_hash[RELAY_HASH_SIZE];
@@ -973,19 +973,6 @@ route_admin (Call *call)
   return RELAY_ROUTE_OTHER;
 }
 
-static gsize
-headers_size (SoupMessageHeaders *headers)
-{
-  SoupMessageHeadersIter iter;
-  const char *name, *value;
-  gsize size = 0;
-
-  soup_message_headers_iter_init (&iter, headers);
-  while (soup_message_headers_iter_next (&iter, &name, &value))
-    size += strlen (name) + strlen (value) + 4;   /* ": " and CRLF */
-  return size;
-}
-
 static gboolean
 check_sizes (Call *call)
 {
@@ -996,7 +983,8 @@ check_sizes (Call *call)
   if (config->max_url > 0 && url_size > config->max_url)
     respond_error (call, 414, "invalid-request", "The address is longer than this relay "
                    "accepts.");
-  else if (config->max_headers > 0 && headers_size (request->headers) > config->max_headers)
+  else if (config->max_headers > 0 &&
+           relay_headers_get_size (request->headers) > config->max_headers)
     respond_error (call, 431, "invalid-request", "The request headers are larger than this "
                    "relay accepts.");
   else if (config->max_body > 0 && request->body_size > config->max_body)

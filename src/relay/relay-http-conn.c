@@ -45,7 +45,7 @@ struct _RelayHttpConn
    * not change until the request is done. */
   RelayHttpParser      parser;
   RelayRequest         request;
-  SoupMessageHeaders  *headers;
+  RelayHeaders        *headers;
   char                *path;
   char                *query;
   gboolean             continue_sent;
@@ -94,7 +94,7 @@ relay_http_conn_new (RelayHttpShared     *shared,
   conn->tls_session = tls_session;
   conn->input = g_byte_array_new ();
   conn->output = g_string_new (NULL);
-  conn->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+  conn->headers = relay_headers_new ();
   relay_http_parser_init (&conn->parser, &shared->limits);
   g_queue_push_tail_link (&shared->connections, &conn->link);
   /* A client that connects and says nothing (or never finishes its TLS
@@ -106,7 +106,7 @@ relay_http_conn_new (RelayHttpShared     *shared,
 static void
 forget_request (RelayHttpConn *conn)
 {
-  soup_message_headers_clear (conn->headers);
+  relay_headers_clear (conn->headers);
   g_clear_pointer (&conn->path, g_free);
   g_clear_pointer (&conn->query, g_free);
   memset (&conn->request, 0, sizeof conn->request);
@@ -144,7 +144,7 @@ relay_http_conn_free (RelayHttpConn *conn)
   close (conn->fd);
   forget_request (conn);
   relay_http_parser_clear (&conn->parser);
-  soup_message_headers_unref (conn->headers);
+  relay_headers_free (conn->headers);
   g_byte_array_unref (conn->input);
   g_string_free (conn->output, TRUE);
   g_object_unref (conn->peer);
@@ -288,14 +288,37 @@ status_has_body (guint status)
   return status >= 200 && status != 204 && status != 304;
 }
 
-/* libsoup 3.2 knows no phrase for 431 (RFC 6585) and answers "Unknown
- * Error", which clients show to people (QA G8). */
+/* The reason phrases of the statuses this relay answers with (RFC 9110,
+ * 6585); any other gets a generic one. */
 static const char *
 status_phrase (guint status)
 {
-  if (status == 431)
-    return "Request Header Fields Too Large";
-  return soup_status_get_phrase (status);
+  switch (status)
+    {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 410: return "Gone";
+    case 412: return "Precondition Failed";
+    case 413: return "Request Entity Too Large";
+    case 414: return "Request-URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown Error";
+    }
 }
 
 static void
@@ -395,8 +418,8 @@ prepare_request (RelayHttpConn *conn)
 
       data[header->name.offset + header->name.length] = '\0';
       data[header->value.offset + header->value.length] = '\0';
-      soup_message_headers_append (conn->headers, data + header->name.offset,
-                                   data + header->value.offset);
+      relay_headers_add_view (conn->headers, data + header->name.offset,
+                              data + header->value.offset);
     }
 
   memset (request, 0, sizeof *request);

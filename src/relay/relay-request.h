@@ -2,7 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
-#include <libsoup/soup.h>
+#include "relay-headers.h"
 
 #include "relay-store.h"
 
@@ -18,7 +18,7 @@ typedef struct {
   const char         *method;      /* upper case, as sent */
   const char         *path;        /* decoded path, without the query */
   const char         *query;       /* raw query, or NULL */
-  SoupMessageHeaders *headers;
+  RelayHeaders       *headers;
   const char         *body;
   gsize               body_size;
   GInetAddress       *peer;        /* the TCP peer (a proxy, if there is one) */
