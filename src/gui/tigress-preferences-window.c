@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
@@ -247,15 +248,12 @@ on_change_passcode_clicked (TigressPreferencesWindow *self)
   const char *new_text = gtk_editable_get_text (GTK_EDITABLE (self->new_passcode));
   g_autoptr(TwSecret) old_passcode = NULL;
   g_autoptr(TwSecret) new_passcode = NULL;
+  g_autoptr(GError) weak = NULL;
 
-  if (g_utf8_strlen (new_text, -1) < WALLET_VAULT_MIN_PASSCODE_LENGTH)
+  /* The wallet's rule, the same as for `tigress passcode change` (QA F6). */
+  if (!wallet_vault_check_new_passcode (new_text, strlen (new_text), &weak))
     {
-      g_autofree char *message =
-        g_strdup_printf (ngettext ("The new passcode needs at least %d character.",
-                                   "The new passcode needs at least %d characters.",
-                                   WALLET_VAULT_MIN_PASSCODE_LENGTH),
-                         WALLET_VAULT_MIN_PASSCODE_LENGTH);
-      show_message (self->passcode_message, message, TRUE);
+      show_message (self->passcode_message, weak->message, TRUE);
       return;
     }
   if (g_strcmp0 (new_text, gtk_editable_get_text (GTK_EDITABLE (self->again_passcode))) != 0)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "tigress-unlock-page.h"
@@ -234,15 +235,13 @@ check_new_passcode (TigressUnlockPage *self)
 {
   const char *passcode = gtk_editable_get_text (GTK_EDITABLE (self->passcode_row));
   const char *again = gtk_editable_get_text (GTK_EDITABLE (self->confirm_row));
+  g_autoptr(GError) weak = NULL;
 
-  if (g_utf8_strlen (passcode, -1) < WALLET_VAULT_MIN_PASSCODE_LENGTH)
+  /* The wallet's rule, so the app and `tigress` refuse the same passcodes
+   * (six spaces included, QA F6) with the same words. */
+  if (!wallet_vault_check_new_passcode (passcode, strlen (passcode), &weak))
     {
-      g_autofree char *message =
-        g_strdup_printf (ngettext ("The passcode needs at least %d character.",
-                                   "The passcode needs at least %d characters.",
-                                   WALLET_VAULT_MIN_PASSCODE_LENGTH),
-                         WALLET_VAULT_MIN_PASSCODE_LENGTH);
-      tigress_unlock_page_show_error (self, message);
+      tigress_unlock_page_show_error (self, weak->message);
       return FALSE;
     }
   if (g_strcmp0 (passcode, again) != 0)

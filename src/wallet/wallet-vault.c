@@ -705,12 +705,12 @@ count_visible_characters (const char *text,
   return visible;
 }
 
-static gboolean
-passcode_is_strong_enough (TwSecret  *passcode,
-                           GError   **error)
+gboolean
+wallet_vault_check_new_passcode (const char  *text,
+                                 gsize        size,
+                                 GError     **error)
 {
-  const char *text = tw_secret_get_text (passcode);
-  gsize size = tw_secret_get_size (passcode);
+  g_return_val_if_fail (text != NULL, FALSE);
 
   if (!g_utf8_validate (text, size, NULL) || memchr (text, '\0', size) != NULL ||
       count_visible_characters (text, size) < WALLET_VAULT_MIN_PASSCODE_LENGTH)
@@ -722,6 +722,14 @@ passcode_is_strong_enough (TwSecret  *passcode,
       return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+passcode_is_strong_enough (TwSecret  *passcode,
+                           GError   **error)
+{
+  return wallet_vault_check_new_passcode (tw_secret_get_text (passcode),
+                                          tw_secret_get_size (passcode), error);
 }
 
 static void

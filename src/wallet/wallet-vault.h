@@ -68,6 +68,16 @@ typedef enum {
 
 GQuark            wallet_vault_error_quark          (void);
 
+/* The rule for a new passcode, the same in the app and `tigress`: at
+ * least WALLET_VAULT_MIN_PASSCODE_LENGTH characters that are not spaces
+ * (six spaces are no passcode), valid UTF-8, no NUL. FALSE with
+ * WALLET_VAULT_ERROR_WEAK_PASSCODE and a sentence for people. Setting up
+ * or changing the passcode checks it too; call it to explain a refusal
+ * before starting. */
+gboolean          wallet_vault_check_new_passcode   (const char           *text,
+                                                     gsize                 size,
+                                                     GError              **error);
+
 /* @settings may be NULL (no auto-lock from settings); otherwise its
  * "auto-lock-minutes" drives the auto-lock. */
 WalletVault      *wallet_vault_new                  (WalletKeyring        *keyring,

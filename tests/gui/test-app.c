@@ -271,6 +271,13 @@ test_first_run_sets_passcode (void)
   tigress_test_click (unlock_part ("submit-button"));
   g_assert_true (gtk_widget_get_visible (message));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (message)), "at least 6"));
+  /* Spaces do not count, by the wallet's own rule (QA F6): refused here,
+   * before anything reaches the vault. */
+  set_text (unlock_part ("passcode-row"), "        ");
+  set_text (unlock_part ("confirm-row"), "        ");
+  tigress_test_click (unlock_part ("submit-button"));
+  g_assert_true (gtk_widget_get_visible (message));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (message)), "not counting spaces"));
 
   set_text (unlock_part ("passcode-row"), PASSCODE);
   set_text (unlock_part ("confirm-row"), PASSCODE "!");
