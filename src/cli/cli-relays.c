@@ -85,6 +85,23 @@ report_relay (CliContext *context,
     printf ("%s\n", message);
 }
 
+/* Refuses, before anything changes, a change that the settings would
+ * forget when this process ends (QA: GSettings in memory, or dconf with no
+ * session bus), instead of saying it was done. */
+static gboolean
+check_settings_kept (CliContext  *context,
+                     GError     **error)
+{
+  if (wallet_settings_are_kept (cli_wallet_get_settings (context)))
+    return TRUE;
+  g_set_error_literal (error, CLI_ERROR, CLI_EXIT_FAILURE,
+                       _("Nothing was changed: settings cannot be saved here (there is no "
+                         "desktop session with dconf), so the change would be lost when "
+                         "tigress ends. Run the command inside your desktop session, or set "
+                         "GSETTINGS_BACKEND=keyfile to keep settings in a file."));
+  return FALSE;
+}
+
 gboolean
 cli_relays_add (CliContext  *context,
                 int          argc,
@@ -104,7 +121,7 @@ cli_relays_add (CliContext  *context,
   if (!cli_command_parse (context, entries, &argc, &argv, 1, 1, error))
     return FALSE;
   url = wallet_relay_normalise_url (argv[1], error);
-  if (url == NULL)
+  if (url == NULL || !check_settings_kept (context, error))
     return FALSE;
   relays = cli_wallet_get_relays (context);
   if (!wallet_relays_add (relays, url, error))
@@ -129,7 +146,8 @@ cli_relays_remove (CliContext  *context,
   if (!cli_command_parse (context, NULL, &argc, &argv, 1, 1, error))
     return FALSE;
   url = wallet_relay_normalise_url (argv[1], error);
-  if (url == NULL || !wallet_relays_remove (cli_wallet_get_relays (context), url, error))
+  if (url == NULL || !check_settings_kept (context, error) ||
+      !wallet_relays_remove (cli_wallet_get_relays (context), url, error))
     return FALSE;
 
   message = g_strdup_printf (_("No longer trusted: %s. Links through it now come with "
@@ -150,7 +168,8 @@ cli_relays_default (CliContext  *context,
   if (!cli_command_parse (context, NULL, &argc, &argv, 1, 1, error))
     return FALSE;
   url = wallet_relay_normalise_url (argv[1], error);
-  if (url == NULL || !wallet_relays_set_default (cli_wallet_get_relays (context), url, error))
+  if (url == NULL || !check_settings_kept (context, error) ||
+      !wallet_relays_set_default (cli_wallet_get_relays (context), url, error))
     return FALSE;
 
   message = g_strdup_printf (_("New shares go through %s."), url);

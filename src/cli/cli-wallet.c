@@ -417,5 +417,9 @@ cli_wallet_close (CliContext *context)
   g_clear_object (&context->relays);
   g_clear_object (&context->vault);
   g_clear_object (&context->keyring);
+  /* dconf writes in the background: a change must reach it before the
+   * process ends. */
+  if (context->settings != NULL)
+    g_settings_sync ();
   g_clear_object (&context->settings);
 }

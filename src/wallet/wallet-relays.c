@@ -115,6 +115,44 @@ wallet_settings_new (void)
   return g_settings_new (APP_ID);
 }
 
+/* dconf writes through its service on the session bus; without a bus, or
+ * with no such service, it keeps a change in memory and drops it when the
+ * process ends, without an error. */
+static gboolean
+dconf_writer_is_reachable (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree const char **names = NULL;
+
+  if (bus == NULL)
+    return FALSE;
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "ListActivatableNames", NULL,
+                                       G_VARIANT_TYPE ("(as)"), G_DBUS_CALL_FLAGS_NONE, 5000,
+                                       NULL, NULL);
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get (reply, "(^a&s)", &names);
+  return g_strv_contains (names, "ca.desrt.dconf");
+}
+
+gboolean
+wallet_settings_are_kept (GSettings *settings)
+{
+  g_autoptr(GObject) backend = NULL;
+  const char *backend_type;
+
+  g_object_get (settings, "backend", &backend, NULL);
+  backend_type = G_OBJECT_TYPE_NAME (backend);
+  if (g_str_equal (backend_type, "GMemorySettingsBackend") ||
+      g_str_equal (backend_type, "GNullSettingsBackend"))
+    return FALSE;
+  if (g_str_equal (backend_type, "DConfSettingsBackend"))
+    return dconf_writer_is_reachable ();
+  return TRUE;
+}
+
 /* ------------------------------------------------------------------ */
 /* The list                                                            */
 /* ------------------------------------------------------------------ */

@@ -42,6 +42,13 @@ char          *wallet_relay_normalise_url   (const char     *url,
 /* A GSettings object of the wallet's schema (APP_ID). */
 GSettings     *wallet_settings_new          (void);
 
+/* Whether a change to @settings outlives this process. FALSE when GIO
+ * fell back to keeping settings in memory, or when dconf cannot reach its
+ * service (no session bus): the change is then silently forgotten when
+ * the process ends. May ask the session bus, so call it only before a
+ * change. */
+gboolean       wallet_settings_are_kept     (GSettings      *settings);
+
 WalletRelays  *wallet_relays_new            (GSettings      *settings);
 
 /* The trusted relays, normalised, in the order the user added them. */

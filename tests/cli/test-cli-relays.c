@@ -96,6 +96,46 @@ test_without_any_relay (void)
   cli_test_assert_status (run, 2);
 }
 
+static void
+assert_change_refused (const char * const *environment,
+                       const char * const *args)
+{
+  g_autoptr(CliRun) run = cli_test_run_full (NULL, environment, args);
+
+  cli_test_assert_status (run, 1);
+  g_assert_nonnull (strstr (run->err, "Nothing was changed"));
+  g_assert_nonnull (strstr (run->err, "GSETTINGS_BACKEND=keyfile"));
+  g_assert_null (strstr (run->out, "Trusted"));
+}
+
+/* Settings kept only in memory (GIO's fallback), or by dconf with no
+ * session bus to reach its service, are lost when tigress ends: a change
+ * is refused and says why, instead of claiming it was done. */
+static void
+test_change_that_would_not_be_kept (void)
+{
+  const char *in_memory[] = { "GSETTINGS_BACKEND=memory", NULL };
+  const char *dconf_without_bus[] = { "GSETTINGS_BACKEND=dconf", "DBUS_SESSION_BUS_ADDRESS",
+                                      "DISPLAY", NULL };
+  const char *add[] = { "relays", "add", "http://127.0.0.1:9", NULL };
+  const char *remove[] = { "relays", "remove", "http://127.0.0.1:8", NULL };
+  const char *make_default[] = { "relays", "default", "http://127.0.0.1:8", NULL };
+  g_autoptr(CliRun) kept = cli_test_run (NULL, "relays", "add", "http://127.0.0.1:8", NULL);
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *relays;
+
+  cli_test_assert_status (kept, 0);
+  assert_change_refused (in_memory, add);
+  assert_change_refused (in_memory, remove);
+  assert_change_refused (in_memory, make_default);
+  assert_change_refused (dconf_without_bus, add);
+
+  relays = list_relays (&root);
+  g_assert_cmpuint (json_array_get_length (relays), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (relays, 0),
+                                                  "url"), ==, "http://127.0.0.1:8");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -108,6 +148,8 @@ main (int    argc,
                    test_reaches_a_real_relay);
   g_test_add_func ("/cli/relays/test-without-any-relay-is-a-usage-error",
                    test_without_any_relay);
+  g_test_add_func ("/cli/relays/change-that-would-not-be-kept-is-refused",
+                   test_change_that_would_not_be_kept);
 
   return g_test_run ();
 }
