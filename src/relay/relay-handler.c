@@ -65,8 +65,13 @@ static void
 add_etag (RelayResponse *response,
           const char    *etag)
 {
-  g_autofree char *quoted = g_strdup_printf ("\"%s\"", etag);
+  char quoted[RELAY_ETAG_LENGTH + 3];
+  gsize length = strnlen (etag, RELAY_ETAG_LENGTH);
 
+  quoted[0] = '"';
+  memcpy (quoted + 1, etag, length);
+  quoted[length + 1] = '"';
+  quoted[length + 2] = '\0';
   relay_response_add_header (response, "ETag", quoted);
 }
 
@@ -74,9 +79,7 @@ static void
 add_retry_after (RelayResponse *response,
                  guint          seconds)
 {
-  g_autofree char *text = g_strdup_printf ("%u", seconds);
-
-  relay_response_add_header (response, "Retry-After", text);
+  relay_response_add_header_number (response, "Retry-After", seconds);
 }
 
 static void
@@ -191,10 +194,7 @@ static void
 append_time (GString *json,
              gint64   unix_seconds)
 {
-  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (unix_seconds);
-  g_autofree char *text = g_date_time_format (time, "%Y-%m-%dT%H:%M:%SZ");
-
-  relay_json_append_string (json, text);
+  relay_append_time (json, unix_seconds, TRUE);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -545,10 +545,9 @@ add_read_headers (Call               *call,
                   const RelayMailbox *mailbox,
                   int                 prefer_wait)
 {
-  g_autofree char *epoch = g_strdup_printf ("%u", mailbox->binding_epoch);
-
   add_etag (call->response, mailbox->payload.etag);
-  relay_response_add_header (call->response, "Mailbox-Binding-Epoch", epoch);
+  relay_response_add_header_number (call->response, "Mailbox-Binding-Epoch",
+                                    mailbox->binding_epoch);
   add_no_store (call->response);
   if (prefer_wait >= 0)
     {

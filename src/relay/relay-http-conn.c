@@ -336,9 +336,8 @@ queue_response (RelayHttpConn       *conn,
   g_string_append (output, status_phrase (response->status));
   g_string_append_len (output, "\r\n", 2);
   append_header (output, "Date", current_date (conn->shared));
-  for (guint i = 0; i + 1 < response->headers->len; i += 2)
-    append_header (output, g_ptr_array_index (response->headers, i),
-                   g_ptr_array_index (response->headers, i + 1));
+  if (response->header_lines != NULL)
+    g_string_append_len (output, response->header_lines->str, response->header_lines->len);
   if (response->content_type != NULL)
     append_header (output, "Content-Type", response->content_type);
   if (status_has_body (response->status))

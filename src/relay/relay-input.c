@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "relay-digest.h"
 #include "tw-base64.h"
 #include "tw-crypto.h"
 #include "tw-json-strict.h"
@@ -45,26 +46,6 @@ is_request_id (const char *text)
   return TRUE;
 }
 
-/* Hashes "label" 0x00 part (0x00 part)... so that no two inputs collide. */
-static void
-hash_parts (const char  *label,
-            const char  *first,
-            const char  *second,
-            guint8       out[RELAY_HASH_SIZE])
-{
-  g_autoptr(GString) input = g_string_new (label);
-
-  g_string_append_c (input, '\0');
-  g_string_append (input, first);
-  if (second != NULL)
-    {
-      g_string_append_c (input, '\0');
-      g_string_append (input, second);
-    }
-  tw_sha256 (input->str, input->len, out);
-  tw_wipe (input->str, input->len);
-}
-
 gboolean
 relay_input_read_access (RelayHeaders        *headers,
                          RelayAccess         *access,
@@ -98,10 +79,11 @@ relay_input_read_access (RelayHeaders        *headers,
   /* One device, one claim, whatever the case of its hex digits. */
   for (guint i = 0; i <= RELAY_MAILBOX_ID_LENGTH; i++)
     normal_claim[i] = g_ascii_tolower (claim[i]);
-  hash_parts ("tigress-relay claim", normal_claim, NULL, access->claim_hash);
+  relay_digest_labelled ("tigress-relay claim", normal_claim, NULL, access->claim_hash);
   access->has_request_key = request_id != NULL;
   if (request_id != NULL)
-    hash_parts ("tigress-relay request", normal_claim, request_id, access->request_key);
+    relay_digest_labelled ("tigress-relay request", normal_claim, request_id,
+                           access->request_key);
   tw_wipe (normal_claim, sizeof normal_claim);
   return TRUE;
 }
@@ -121,7 +103,7 @@ relay_input_bind_token_hash (RelayHeaders       *headers,
       tw_secret_get_size (decoded) > MAX_BIND_TOKEN_BYTES)
     memset (hash_out, 0xff, RELAY_HASH_SIZE);   /* no SHA-256 output is all ones */
   else
-    tw_sha256 (tw_secret_get_data (decoded), tw_secret_get_size (decoded), hash_out);
+    relay_digest_sha256 (tw_secret_get_data (decoded), tw_secret_get_size (decoded), hash_out);
   return TRUE;
 }
 

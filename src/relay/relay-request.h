@@ -36,7 +36,7 @@ typedef struct {
   guint       status;
   const char *content_type;        /* static string, or NULL with no body */
   GBytes     *body;
-  GPtrArray  *headers;             /* name, value, name, value... (owned) */
+  GString    *header_lines;        /* "Name: value\r\n"..., or NULL */
 
   /* Set instead of an answer when a long poll must wait for a change. */
   gboolean    wait;
@@ -55,6 +55,9 @@ void  relay_response_clear       (RelayResponse *response);
 void  relay_response_add_header  (RelayResponse *response,
                                   const char    *name,
                                   const char    *value);
+void  relay_response_add_header_number (RelayResponse *response,
+                                        const char    *name,
+                                        guint64        value);
 void  relay_response_set_body    (RelayResponse *response,
                                   guint          status,
                                   const char    *content_type,
@@ -72,5 +75,15 @@ void  relay_response_set_error   (RelayResponse *response,
 /* Appends @text as a JSON string literal. */
 void  relay_json_append_string   (GString       *json,
                                   const char    *text);
+
+/* Appends @number in decimal, without printf. */
+void  relay_append_number        (GString       *text,
+                                  guint64        number);
+
+/* Appends @unix_seconds as "YYYY-MM-DDTHH:MM:SSZ" (UTC), without
+ * printf or GDateTime, quoted when @quoted. */
+void  relay_append_time          (GString       *text,
+                                  gint64         unix_seconds,
+                                  gboolean       quoted);
 
 G_END_DECLS

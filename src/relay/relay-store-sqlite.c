@@ -368,7 +368,10 @@ connection_open (const char  *path,
   Connection *conn = g_new0 (Connection, 1);
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 
-  if (sqlite3_open_v2 (path, &conn->db, flags, NULL) != SQLITE_OK)
+  /* unix-excl: this process alone may open the file (one SQLite file
+   * serves one relay), so SQLite keeps its locks and the WAL index in
+   * this process's memory instead of taking file locks on every read. */
+  if (sqlite3_open_v2 (path, &conn->db, flags, "unix-excl") != SQLITE_OK)
     {
       set_sqlite_error (conn->db, "opening the database file", error);
       connection_free (conn);

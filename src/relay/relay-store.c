@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "relay-digest.h"
 #include "tw-base64.h"
 #include "tw-crypto.h"
 
@@ -210,7 +211,7 @@ relay_payload_etag (const char *data,
   guint8 digest[TW_SHA256_SIZE];
   g_autofree char *encoded = NULL;
 
-  tw_sha256 (data, strlen (data), digest);
+  relay_digest_sha256 (data, strlen (data), digest);
   encoded = tw_base64url_encode (digest, sizeof digest);
   memcpy (etag, encoded, RELAY_ETAG_LENGTH);
   etag[RELAY_ETAG_LENGTH] = '\0';
@@ -331,8 +332,8 @@ relay_tombstone_key (const guint8 *relay_secret,
                      const char   *mailbox_id,
                      guint8        key[RELAY_HASH_SIZE])
 {
-  tw_hmac_sha256 (relay_secret, relay_secret_size,
-                  mailbox_id, strlen (mailbox_id), key);
+  relay_digest_hmac_sha256 (relay_secret, relay_secret_size,
+                            mailbox_id, strlen (mailbox_id), key);
 }
 
 gboolean
