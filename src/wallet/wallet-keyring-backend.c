@@ -221,9 +221,9 @@ static const Message messages[] = {
   },
   [WALLET_KEYRING_ERROR_FILE_CHANGED] = {
     NULL,
-    N_("Another Tigress Wallet (a second window or the tigress command) changed the "
-       "keyring file at the same time, so this change was not saved. Close every "
-       "Tigress Wallet, start it again and repeat the change."),
+    N_("Another program changed Tigress Wallet’s keyring file while this change was "
+       "being saved, so it was not saved. Try again; if it keeps happening, close "
+       "every other Tigress Wallet, older versions included."),
   },
 };
 

@@ -3,6 +3,7 @@
 
 #include "wallet-keyring-portal.h"
 #include "wallet-keyring-backend.h"
+#include "wallet-keyring-file-lock.h"
 
 #include <glib/gi18n.h>
 #include <gio/gunixfdlist.h>
@@ -100,8 +101,9 @@ wallet_keyring_portal_error_from_raw (const GError *raw)
       g_error_matches (raw, SECRET_ERROR, SECRET_ERROR_PROTOCOL) ||
       wallet_keyring_raw_says (raw, "user interaction"))
     return keyring_error (WALLET_KEYRING_ERROR_PORTAL_REFUSED);
-  /* libsecret reads the file once per process and refuses to write over
-   * a file that changed since: another process of ours wrote it. */
+  /* libsecret refuses to write over a file that changed since it read it:
+   * written by a program that does not take our lock, even after the file
+   * was read again (see retry_after_change()). */
   if (g_error_matches (raw, G_IO_ERROR, G_IO_ERROR_WRONG_ETAG))
     return keyring_error (WALLET_KEYRING_ERROR_FILE_CHANGED);
   if (is_unreadable_file (raw))
@@ -171,6 +173,8 @@ typedef struct {
   gboolean              nudged;            /* sent the portal our own request */
   int                   nudge_pipe;        /* its read end, or -1 */
   gboolean              released;          /* gave up its place in the line */
+  GSource              *lock_retry;        /* another process has the file: try again */
+  gboolean              reloaded;          /* read the file again after a failed write */
   GList                *found;             /* SecretRetrievable, searched */
   GList                *next_found;        /* the next one to read */
   GPtrArray            *items;             /* WalletKeyringItem, read */
@@ -245,7 +249,7 @@ static gboolean libsecret_answered;
 static GQueue  waiting = G_QUEUE_INIT;
 static Call   *running;
 
-static void dispatch_first (Call *call);
+static void lock_then_dispatch (Call *call);
 static void start_timer (Call *call);
 
 static void
@@ -266,7 +270,7 @@ run_next (void)
       /* The timer starts with the call's turn, so a call waiting behind
        * a slow first contact with the portal is not cut off meanwhile. */
       start_timer (call);
-      dispatch_first (call);
+      lock_then_dispatch (call);
     }
 }
 
@@ -280,6 +284,7 @@ call_release (Call *call)
   call->released = TRUE;
   if (running == call)
     {
+      wallet_keyring_file_unlock ();
       running = NULL;
       call_unref (call);
       run_next ();
@@ -668,6 +673,35 @@ finish_read (Call *call)
 /* Writing and deleting                                                */
 /* ------------------------------------------------------------------ */
 
+static void dispatch (Call *call);
+
+/* libsecret reads the file once, when it makes its file backend. Dropping
+ * that backend makes the next call read the file again, and ask the
+ * portal for its key again, as on a first contact. */
+static void
+reload_file (void)
+{
+  g_debug ("The keyring file changed since this process used it; reading it again");
+  secret_service_disconnect ();
+  libsecret_answered = FALSE;
+}
+
+/* A program that writes the file without our lock (an older Tigress
+ * Wallet) can still change it between our look and libsecret's write:
+ * read it again and repeat the write once. Takes @error when it retries. */
+static gboolean
+retry_after_change (Call   *call,
+                    GError *error)
+{
+  if (call->reloaded || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WRONG_ETAG))
+    return FALSE;
+  g_error_free (error);
+  call->reloaded = TRUE;
+  reload_file ();
+  dispatch (call);
+  return TRUE;
+}
+
 static void
 on_stored (GObject      *source,
            GAsyncResult *result,
@@ -682,6 +716,8 @@ on_stored (GObject      *source,
       g_clear_error (&error);
       return;
     }
+  if (!stored && retry_after_change (pending->call, error))
+    return;
   if (!stored)
     {
       call_fail (pending->call,
@@ -702,8 +738,9 @@ store (Call *call)
 
   if (call->type != NULL)
     g_hash_table_insert (attributes, (gpointer) WALLET_ATTRIBUTE_TYPE, call->type);
-  secret_password_storev_binary (wallet_keyring_schema (call->kind), attributes, SECRET_COLLECTION_DEFAULT,
-                                 call->label, value, NULL, on_stored, pending_new (call));
+  secret_password_storev_binary (wallet_keyring_schema (call->kind), attributes,
+                                 SECRET_COLLECTION_DEFAULT, call->label, value, NULL, on_stored,
+                                 pending_new (call));
 }
 
 static void
@@ -723,6 +760,8 @@ on_cleared (GObject      *source,
       g_clear_error (&error);
       return;
     }
+  if (error != NULL && retry_after_change (pending->call, error))
+    return;
   if (error != NULL)
     {
       call_fail (pending->call, error);
@@ -840,6 +879,50 @@ dispatch_first (Call *call)
       return;
     }
   g_bus_get (G_BUS_TYPE_SESSION, call->cancellable, on_bus, pending_new (call));
+}
+
+/* How often a call looks again whether another process gave the file's
+ * lock back; its timer still bounds the whole wait. */
+#define LOCK_RETRY_MS 20
+
+static gboolean
+on_lock_retry (gpointer user_data)
+{
+  Call *call = user_data;
+
+  g_clear_pointer (&call->lock_retry, g_source_unref);
+  if (call->task != NULL && running == call)
+    lock_then_dispatch (call);
+  return G_SOURCE_REMOVE;
+}
+
+/* Every call, reads included, holds the file's lock from its turn to its
+ * answer, so another process of the app never writes in between; and a
+ * file another process wrote meanwhile is read again first, so its items
+ * are seen and libsecret does not refuse to write over it. */
+static void
+lock_then_dispatch (Call *call)
+{
+  GError *error = NULL;
+
+  switch (wallet_keyring_file_try_lock (&error))
+    {
+    case WALLET_KEYRING_FILE_LOCKED:
+      if (wallet_keyring_file_changed ())
+        reload_file ();
+      dispatch_first (call);
+      break;
+    case WALLET_KEYRING_FILE_BUSY:
+      call->lock_retry = g_timeout_source_new (LOCK_RETRY_MS);
+      g_source_set_callback (call->lock_retry, on_lock_retry, call_ref (call),
+                             (GDestroyNotify) call_unref);
+      g_source_attach (call->lock_retry, call->context);
+      break;
+    case WALLET_KEYRING_FILE_LOCK_FAILED:
+    default:
+      call_fail (call, error);
+      break;
+    }
 }
 
 /* Takes over @call's first reference. */

@@ -53,7 +53,7 @@ typedef enum {
   WALLET_KEYRING_ERROR_VERIFY_FAILED,   /* the item read back is not what was written */
   WALLET_KEYRING_ERROR_PORTAL_REFUSED,  /* the secret portal gave no key (file backend) */
   WALLET_KEYRING_ERROR_FILE_UNREADABLE, /* the file backend's keyring file cannot be read */
-  WALLET_KEYRING_ERROR_FILE_CHANGED,    /* another process wrote that file meanwhile */
+  WALLET_KEYRING_ERROR_FILE_CHANGED,    /* a program not taking its lock wrote it meanwhile */
 } WalletKeyringError;
 
 typedef enum {
