@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "tigress-credential-row.h"
+#include "tigress-date.h"
 
 /*
  * One widget that draws its icon and two lines of text itself, instead of
@@ -88,11 +89,23 @@ tigress_credential_describe (WalletCredential *credential)
   const char *field = describing_field (type);
   const char *value = field ? wallet_credential_get_field (credential, field) : NULL;
   const char *type_label = wallet_credential_type_get_label (type);
+  GDateTime *created = wallet_credential_get_created (credential);
+  g_autofree char *kind = NULL;
+  g_autofree char *when = NULL;
 
   if (value != NULL && *value != '\0')
     /* Translators: a credential's type, then its user name or network name */
-    return g_strdup_printf (_("%s · %s"), type_label, value);
-  return g_strdup (type_label);
+    kind = g_strdup_printf (_("%s · %s"), type_label, value);
+  else
+    kind = g_strdup (type_label);
+  /* The same credential received twice gives two rows that would read the
+   * same: when each arrived tells them apart (QA G7). */
+  if (wallet_credential_get_share_id (credential) == NULL || created == NULL)
+    return g_steal_pointer (&kind);
+  when = tigress_date_format (created);
+  /* Translators: the line under a received credential in the list: its
+   * type (and user name), then the date and time it arrived */
+  return g_strdup_printf (_("%s · received %s"), kind, when);
 }
 
 static void

@@ -26,7 +26,8 @@ const char       *tigress_credential_row_get_subtitle   (TigressCredentialRow *s
 /* The symbolic icon name that stands for @type everywhere in the app. */
 const char       *tigress_credential_type_icon_name     (WalletCredentialType  type);
 
-/* The line under the title: the most telling non-secret field. */
+/* The line under the title: the most telling non-secret field, and for a
+ * received credential when it arrived. */
 char             *tigress_credential_describe           (WalletCredential     *credential);
 
 G_END_DECLS

@@ -97,6 +97,13 @@ first_run (void)
 
   require (tigress_test_wait_until (setup_form_shown, page, 60000), "the first-run form");
   shoot (GTK_WIDGET (win), "unlock-first-run");
+  /* Spaces only: refused at once, by the wallet's rule. */
+  gtk_editable_set_text (GTK_EDITABLE (tigress_unlock_page_get_part (page, "passcode-row")),
+                         "        ");
+  gtk_editable_set_text (GTK_EDITABLE (tigress_unlock_page_get_part (page, "confirm-row")),
+                         "        ");
+  g_signal_emit_by_name (tigress_unlock_page_get_part (page, "submit-button"), "clicked");
+  shoot (GTK_WIDGET (win), "unlock-weak-passcode");
   gtk_editable_set_text (GTK_EDITABLE (tigress_unlock_page_get_part (page, "passcode-row")),
                          PASSCODE);
   gtk_editable_set_text (GTK_EDITABLE (tigress_unlock_page_get_part (page, "confirm-row")),
@@ -347,6 +354,29 @@ preferences_and_narrow (void)
   g_object_set (settings, "gtk-xft-dpi", dpi, NULL);
 }
 
+/* A second "Bank", received through a share: its row says when it came. */
+static void
+received_twin (void)
+{
+  WalletStore *store = tigress_application_get_store (app);
+  g_autoptr(WalletCredential) twin = wallet_credential_copy (find ("Bank"));
+  g_autoptr(WalletCredential) received = wallet_credential_new (WALLET_CREDENTIAL_PASSWORD);
+  g_autoptr(TwSecret) secret = tw_secret_new_from_string ("tr0ub4dor&3");
+  g_autoptr(GAsyncResult) result = NULL;
+
+  wallet_credential_set_title (received, wallet_credential_get_title (twin));
+  wallet_credential_set_field (received, WALLET_FIELD_USERNAME,
+                               wallet_credential_get_field (twin, WALLET_FIELD_USERNAME));
+  wallet_credential_set_secret (received, WALLET_FIELD_SECRET, secret);
+  wallet_credential_set_share_id (received, "5f0c7b521a3e4d399c1e0b6a9f2d8e47");
+  wallet_store_save_async (store, received, NULL, keep_result, &result);
+  require (tigress_test_wait_until (result_ready, &result, 60000),
+           "saving a received credential");
+  require (wallet_store_save_finish (store, result, NULL), "the received credential saved");
+  tigress_window_select_credential (win, wallet_credential_get_id (received));
+  shoot (GTK_WIDGET (win), "list-received-twin");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -388,6 +418,7 @@ main (int   argc,
   link = share_screens ();
   invitation_and_shares (link);
   preferences_and_narrow ();
+  received_twin ();
 
   gtk_window_destroy (GTK_WINDOW (win));
   g_clear_object (&friend);

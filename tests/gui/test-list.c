@@ -15,6 +15,7 @@
 #include "tw-crypto.h"
 #include "tigress-application.h"
 #include "tigress-credential-row.h"
+#include "tigress-date.h"
 #include "tigress-unlock-page.h"
 #include "tigress-window.h"
 
@@ -362,6 +363,48 @@ test_case_is_folded_for_every_script (void)
                    "list");
 }
 
+static char *
+row_subtitles (void)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GPtrArray) subtitles = g_ptr_array_new ();
+
+  collect_rows (part ("list-view"), rows);
+  for (guint i = 0; i < rows->len; i++)
+    g_ptr_array_add (subtitles,
+                     (gpointer) tigress_credential_row_get_subtitle (rows->pdata[i]));
+  g_ptr_array_sort (subtitles, compare_strings);
+  g_ptr_array_add (subtitles, NULL);
+  return g_strjoinv ("|", (char **) subtitles->pdata);
+}
+
+/* QA G7: the same password kept here and received through a share (or
+ * received twice) must not give two rows that read the same: a received
+ * one says when it arrived. Last, as it adds to the wallet. */
+static void
+test_received_twin_says_when_it_arrived (void)
+{
+  g_autoptr(WalletCredential) received = wallet_credential_new (WALLET_CREDENTIAL_PASSWORD);
+  g_autoptr(TwSecret) secret = tw_secret_new_from_string ("list-test-secret-6");
+  g_autofree char *arrived = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *subtitles = NULL;
+
+  add (WALLET_CREDENTIAL_PASSWORD, "Twin", WALLET_FIELD_USERNAME, "bob",
+       WALLET_FIELD_SECRET, "list-test-secret-5");
+  wallet_credential_set_title (received, "Twin");
+  wallet_credential_set_field (received, WALLET_FIELD_USERNAME, "bob");
+  wallet_credential_set_secret (received, WALLET_FIELD_SECRET, secret);
+  wallet_credential_set_share_id (received, "5f0c7b521a3e4d399c1e0b6a9f2d8e47");
+  save (received);
+
+  assert_search_finds ("twin", "Twin|Twin");
+  arrived = tigress_date_format (wallet_credential_get_created (received));
+  expected = g_strdup_printf ("Password · bob|Password · bob · received %s", arrived);
+  subtitles = row_subtitles ();
+  g_assert_cmpstr (subtitles, ==, expected);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -388,6 +431,8 @@ main (int   argc,
                    test_words_find_title_username_and_type);
   g_test_add_func ("/gui/list/search/case-is-folded-for-every-script",
                    test_case_is_folded_for_every_script);
+  g_test_add_func ("/gui/list/rows/received-twin-says-when-it-arrived",
+                   test_received_twin_says_when_it_arrived);
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (win));
