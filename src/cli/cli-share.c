@@ -173,8 +173,12 @@ fill_share_options (CliContext          *context,
   share_options->credential_id = wallet_credential_get_id (credential);
   share_options->with_pin = !options->no_pin;
   share_options->relay_url = options->relay;
-  share_options->expires_in_seconds = options->expires_hours > 0
-                                      ? (guint) options->expires_hours * 3600 : 0;
+  /* Without --expires, the same lifetime as a share from the app (QA F5). */
+  share_options->expires_in_seconds = 3600 * (options->expires_hours > 0
+                                              ? (guint) options->expires_hours
+                                              : g_settings_get_uint (
+                                                  cli_wallet_get_settings (context),
+                                                  "default-expiry-hours"));
   share_options->allow_other_apps = options->allow_other_apps;
   share_options->title = options->title;
   if (options->key_valid != NULL)
@@ -325,13 +329,14 @@ cli_share_send (CliContext  *context,
                 char       **argv,
                 GError     **error)
 {
-  /* -1: no --expires given, the relay's default applies. */
+  /* -1: no --expires given, the wallet's setting applies. */
   g_auto(SendOptions) options = { .timeout_seconds = 600, .expires_hours = -1 };
   const GOptionEntry entries[] = {
     { "relay", 0, 0, G_OPTION_ARG_STRING, &options.relay,
       N_("Share through this relay (default: the default relay)"), N_("URL") },
     { "expires", 0, 0, G_OPTION_ARG_INT, &options.expires_hours,
-      N_("Hours the link stays valid (default: the relay's, usually 48)"), N_("HOURS") },
+      N_("Hours the link stays valid (default: the wallet's setting, 24 unless changed in "
+         "the app; the relay may shorten it)"), N_("HOURS") },
     { "no-pin", 0, 0, G_OPTION_ARG_NONE, &options.no_pin,
       N_("No PIN: whoever opens the link first gets it"), NULL },
     { "separate-secret", 0, 0, G_OPTION_ARG_NONE, &options.separate_secret,
@@ -510,8 +515,10 @@ print_request (CliContext  *context,
 {
   FILE *stream = context->json ? stderr : stdout;
   WalletCredentialType type = wallet_share_get_credential_type (share);
+  /* Whole here, not shortened: this is what the person accepts. */
+  const char *title = wallet_share_get_title (share);
   g_autofree char *what = g_strdup_printf ("%s “%s”", wallet_credential_type_get_label (type),
-                                           cli_shares_get_name (share));
+                                           title != NULL ? title : cli_shares_get_name (share));
   g_autofree char *sender = describe_sender (share);
   g_autofree char *relay = g_strdup_printf ("%s%s", wallet_share_get_relay (share),
                                             wallet_share_get_relay_trusted (share)
@@ -587,7 +594,10 @@ confirm_share (CliContext      *context,
   wallet_share_manager_confirm_async (context->shares, share, pin, context->cancellable,
                                       cli_share_call_done, cli_share_call_ref_for_callback (call));
   result = cli_share_call_wait (context, call, share, (guint) options->timeout_seconds, error);
-  return result != NULL && wallet_share_manager_confirm_finish (context->shares, result, error);
+  if (result != NULL && wallet_share_manager_confirm_finish (context->shares, result, error))
+    return TRUE;
+  cli_shares_adapt_error (share, error);
+  return FALSE;
 }
 
 static gboolean
@@ -641,11 +651,15 @@ step (CliContext      *context,
     }
 }
 
+/* The sender is named here only when the offer was not shown in this run
+ * (a share accepted earlier): once is enough (QA G12). */
 static void
-report_received (CliContext  *context,
-                 WalletShare *share)
+report_received (CliContext     *context,
+                 WalletShare    *share,
+                 ReceiveOptions *options)
 {
   g_autofree char *sender = describe_sender (share);
+  g_autofree char *shown_sender = cli_text_for_terminal (sender, NULL);
 
   if (context->json)
     {
@@ -656,7 +670,8 @@ report_received (CliContext  *context,
     }
   printf (_("Saved “%s” in your wallet (id %s).\n"), cli_shares_get_name (share),
           wallet_share_get_credential_id (share));
-  printf (_("From: %s\n"), sender);
+  if (!options->asked)
+    printf (_("From: %s\n"), shown_sender);
 }
 
 static char *
@@ -722,6 +737,6 @@ cli_share_receive (CliContext  *context,
       || !cli_shares_check_outcome (share, error))
     return FALSE;
 
-  report_received (context, share);
+  report_received (context, share, &options);
   return TRUE;
 }

@@ -13,8 +13,13 @@
 /* The last state told to people, per share, so each change is told once. */
 #define REPORTED_STATE_KEY "cli-reported-state"
 
+/* Longest share title in a sentence, in characters (… included). */
+#define NAME_MAX_CHARACTERS 40
+
 /* How long `shares cancel` waits for the relay to hear about it. */
 #define CANCEL_WAIT_SECONDS 30
+
+static char *share_error_text (WalletShare *share);
 
 void
 cli_shares_write_json (CliJson     *writer,
@@ -29,7 +34,7 @@ void
 cli_shares_write_json_members (CliJson     *writer,
                                WalletShare *share)
 {
-  const GError *share_error = wallet_share_get_error (share);
+  g_autofree char *error_text = share_error_text (share);
   gboolean outgoing = wallet_share_get_direction (share) == WALLET_SHARE_OUTGOING;
   gboolean verified = wallet_share_get_flow (share) == WALLET_SHARE_FLOW_VERIFIED;
 
@@ -56,8 +61,28 @@ cli_shares_write_json_members (CliJson     *writer,
   cli_json_boolean (writer, "opened_on_several_devices",
                     wallet_share_get_opened_on_several_devices (share));
   cli_json_boolean (writer, "clock_skewed", wallet_share_get_clock_skewed (share));
-  cli_json_string (writer, "error", share_error != NULL ? share_error->message : NULL);
+  cli_json_string (writer, "error", error_text);
   cli_json_date_time (writer, "created", wallet_share_get_created (share));
+}
+
+/* A title of up to 200 characters would drown the sentence it is named
+ * in: keep its start, cut between characters (before the last word begun,
+ * when there is one near the end) and say so with "…" (QA G12). */
+static char *
+shorten_title (const char *title)
+{
+  g_autofree char *start = NULL;
+  char *last_space;
+
+  if (g_utf8_strlen (title, -1) <= NAME_MAX_CHARACTERS)
+    return g_strdup (title);
+  start = g_utf8_substring (title, 0, NAME_MAX_CHARACTERS - 1);
+  last_space = strrchr (start, ' ');
+  if (last_space != NULL &&
+      g_utf8_strlen (start, last_space - start) >= NAME_MAX_CHARACTERS * 2 / 3)
+    *last_space = '\0';
+  g_strchomp (start);
+  return g_strconcat (start, "…", NULL);
 }
 
 const char *
@@ -65,6 +90,7 @@ cli_shares_get_name (WalletShare *share)
 {
   const char *title = wallet_share_get_title (share);
   const char *kept = g_object_get_data (G_OBJECT (share), "tigress-cli-shown-name");
+  g_autofree char *short_title = NULL;
   g_autofree char *shown = NULL;
 
   if (title == NULL)
@@ -72,12 +98,65 @@ cli_shares_get_name (WalletShare *share)
   /* The title may come from the other wallet: never print it as it is.
    * The escaped copy lives on the share, so callers can keep returning
    * a plain string. */
-  shown = cli_text_for_terminal (title, NULL);
+  short_title = shorten_title (title);
+  shown = cli_text_for_terminal (short_title, NULL);
   if (g_strcmp0 (kept, shown) == 0)
     return kept;
   g_object_set_data_full (G_OBJECT (share), "tigress-cli-shown-name",
                           g_steal_pointer (&shown), g_free);
   return g_object_get_data (G_OBJECT (share), "tigress-cli-shown-name");
+}
+
+/* The wallet's own sentence for an unreachable relay says the share goes
+ * on by itself, which is true in the app; `tigress` stops instead, so it
+ * says what to run (QA G12). NULL: the wallet's sentence is right. */
+static char *
+describe_for_cli (WalletShare  *share,
+                  const GError *error)
+{
+  if (!g_error_matches (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_RELAY_UNREACHABLE))
+    return NULL;
+  return g_strdup_printf (_("Cannot reach the relay %s. The share is saved: run “tigress run” "
+                            "again once the connection is back."),
+                          wallet_share_get_relay (share));
+}
+
+void
+cli_shares_adapt_error (WalletShare  *share,
+                        GError      **error)
+{
+  g_autofree char *message = NULL;
+
+  if (error == NULL || *error == NULL)
+    return;
+  message = describe_for_cli (share, *error);
+  if (message == NULL)
+    return;
+  g_free ((*error)->message);
+  (*error)->message = g_steal_pointer (&message);
+}
+
+/* The share's error for people, as `tigress` says it; NULL if none. */
+static char *
+share_error_text (WalletShare *share)
+{
+  const GError *share_error = wallet_share_get_error (share);
+  char *message;
+
+  if (share_error == NULL)
+    return NULL;
+  message = describe_for_cli (share, share_error);
+  return message != NULL ? message : g_strdup (share_error->message);
+}
+
+/* The share's error as `tigress` says it, for a caller to return. */
+static GError *
+copy_share_error (WalletShare *share)
+{
+  GError *copy = g_error_copy (wallet_share_get_error (share));
+
+  cli_shares_adapt_error (share, &copy);
+  return copy;
 }
 
 /* What was last told about a share: its state and, for a wrong PIN, the
@@ -99,7 +178,7 @@ cli_shares_report_state (CliContext  *context,
   WalletShareState state = wallet_share_get_state (share);
   gpointer reported = g_object_get_data (G_OBJECT (share), REPORTED_STATE_KEY);
   gpointer now = reported_state_key (share);
-  const GError *share_error = wallet_share_get_error (share);
+  g_autofree char *error_text = share_error_text (share);
 
   if (context->json || reported == now)
     return;
@@ -122,8 +201,8 @@ cli_shares_report_state (CliContext  *context,
     fprintf (stderr, "  %s\n", _("Someone opened the link and has not given the PIN yet. If "
                                  "the recipient says it cannot be opened, another device "
                                  "has it: cancel this share and send a new invitation."));
-  if (share_error != NULL)
-    fprintf (stderr, "  %s\n", share_error->message);
+  if (error_text != NULL)
+    fprintf (stderr, "  %s\n", error_text);
   else if (state == WALLET_SHARE_STATE_CANCELLED)
     fprintf (stderr, "  %s\n", wallet_share_get_direction (share) == WALLET_SHARE_INCOMING
                                  ? _("The sender cancelled this share. Ask them to share it "
@@ -209,11 +288,9 @@ static void
 set_stuck_error (WalletShare  *share,
                  GError      **error)
 {
-  const GError *share_error = wallet_share_get_error (share);
-
-  if (share_error != NULL)
+  if (wallet_share_get_error (share) != NULL)
     {
-      g_propagate_error (error, g_error_copy (share_error));
+      g_propagate_error (error, copy_share_error (share));
       return;
     }
   g_set_error (error, CLI_ERROR, CLI_EXIT_PENDING,
@@ -261,15 +338,16 @@ cli_shares_wait (CliContext   *context,
   wallet_share_manager_wait_async (context->shares, share, context->cancellable,
                                    cli_share_call_done, cli_share_call_ref_for_callback (call));
   result = cli_share_call_wait (context, call, share, timeout_seconds, error);
-  return result != NULL && wallet_share_manager_wait_finish (context->shares, result, error);
+  if (result != NULL && wallet_share_manager_wait_finish (context->shares, result, error))
+    return TRUE;
+  cli_shares_adapt_error (share, error);
+  return FALSE;
 }
 
 gboolean
 cli_shares_check_outcome (WalletShare  *share,
                           GError      **error)
 {
-  const GError *share_error = wallet_share_get_error (share);
-
   switch (wallet_share_get_state (share))
     {
     case WALLET_SHARE_STATE_DELIVERED:
@@ -288,8 +366,8 @@ cli_shares_check_outcome (WalletShare  *share,
                    _("“%s” expired before it was completed."), cli_shares_get_name (share));
       return FALSE;
     case WALLET_SHARE_STATE_FAILED:
-      if (share_error != NULL)
-        g_propagate_error (error, g_error_copy (share_error));
+      if (wallet_share_get_error (share) != NULL)
+        g_propagate_error (error, copy_share_error (share));
       else
         g_set_error (error, CLI_ERROR, CLI_EXIT_SHARE_ENDED, _("“%s” failed."),
                      cli_shares_get_name (share));

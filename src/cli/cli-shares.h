@@ -70,9 +70,15 @@ gboolean  cli_shares_wait         (CliContext   *context,
 gboolean  cli_shares_check_outcome (WalletShare *share,
                                     GError     **error);
 
-/* The share's title escaped for a terminal (cli_text_for_terminal()), or
- * words saying it is not known yet. Owned by the share. */
+/* The share's title escaped for a terminal (cli_text_for_terminal()) and
+ * shortened with "…" when long, for naming it in a sentence; or words
+ * saying it is not known yet. Owned by the share. */
 const char *cli_shares_get_name   (WalletShare  *share);
+
+/* Rewords an error of @share where the wallet's sentence does not fit a
+ * command that stops (an unreachable relay: run `tigress run` again). */
+void      cli_shares_adapt_error  (WalletShare  *share,
+                                   GError      **error);
 
 /* Prints "Title: state" for people, on standard error. */
 void      cli_shares_report_state (CliContext   *context,

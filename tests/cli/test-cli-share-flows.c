@@ -54,8 +54,19 @@ test_password_direct (void)
   g_autofree char *secret = NULL;
   g_autofree char *username = NULL;
   g_autofree char *state = NULL;
+  g_autofree char *expiration_text = NULL;
+  g_autoptr(GDateTime) expiration = NULL;
+  g_autoptr(GDateTime) now = NULL;
 
   g_assert_null (sent->pin);
+  /* Without --expires, the app's default lifetime: 24 hours (QA F5). */
+  expiration_text = rig_share_field (rig->sender, sent->id, "expiration");
+  g_assert_nonnull (expiration_text);
+  expiration = g_date_time_new_from_iso8601 (expiration_text, NULL);
+  g_assert_nonnull (expiration);
+  now = g_date_time_new_now_utc ();
+  g_assert_cmpint (g_date_time_difference (expiration, now), >, 23 * G_TIME_SPAN_HOUR);
+  g_assert_cmpint (g_date_time_difference (expiration, now), <=, 24 * G_TIME_SPAN_HOUR);
   received = receive_while_sender_runs (sent, &sender_run);
   cli_test_assert_status (received, 0);
   cli_test_assert_status (sender_run, 0);
@@ -272,6 +283,47 @@ test_three_receives_at_once (void)
   g_assert_nonnull (strstr (again->err, "already in your wallet"));
 }
 
+static guint
+count_occurrences (const char *text,
+                   const char *needle)
+{
+  guint count = 0;
+
+  for (const char *p = strstr (text, needle); p != NULL; p = strstr (p + 1, needle))
+    count++;
+  return count;
+}
+
+/* QA G12: a long title is shortened with "…" where a sentence names the
+ * share (whole only where it is accepted), and the sender is named once. */
+static void
+test_long_title_shortened_sender_named_once (void)
+{
+  g_autoptr(GString) title = g_string_new (NULL);
+  g_autofree char *id = NULL;
+  g_autoptr(SentShare) sent = NULL;
+  g_autofree char *input = NULL;
+  g_autoptr(CliRun) received = NULL;
+  g_autofree char *what = NULL;
+
+  while (title->len < 150)
+    g_string_append (title, "Apartment back door basement ");
+  g_strchomp (title->str);
+  id = rig_add (rig->sender, "long-title-secret", "password", "--title", "Door", NULL);
+  sent = rig_share (rig->sender, id, "--no-pin", "--title", title->str, NULL);
+  input = g_strdup_printf ("%s\n", sent->link);
+  received = cli_test_wallet_run (rig->recipient, input, "receive", "--yes", "--timeout", "40",
+                                  NULL);
+
+  cli_test_assert_status (received, 0);
+  what = g_strdup_printf ("“%s”", title->str);
+  g_assert_cmpuint (count_occurrences (received->out, what), ==, 1);
+  g_assert_null (strstr (received->err, title->str));
+  g_assert_nonnull (strstr (received->err, "Apartment back door basement Apartment…: Received"));
+  g_assert_nonnull (strstr (received->out, "Saved “Apartment back door basement Apartment…”"));
+  g_assert_cmpuint (count_occurrences (received->out, "sender not verified"), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -291,6 +343,8 @@ main (int    argc,
                    test_text_output_has_links_pin_and_qr);
   g_test_add_func ("/cli/share/same-link-in-three-receives-at-once-no-passcode-blamed",
                    test_three_receives_at_once);
+  g_test_add_func ("/cli/share/receive/long-title-shortened-sender-named-once",
+                   test_long_title_shortened_sender_named_once);
 
   status = g_test_run ();
   share_rig_free (rig);

@@ -117,6 +117,7 @@ test_relay_down_then_back (void)
   g_autoptr(SentShare) sent = share_new_password ("Relay down");
   g_autofree char *input = link_and_pin (sent);
   g_autoptr(CliRun) while_down = NULL;
+  g_autoptr(CliRun) sender_stuck = NULL;
   g_autoptr(CliRun) received = NULL;
   g_autoptr(CliRun) sender_run = NULL;
   GSubprocess *sender = NULL;
@@ -125,6 +126,12 @@ test_relay_down_then_back (void)
   while_down = cli_test_wallet_run (rig->recipient, input, "receive", "--yes", NULL);
   cli_test_assert_status (while_down, 5);
   g_assert_nonnull (strstr (while_down->err, "127.0.0.1"));
+
+  /* `run` stops; nothing goes on by itself, so it says what to run (QA G12). */
+  sender_stuck = cli_test_wallet_run (rig->sender, NULL, "run", "--timeout", "3", NULL);
+  cli_test_assert_status (sender_stuck, 5);
+  g_assert_nonnull (strstr (sender_stuck->err, "run “tigress run” again"));
+  g_assert_null (strstr (sender_stuck->err, "by itself"));
 
   /* The sender keeps trying while the relay is down, and goes on when it
    * is back; so does the recipient, with the same link. */
