@@ -138,12 +138,47 @@ relay_test_redis_restart (RelayTestRedis *redis)
   launch (redis);
 }
 
+/* The state letter of process @pid in /proc (T: stopped), or 0 once it
+ * is gone. */
+static char
+process_state (const char *pid)
+{
+  g_autofree char *path = g_strconcat ("/proc/", pid, "/stat", NULL);
+  g_autofree char *stat = NULL;
+  const char *after_name;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return 0;
+  /* The name in parentheses may hold spaces: the state follows the last ')'. */
+  after_name = strrchr (stat, ')');
+  return after_name != NULL && after_name[1] == ' ' ? after_name[2] : 0;
+}
+
+/*
+ * g_subprocess_send_signal () only queues the signal for GLib's worker
+ * thread, so on a loaded machine Redis went on answering for a while after
+ * the call returned (the hung-Redis test then got 200 where it expected
+ * 503). The signal is sent here directly to the child's own pid, and the
+ * call returns once the kernel shows the process stopped (or running).
+ */
 void
 relay_test_redis_pause (RelayTestRedis *redis,
                         gboolean        paused)
 {
+  const char *pid;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
   g_assert_nonnull (redis->process);
-  g_subprocess_send_signal (redis->process, paused ? SIGSTOP : SIGCONT);
+  pid = g_subprocess_get_identifier (redis->process);
+  g_assert_nonnull (pid);
+  g_assert_cmpint (kill ((pid_t) g_ascii_strtoll (pid, NULL, 10), paused ? SIGSTOP : SIGCONT),
+                   ==, 0);
+  while ((process_state (pid) == 'T') != paused)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("redis-server did not %s within 10 s", paused ? "stop" : "continue");
+      g_usleep (G_USEC_PER_SEC / 100);
+    }
 }
 
 void

@@ -27,7 +27,8 @@ void            relay_test_redis_stop        (RelayTestRedis     *redis,
                                               gboolean            kill_hard);
 void            relay_test_redis_restart     (RelayTestRedis     *redis);
 
-/* SIGSTOP / SIGCONT: a server that hangs without closing its sockets. */
+/* SIGSTOP / SIGCONT: a server that hangs without closing its sockets.
+ * Returns once the process is stopped (or running again). */
 void            relay_test_redis_pause       (RelayTestRedis     *redis,
                                               gboolean            paused);
 void            relay_test_redis_free        (RelayTestRedis     *redis);
