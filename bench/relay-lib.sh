@@ -74,9 +74,11 @@ bench_stop () {
 
 # Waits until $1 answers 200, for up to $2 seconds.
 bench_wait_http () {
-  local url=$1 limit=$2 tries
+  local url=$1 limit=$2 tries ca=()
+  # Our own certificate is the only one an https target here may show.
+  [[ "$url" == https:* ]] && ca=(--cacert "$workdir/tls/cert.pem")
   for tries in $(seq $(( limit * 10 ))); do
-    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$url")" = 200 ]; then
+    if [ "$(curl -s "${ca[@]}" -o /dev/null -w '%{http_code}' "$url")" = 200 ]; then
       return 0
     fi
     sleep 0.1
@@ -150,10 +152,32 @@ bench_fixed_answer () {
   printf '%s%s%s' "$head" "$(head -c "$fill" /dev/zero | tr '\0' 'A')" "$tail"
 }
 
-# bench_start_nginx WORKERS: sets started_url.
+# A self-signed certificate for 127.0.0.1 (P-256, like most public
+# sites), made once in the work folder: $workdir/tls/{cert,key}.pem.
+bench_make_cert () {
+  local dir=$workdir/tls
+  [ -f "$dir/cert.pem" ] && return 0
+  mkdir -p "$dir"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" > "$dir/openssl.log" 2>&1
+}
+
+# bench_start_nginx WORKERS [NAME [tls]]: recorded as NAME (default nginx);
+# with tls, it serves HTTPS with bench_make_cert's certificate. Sets
+# started_url.
 bench_start_nginx () {
-  local workers=$1 port dir=$workdir/nginx
+  local workers=$1 name=${2:-nginx} tls=${3:-} port dir listen scheme=http
+  dir=$workdir/$name
   port=$(bench_free_port)
+  listen="listen 127.0.0.1:$port reuseport backlog=1024;"
+  if [ "$tls" = tls ]; then
+    bench_make_cert
+    scheme=https
+    listen="listen 127.0.0.1:$port ssl reuseport backlog=1024;
+    ssl_certificate $workdir/tls/cert.pem;
+    ssl_certificate_key $workdir/tls/key.pem;"
+  fi
   mkdir -p "$dir"
   cat > "$dir/nginx.conf" <<EOF
 worker_processes $workers;
@@ -170,7 +194,7 @@ http {
   uwsgi_temp_path $dir/uwsgi;
   scgi_temp_path $dir/scgi;
   server {
-    listen 127.0.0.1:$port reuseport backlog=1024;
+    $listen
     location / {
       default_type application/json;
       return 200 '$(bench_fixed_answer)';
@@ -179,8 +203,8 @@ http {
 }
 EOF
   nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" > "$dir/stdout" 2>&1 &
-  bench_pids[nginx]=$!
-  started_url="http://127.0.0.1:$port"
+  bench_pids[$name]=$!
+  started_url="$scheme://127.0.0.1:$port"
   bench_wait_http "$started_url/" 10
 }
 
@@ -282,7 +306,7 @@ bench_cpu_ticks () {
 # Redis for a relay on Redis.
 bench_serving_pids () {
   case "$1" in
-    nginx) ps -o pid= --ppid "${bench_pids[nginx]}" ;;
+    nginx|nginx-tls) ps -o pid= --ppid "${bench_pids[$1]}" ;;
     redis) echo "${bench_pids[$2-redis]} ${bench_pids[redis]}" ;;
     *) echo "${bench_pids[$2-$1]}" ;;
   esac
