@@ -302,15 +302,23 @@ base_url (Call *call)
 }
 
 static gboolean
+fill_access (Call         *call,
+             RelayAccess  *access,
+             GError      **error)
+{
+  memset (access, 0, sizeof *access);
+  access->mailbox_id = call->mailbox_id;
+  access->now = call->now;
+  return relay_input_read_access (call->request->headers, access, error);
+}
+
+static gboolean
 read_access (Call        *call,
              RelayAccess *access)
 {
   g_autoptr(GError) error = NULL;
 
-  memset (access, 0, sizeof *access);
-  access->mailbox_id = call->mailbox_id;
-  access->now = call->now;
-  if (relay_input_read_access (call->request->headers, access, &error))
+  if (fill_access (call, access, &error))
     return TRUE;
 
   respond_input_error (call, error);
@@ -631,11 +639,90 @@ take_read_token (Call *call)
   return FALSE;
 }
 
+/* A store shared by several relays keeps the read buckets; it then takes
+ * the token in the same round trip as the read. */
+static gboolean
+read_token_goes_with_read (Call *call)
+{
+  return !call->request->resumed && call->self->config->read_limit > 0 &&
+         relay_store_shares_limits (call->self->store);
+}
+
+/* The read's token and its access, in the order every client sees: a
+ * request over the limit is refused before its claim is looked at. */
+static gboolean
+take_token_and_access (Call        *call,
+                       RelayAccess *access)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!read_token_goes_with_read (call))
+    return take_read_token (call) && read_access (call, access);
+
+  if (fill_access (call, access, &error))
+    return TRUE;
+  /* Refused anyway: the token is taken on its own, as it was before. */
+  if (take_read_token (call))
+    respond_input_error (call, error);
+  return FALSE;
+}
+
+/* Reads the mailbox, taking the read's token on the way where the store
+ * keeps it; FALSE with the answer given when over the limit or when the
+ * store failed. */
+static gboolean
+read_from_store (Call              *call,
+                 const RelayAccess *access,
+                 const guint8      *bind_token_hash,
+                 RelayOutcome      *outcome)
+{
+  RelayHandler *self = call->self;
+  RelayTokenRequest token = { "read", call->mailbox_id, self->config->read_limit,
+                              call->now_us, 0 };
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (!read_token_goes_with_read (call))
+    ok = relay_store_read (self->store, access, bind_token_hash, outcome, &error);
+  else
+    {
+      ok = relay_store_read_taking_token (self->store, &token, access, bind_token_hash,
+                                          outcome, &error);
+      /* As take_token () does when the store cannot answer. */
+      if (!ok)
+        token.wait_out = relay_limiter_take (self->read_limiter, call->mailbox_id,
+                                             call->now_us);
+    }
+
+  if (token.wait_out > 0)
+    respond_limited (call, RELAY_LIMIT_READS, token.wait_out,
+                     "This mailbox was read too often; wait a little before reading again.");
+  else if (!ok)
+    respond_store_failure (call, error);
+  return ok && token.wait_out == 0;
+}
+
+static void
+answer_read (Call               *call,
+             const RelayAccess  *access,
+             const RelayOutcome *outcome,
+             const char         *known_etag,
+             int                 prefer_wait)
+{
+  if (outcome->status != RELAY_STORE_OK)
+    respond_refusal (call, outcome, "This mailbox opens only with its bind token "
+                     "(Mailbox-Bind-Token).");
+  else if (known_etag != NULL && (g_str_equal (known_etag, "*") ||
+                                  g_str_equal (known_etag, outcome->mailbox->payload.etag)))
+    respond_unchanged (call, access, outcome->mailbox, prefer_wait);
+  else
+    respond_content (call, outcome->mailbox, prefer_wait);
+}
+
 static void
 handle_read (Call *call)
 {
   RelayHeaders *headers = call->request->headers;
-  g_autoptr(GError) error = NULL;
   g_autofree char *known_etag = NULL;
   guint8 token_hash[RELAY_HASH_SIZE];
   gboolean has_token;
@@ -643,24 +730,15 @@ handle_read (Call *call)
   RelayAccess access;
   RelayOutcome outcome;
 
-  if (!take_read_token (call) || !read_access (call, &access))
+  if (!take_token_and_access (call, &access))
     return;
   has_token = relay_input_bind_token_hash (headers, token_hash);
   prefer_wait = relay_input_prefer_wait (headers, call->self->config->max_wait);
   known_etag = relay_input_etag_condition (headers, "If-None-Match");
 
   relay_outcome_init (&outcome);
-  if (!relay_store_read (call->self->store, &access, has_token ? token_hash : NULL,
-                         &outcome, &error))
-    respond_store_failure (call, error);
-  else if (outcome.status != RELAY_STORE_OK)
-    respond_refusal (call, &outcome, "This mailbox opens only with its bind token "
-                     "(Mailbox-Bind-Token).");
-  else if (known_etag != NULL && (g_str_equal (known_etag, "*") ||
-                                  g_str_equal (known_etag, outcome.mailbox->payload.etag)))
-    respond_unchanged (call, &access, outcome.mailbox, prefer_wait);
-  else
-    respond_content (call, outcome.mailbox, prefer_wait);
+  if (read_from_store (call, &access, has_token ? token_hash : NULL, &outcome))
+    answer_read (call, &access, &outcome, known_etag, prefer_wait);
 
   if (outcome.bound_now)
     relay_metrics_count_binding (call->self->metrics);

@@ -1096,6 +1096,14 @@ settle_missing (const RelayAccess *access,
  * Redis has dropped it yet) and a repeated request. Leaves a live mailbox
  * in @snapshot, or none with outcome->status set.
  */
+static gboolean settle_loaded (RelayStoreRedis    *self,
+                               Connection         *conn,
+                               const RelayAccess  *access,
+                               gboolean            check_repeat,
+                               Snapshot           *snapshot,
+                               RelayOutcome       *outcome,
+                               GError            **error);
+
 static gboolean
 find_live (RelayStoreRedis    *self,
            Connection         *conn,
@@ -1105,12 +1113,23 @@ find_live (RelayStoreRedis    *self,
            RelayOutcome       *outcome,
            GError            **error)
 {
-  RelayMailbox *mailbox;
-  Tombstone tombstone;
-
   if (!load_snapshot (self, conn, access->mailbox_id, snapshot, error))
     return FALSE;
-  mailbox = snapshot->mailbox;
+  return settle_loaded (self, conn, access, check_repeat, snapshot, outcome, error);
+}
+
+/* find_live () once the mailbox is in @snapshot (or known missing). */
+static gboolean
+settle_loaded (RelayStoreRedis    *self,
+               Connection         *conn,
+               const RelayAccess  *access,
+               gboolean            check_repeat,
+               Snapshot           *snapshot,
+               RelayOutcome       *outcome,
+               GError            **error)
+{
+  RelayMailbox *mailbox = snapshot->mailbox;
+  Tombstone tombstone;
 
   if (mailbox == NULL)
     {
@@ -1367,10 +1386,14 @@ typedef struct {
   const RelayAccess *access;
   const guint8      *bind_token_hash;
   RelayOutcome      *outcome;
+  RelayTokenRequest *token;          /* read_taking_token only */
+  Snapshot           loaded;         /* the first look, when has_loaded */
+  gboolean           has_loaded;
 } ReadCall;
 
-/* One look at the mailbox; *again_out when a binder beat us to the slot
- * (or the mailbox vanished) between the look and the bind. */
+/* One look at the mailbox (the one in call->loaded, if any); *again_out
+ * when a binder beat us to the slot (or the mailbox vanished) between the
+ * look and the bind. */
 static gboolean
 read_pass (RelayStoreRedis  *self,
            Connection       *conn,
@@ -1378,13 +1401,23 @@ read_pass (RelayStoreRedis  *self,
            gboolean         *again_out,
            GError          **error)
 {
-  Snapshot snapshot = { NULL, };
+  Snapshot snapshot = call->loaded;
   gboolean want_bind, bound = FALSE, ok = TRUE;
+  gboolean looked, has_loaded = call->has_loaded;
 
+  memset (&call->loaded, 0, sizeof call->loaded);
+  call->has_loaded = FALSE;
   *again_out = FALSE;
   relay_outcome_clear (call->outcome);
-  if (!find_live (self, conn, call->access, FALSE, &snapshot, call->outcome, error))
-    return FALSE;
+  if (has_loaded)
+    looked = settle_loaded (self, conn, call->access, FALSE, &snapshot, call->outcome, error);
+  else
+    looked = find_live (self, conn, call->access, FALSE, &snapshot, call->outcome, error);
+  if (!looked)
+    {
+      snapshot_clear (&snapshot);
+      return FALSE;
+    }
   if (snapshot.mailbox == NULL)
     return TRUE;
 
@@ -1430,6 +1463,126 @@ read_call (RelayStoreRedis  *self,
   return TRUE;
 }
 
+/* Like run_pipeline (), but reads every reply before looking at any (so the
+ * connection stays in step after an error reply) and sends again the text
+ * of a script Redis has forgotten. The caller frees the replies. */
+static gboolean
+run_batch (RelayStoreRedis  *self,
+           Connection       *conn,
+           Args             *args_list,
+           guint             n_commands,
+           redisReply      **replies,
+           const char       *doing,
+           GError          **error)
+{
+  for (guint i = 0; i < n_commands; i++)
+    redisAppendCommandArgv (conn->context, args_list[i].values->len,
+                            (const char **) args_list[i].values->pdata,
+                            (const size_t *) (gpointer) args_list[i].lengths->data);
+  for (guint i = 0; i < n_commands; i++)
+    {
+      void *reply = NULL;
+
+      if (redisGetReply (conn->context, &reply) != REDIS_OK)
+        return check_reply (self, conn, NULL, doing, error);
+      replies[i] = reply;
+    }
+
+  for (guint i = 0; i < n_commands; i++)
+    {
+      if (args_list[i].script != NULL && replies[i]->type == REDIS_REPLY_ERROR &&
+          g_str_has_prefix (replies[i]->str, "NOSCRIPT"))
+        {
+          g_clear_pointer (&replies[i], freeReplyObject);
+          replies[i] = run_command (self, conn, &args_list[i], doing, error);
+          if (replies[i] == NULL)
+            return FALSE;
+        }
+      if (!check_reply (self, conn, replies[i], doing, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static char *bucket_key (RelayStoreRedis *self,
+                         const char      *scope,
+                         const char      *key);
+
+/* The read's token and the mailbox, in one round trip. */
+static gboolean
+take_token_and_load (RelayStoreRedis  *self,
+                     Connection       *conn,
+                     ReadCall         *call,
+                     GError          **error)
+{
+  RelayTokenRequest *token = call->token;
+  redisReply *replies[2] = { NULL, NULL };
+  Args args[2];
+  gboolean ok;
+
+  args_init_script (&args[0], SCRIPT_LIMIT, 1);
+  args_take_text (&args[0], bucket_key (self, token->scope, token->key));
+  args_add_int (&args[0], token->now_us / 1000);
+  args_add_int (&args[0], token->per_minute);
+  args_init (&args[1]);
+  args_add_text (&args[1], "HGETALL");
+  args_take_text (&args[1], mailbox_key (call->access->mailbox_id));
+
+  ok = run_batch (self, conn, args, G_N_ELEMENTS (args), replies, "reading a mailbox", error);
+  if (ok)
+    token->wait_out = replies[0]->type == REDIS_REPLY_INTEGER
+                        ? (guint) MAX (replies[0]->integer, 0) : 0;
+  if (ok && token->wait_out == 0)
+    ok = decode_mailbox (self, replies[1], call->access->mailbox_id, &call->loaded, error);
+  call->has_loaded = ok && token->wait_out == 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    {
+      g_clear_pointer (&replies[i], freeReplyObject);
+      args_clear (&args[i]);
+    }
+  return ok;
+}
+
+static gboolean
+read_token_call (RelayStoreRedis  *self,
+                 Connection       *conn,
+                 gpointer          data,
+                 GError          **error)
+{
+  ReadCall *call = data;
+
+  if (!take_token_and_load (self, conn, call, error))
+    {
+      snapshot_clear (&call->loaded);
+      return FALSE;
+    }
+  if (call->token->wait_out > 0)
+    return TRUE;
+  return read_call (self, conn, data, error);
+}
+
+static gboolean
+relay_store_redis_read_taking_token (RelayStore         *store,
+                                     RelayTokenRequest  *token,
+                                     const RelayAccess  *access,
+                                     const guint8       *bind_token_hash,
+                                     RelayOutcome       *outcome,
+                                     GError            **error)
+{
+  RelayStoreRedis *self = RELAY_STORE_REDIS (store);
+  ReadCall call = { access, bind_token_hash, outcome, token, { NULL, }, FALSE };
+
+  token->wait_out = 0;
+  if (!with_connection (self, read_token_call, &call, error))
+    {
+      snapshot_clear (&call.loaded);
+      relay_outcome_clear (outcome);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 relay_store_redis_read (RelayStore         *store,
                         const RelayAccess  *access,
@@ -1438,7 +1591,7 @@ relay_store_redis_read (RelayStore         *store,
                         GError            **error)
 {
   RelayStoreRedis *self = RELAY_STORE_REDIS (store);
-  ReadCall call = { access, bind_token_hash, outcome };
+  ReadCall call = { access, bind_token_hash, outcome, NULL, { NULL, }, FALSE };
 
   if (!with_connection (self, read_call, &call, error))
     {
@@ -2340,4 +2493,5 @@ relay_store_redis_iface_init (RelayStoreInterface *iface)
   iface->count_live = relay_store_redis_count_live;
   iface->set_change_func = relay_store_redis_set_change_func;
   iface->take_token = relay_store_redis_take_token;
+  iface->read_taking_token = relay_store_redis_read_taking_token;
 }

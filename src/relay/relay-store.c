@@ -204,6 +204,29 @@ relay_store_take_token (RelayStore  *self,
                                                     wait_out, error);
 }
 
+gboolean
+relay_store_read_taking_token (RelayStore         *self,
+                               RelayTokenRequest  *token,
+                               const RelayAccess  *access,
+                               const guint8       *bind_token_hash,
+                               RelayOutcome       *outcome,
+                               GError            **error)
+{
+  RelayStoreInterface *iface;
+
+  g_return_val_if_fail (relay_store_shares_limits (self), FALSE);
+
+  iface = RELAY_STORE_GET_IFACE (self);
+  token->wait_out = 0;
+  if (iface->read_taking_token != NULL)
+    return iface->read_taking_token (self, token, access, bind_token_hash, outcome, error);
+
+  if (!iface->take_token (self, token->scope, token->key, token->per_minute, token->now_us,
+                          &token->wait_out, error))
+    return FALSE;
+  return token->wait_out > 0 || iface->read (self, access, bind_token_hash, outcome, error);
+}
+
 void
 relay_payload_etag (const char *data,
                     char        etag[RELAY_ETAG_LENGTH + 1])

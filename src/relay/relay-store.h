@@ -153,6 +153,15 @@ typedef struct {
   gint64      now;
 } RelayAccess;
 
+/* A token to take from a shared rate-limit bucket (see take_token). */
+typedef struct {
+  const char *scope;         /* "create", "read" */
+  const char *key;           /* a client address, a mailbox id */
+  guint       per_minute;
+  gint64      now_us;
+  guint       wait_out;      /* set: 0 when taken, else seconds to wait */
+} RelayTokenRequest;
+
 /* What a call returns besides its status. Fill with relay_outcome_clear. */
 typedef struct {
   RelayStoreStatus  status;
@@ -332,6 +341,19 @@ struct _RelayStoreInterface
                           gint64               now_us,
                           guint               *wait_out,
                           GError             **error);
+
+  /*
+   * Optional, with take_token: takes the token of @token and reads as
+   * `read` does in one round trip to the store. When the bucket is empty
+   * (token->wait_out > 0) nothing is bound and the outcome is left as it
+   * was. NULL: the relay takes the token, then reads.
+   */
+  gboolean (*read_taking_token) (RelayStore         *self,
+                                 RelayTokenRequest  *token,
+                                 const RelayAccess  *access,
+                                 const guint8       *bind_token_hash,
+                                 RelayOutcome       *outcome,
+                                 GError            **error);
 };
 
 GQuark    relay_store_error_quark   (void);
@@ -400,6 +422,16 @@ gboolean  relay_store_take_token    (RelayStore          *self,
                                      gint64               now_us,
                                      guint               *wait_out,
                                      GError             **error);
+
+/* Takes a token from the shared bucket of @token and reads, in one round
+ * trip where the store can (see read_taking_token); only for a store that
+ * shares limits. token->wait_out > 0: no token, nothing read. */
+gboolean  relay_store_read_taking_token (RelayStore         *self,
+                                         RelayTokenRequest  *token,
+                                         const RelayAccess  *access,
+                                         const guint8       *bind_token_hash,
+                                         RelayOutcome       *outcome,
+                                         GError            **error);
 
 /* Helpers both backends share. */
 
