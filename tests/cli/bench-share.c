@@ -59,24 +59,170 @@ static const char *const phase_names[N_PHASES] = {
   "create + PIN", "open + accept", "PIN sent", "stored", "receipt read",
 };
 
-typedef struct {
-  GArray *milliseconds;   /* double */
-  GArray *phases[N_PHASES];
-  double client_cpu_ms;   /* summed */
-  double relay_cpu_ms;
-  double keyring_cpu_ms;
-  guint keyring_writes;   /* summed, as the counters below */
-  guint keyring_reads;
-  guint vault_reads;
-} Series;
 
 /* Calls this process sent to the Secret Service, counted by a filter on the
  * session bus connection that libsecret and the wallet share. A KDF run
  * needs the wrapped data key, so a read of the vault item during a share
- * would be the sign of a passcode check inside it. */
-static gint keyring_writes;   /* CreateItem, SetSecret, Delete */
-static gint keyring_reads;    /* SearchItems, GetSecrets */
+ * would be the sign of a passcode check inside it.
+ *
+ * Each call is put down to the side whose item it touches: the item id
+ * starts with the manager's namespace, the store's credential and index
+ * writes are the recipient's, and a call on an item path goes to the side
+ * whose search or create returned that path. */
+typedef enum {
+  SIDE_SENDER,
+  SIDE_RECIPIENT,
+  SIDE_OTHER,
+  N_SIDES
+} Side;
+
+typedef enum {
+  CALL_CREATE,   /* CreateItem (replace or new) */
+  CALL_SET,      /* Item.SetSecret */
+  CALL_DELETE,   /* Item.Delete */
+  CALL_SEARCH,   /* SearchItems */
+  CALL_GET,      /* GetSecrets */
+  N_CALLS
+} CallKind;
+
+static const char *const side_names[N_SIDES] = { "sender", "recipient", "other" };
+static const char *const call_names[N_CALLS] = {
+  "CreateItem", "SetSecret", "Delete", "SearchItems", "GetSecrets",
+};
+
+static gint keyring_calls[N_SIDES][N_CALLS];
 static gint vault_reads;      /* SearchItems for the vault's schema */
+
+/* Touched by the bus's worker thread only. */
+static GHashTable *side_of_serial;   /* reply serial -> side + 1 */
+static GHashTable *side_of_path;     /* item path -> side + 1 */
+static gboolean trace_calls;
+
+static gboolean
+is_write (CallKind call)
+{
+  return call == CALL_CREATE || call == CALL_SET || call == CALL_DELETE;
+}
+
+static Side
+side_of_id (const char *id,
+            const char *schema)
+{
+  if (id != NULL && g_str_has_prefix (id, "bench-sender:"))
+    return SIDE_SENDER;
+  if (id != NULL && g_str_has_prefix (id, "bench-recipient:"))
+    return SIDE_RECIPIENT;
+  if (schema != NULL && (g_str_has_suffix (schema, ".Credential") ||
+                         g_str_has_suffix (schema, ".Index")))
+    return SIDE_RECIPIENT;
+  return SIDE_OTHER;
+}
+
+static Side
+side_of_attributes (GVariant *attributes)
+{
+  const char *id = NULL;
+  const char *schema = NULL;
+
+  g_variant_lookup (attributes, "id", "&s", &id);
+  g_variant_lookup (attributes, "xdg:schema", "&s", &schema);
+  return side_of_id (id, schema);
+}
+
+static Side
+side_of_known_path (const char *path)
+{
+  gpointer found = g_hash_table_lookup (side_of_path, path);
+
+  return found != NULL ? GPOINTER_TO_INT (found) - 1 : SIDE_OTHER;
+}
+
+/* The side of a call, and whether its reply names paths of that side. */
+static Side
+side_of_call (GDBusMessage *message,
+              CallKind      call)
+{
+  GVariant *body = g_dbus_message_get_body (message);
+  g_autoptr(GVariant) first = NULL;
+  g_autoptr(GVariant) attributes = NULL;
+
+  switch (call)
+    {
+    case CALL_SEARCH:
+      first = g_variant_get_child_value (body, 0);
+      return side_of_attributes (first);
+    case CALL_CREATE:
+      first = g_variant_get_child_value (body, 0);
+      attributes = g_variant_lookup_value (first, "org.freedesktop.Secret.Item.Attributes",
+                                           G_VARIANT_TYPE ("a{ss}"));
+      return attributes != NULL ? side_of_attributes (attributes) : SIDE_OTHER;
+    case CALL_GET:
+      first = g_variant_get_child_value (body, 0);
+      if (g_variant_n_children (first) == 0)
+        return SIDE_OTHER;
+      {
+        g_autoptr(GVariant) path = g_variant_get_child_value (first, 0);
+
+        return side_of_known_path (g_variant_get_string (path, NULL));
+      }
+    case CALL_SET:
+    case CALL_DELETE:
+    case N_CALLS:
+    default:
+      return side_of_known_path (g_dbus_message_get_path (message));
+    }
+}
+
+static gboolean
+call_kind (const char *member,
+           CallKind   *call)
+{
+  for (int i = 0; i < N_CALLS; i++)
+    if (g_strcmp0 (member, call_names[i]) == 0)
+      {
+        *call = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static void
+note_paths (GVariant *paths,
+            gpointer  side)
+{
+  GVariantIter iter;
+  const char *path;
+
+  g_variant_iter_init (&iter, paths);
+  while (g_variant_iter_next (&iter, "&o", &path))
+    g_hash_table_insert (side_of_path, g_strdup (path), side);
+}
+
+/* A search's or a create's reply: its paths belong to the caller's side. */
+static void
+note_reply (GDBusMessage *message)
+{
+  gpointer serial = GUINT_TO_POINTER (g_dbus_message_get_reply_serial (message));
+  gpointer side = g_hash_table_lookup (side_of_serial, serial);
+  GVariant *body = g_dbus_message_get_body (message);
+
+  if (side == NULL || body == NULL)
+    return;
+  g_hash_table_remove (side_of_serial, serial);
+  if (g_variant_is_of_type (body, G_VARIANT_TYPE ("(aoao)")))
+    {
+      g_autoptr(GVariant) unlocked = g_variant_get_child_value (body, 0);
+
+      note_paths (unlocked, side);
+    }
+  else if (g_variant_is_of_type (body, G_VARIANT_TYPE ("(oo)")))
+    {
+      const char *path;
+
+      g_variant_get (body, "(&o&o)", &path, NULL);
+      g_hash_table_insert (side_of_path, g_strdup (path), side);
+    }
+}
 
 static gboolean
 is_vault_search (GDBusMessage *message)
@@ -98,22 +244,75 @@ count_keyring_call (GDBusConnection *connection,
                     gboolean         incoming,
                     gpointer         user_data)
 {
-  const char *member;
+  CallKind call;
+  Side side;
 
-  if (incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL ||
-      g_strcmp0 (g_dbus_message_get_destination (message), "org.freedesktop.secrets") != 0)
+  if (incoming)
+    {
+      if (g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_METHOD_RETURN)
+        note_reply (message);
+      return message;
+    }
+  if (g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL ||
+      g_strcmp0 (g_dbus_message_get_destination (message), "org.freedesktop.secrets") != 0 ||
+      !call_kind (g_dbus_message_get_member (message), &call))
     return message;
 
-  member = g_dbus_message_get_member (message);
-  if (g_strcmp0 (member, "CreateItem") == 0 || g_strcmp0 (member, "SetSecret") == 0 ||
-      g_strcmp0 (member, "Delete") == 0)
-    g_atomic_int_inc (&keyring_writes);
-  else if (g_strcmp0 (member, "SearchItems") == 0 || g_strcmp0 (member, "GetSecrets") == 0)
-    g_atomic_int_inc (&keyring_reads);
-  if (g_strcmp0 (member, "SearchItems") == 0 && is_vault_search (message))
+  side = side_of_call (message, call);
+  g_atomic_int_inc (&keyring_calls[side][call]);
+  if (call == CALL_SEARCH || call == CALL_CREATE)
+    g_hash_table_insert (side_of_serial, GUINT_TO_POINTER (g_dbus_message_get_serial (message)),
+                         GINT_TO_POINTER (side + 1));
+  if (call == CALL_SEARCH && is_vault_search (message))
     g_atomic_int_inc (&vault_reads);
+  if (trace_calls)
+    fprintf (stderr, "keyring: %s %s\n", side_names[side], call_names[call]);
   return message;
 }
+
+/* Relay requests, from the relay client's debug line for each answer
+ * ("GET to the relay at … answered 200 …"); both sides talk to the same
+ * relay, so these are counted per method only. */
+static const char *const relay_methods[] = { "POST", "GET", "PUT", "DELETE" };
+#define N_RELAY_METHODS G_N_ELEMENTS (relay_methods)
+static gint relay_calls[N_RELAY_METHODS];
+
+static GLogWriterOutput
+count_relay_call (GLogLevelFlags   log_level,
+                  const GLogField *fields,
+                  gsize            n_fields,
+                  gpointer         user_data)
+{
+  const char *text = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0)
+      text = fields[i].value;
+  if ((log_level & G_LOG_LEVEL_DEBUG) == 0)
+    return g_log_writer_default (log_level, fields, n_fields, user_data);
+  if (trace_calls && text != NULL && getenv ("TIGRESS_BENCH_TRACE_ALL") != NULL)
+    fprintf (stderr, "debug: %s\n", text);
+  if (text != NULL && strstr (text, " to the relay at ") != NULL && strstr (text, " answered "))
+    for (guint i = 0; i < N_RELAY_METHODS; i++)
+      if (g_str_has_prefix (text, relay_methods[i]) && text[strlen (relay_methods[i])] == ' ')
+        {
+          g_atomic_int_inc (&relay_calls[i]);
+          if (trace_calls)
+            fprintf (stderr, "relay: %s\n", relay_methods[i]);
+        }
+  return G_LOG_WRITER_HANDLED;
+}
+
+typedef struct {
+  GArray *milliseconds;   /* double */
+  GArray *phases[N_PHASES];
+  double client_cpu_ms;   /* summed */
+  double relay_cpu_ms;
+  double keyring_cpu_ms;
+  guint keyring_calls[N_SIDES][N_CALLS];   /* summed, as the counters below */
+  guint relay_calls[N_RELAY_METHODS];
+  guint vault_reads;
+} Series;
 
 static void
 watch_keyring_calls (void)
@@ -126,6 +325,9 @@ watch_keyring_calls (void)
       fprintf (stderr, "bench-share: no session bus: %s\n", error->message);
       exit (1);
     }
+  side_of_serial = g_hash_table_new (NULL, NULL);
+  side_of_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  trace_calls = g_strcmp0 (g_getenv ("TIGRESS_BENCH_TRACE"), "1") == 0;
   /* Kept for the whole run: it is the connection the wallet uses. */
   g_dbus_connection_add_filter (bus, count_keyring_call, NULL, NULL);
 }
@@ -384,8 +586,8 @@ typedef struct {
   double client_cpu_ms;
   double relay_cpu_ms;
   double keyring_cpu_ms;
-  guint keyring_writes;
-  guint keyring_reads;
+  guint keyring_calls[N_SIDES][N_CALLS];
+  guint relay_calls[N_RELAY_METHODS];
   guint vault_reads;
 } Counters;
 
@@ -396,8 +598,11 @@ read_counters (Bench    *bench,
   counters->client_cpu_ms = process_cpu_ms ();
   counters->relay_cpu_ms = other_cpu_ms (bench->relay_pid);
   counters->keyring_cpu_ms = bench->keyring_pid > 0 ? other_cpu_ms (bench->keyring_pid) : 0;
-  counters->keyring_writes = g_atomic_int_get (&keyring_writes);
-  counters->keyring_reads = g_atomic_int_get (&keyring_reads);
+  for (int side = 0; side < N_SIDES; side++)
+    for (int call = 0; call < N_CALLS; call++)
+      counters->keyring_calls[side][call] = g_atomic_int_get (&keyring_calls[side][call]);
+  for (guint i = 0; i < N_RELAY_METHODS; i++)
+    counters->relay_calls[i] = g_atomic_int_get (&relay_calls[i]);
   counters->vault_reads = g_atomic_int_get (&vault_reads);
 }
 
@@ -414,8 +619,12 @@ add_to_series (Bench          *bench,
   series->client_cpu_ms += now.client_cpu_ms - before->client_cpu_ms;
   series->relay_cpu_ms += now.relay_cpu_ms - before->relay_cpu_ms;
   series->keyring_cpu_ms += now.keyring_cpu_ms - before->keyring_cpu_ms;
-  series->keyring_writes += now.keyring_writes - before->keyring_writes;
-  series->keyring_reads += now.keyring_reads - before->keyring_reads;
+  for (int side = 0; side < N_SIDES; side++)
+    for (int call = 0; call < N_CALLS; call++)
+      series->keyring_calls[side][call] +=
+        now.keyring_calls[side][call] - before->keyring_calls[side][call];
+  for (guint i = 0; i < N_RELAY_METHODS; i++)
+    series->relay_calls[i] += now.relay_calls[i] - before->relay_calls[i];
   series->vault_reads += now.vault_reads - before->vault_reads;
 }
 
@@ -484,11 +693,26 @@ static void
 report_keyring_calls (const char *label,
                       Series     *series)
 {
-  guint runs = series->milliseconds->len;
+  double runs = series->milliseconds->len;
 
-  printf ("  %s, keyring calls per share: %.1f writes, %.1f reads, %.1f reads of the "
-          "passcode-wrapped key\n", label, (double) series->keyring_writes / runs,
-          (double) series->keyring_reads / runs, (double) series->vault_reads / runs);
+  printf ("  %s, calls per share:\n", label);
+  for (int side = 0; side < N_SIDES; side++)
+    {
+      guint writes = 0;
+
+      printf ("    keyring, %-9s", side_names[side]);
+      for (int call = 0; call < N_CALLS; call++)
+        {
+          printf (" %s %.1f", call_names[call], series->keyring_calls[side][call] / runs);
+          if (is_write (call))
+            writes += series->keyring_calls[side][call];
+        }
+      printf ("; writes %.1f\n", writes / runs);
+    }
+  printf ("    relay (both sides):");
+  for (guint i = 0; i < N_RELAY_METHODS; i++)
+    printf (" %s %.1f", relay_methods[i], series->relay_calls[i] / runs);
+  printf ("; reads of the passcode-wrapped key %.1f\n", series->vault_reads / runs);
 }
 
 static void
@@ -521,6 +745,7 @@ main (int    argc,
     }
   tw_crypto_init ();
   watch_keyring_calls ();
+  g_log_set_writer_func (count_relay_call, NULL, NULL);
   series_init (&long_polling);
   series_init (&plain_polling);
   bench.relay_url = argv[1];
