@@ -6,13 +6,20 @@
 #include "wallet-keyring-portal.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <libsecret/secret.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #define SECRET_BUS_NAME        "org.freedesktop.secrets"
 #define SECRET_SERVICE_PATH    "/org/freedesktop/secrets"
 #define SECRET_SERVICE_IFACE   "org.freedesktop.Secret.Service"
 #define SECRET_SESSION_IFACE   "org.freedesktop.Secret.Session"
+#define SECRET_ITEM_IFACE      "org.freedesktop.Secret.Item"
+#define SECRET_ALIAS_PREFIX    "/org/freedesktop/secrets/aliases/"
 #define SECRET_CONTENT_TYPE    "application/octet-stream"
 /* Our own timer bounds every call; GDBus's default 25 s must not cut in. */
 #define DBUS_NO_TIMEOUT        G_MAXINT
@@ -25,13 +32,37 @@ struct _WalletKeyring
   gboolean       sandboxed;
   char          *collection;     /* where new items go */
   SecretService *service;        /* opened on first use; dropped when the daemon goes */
-  char          *plain_session;  /* our "plain" session on that service, for batch reads */
+  char          *plain_session;  /* our "plain" session on that service, to read and write */
+  GHashTable    *item_paths;     /* "kind\nid" -> KnownItem, valid while the daemon lives */
   WalletKeyringPortal *portal;   /* set: every call goes to the portal backend instead */
 };
 
 G_DEFINE_TYPE (WalletKeyring, wallet_keyring, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (wallet-keyring-error-quark, wallet_keyring_error)
+
+/* Where an item of ours lives, as the daemon that answered last told us.
+ * A write then replaces its secret in place (Item.SetSecret, one call)
+ * instead of CreateItem, and reads back that one path instead of searching
+ * first (see "How fast" in docs/architecture.md for what it saves).
+ * gnome-keyring never gives a path to a second item while it runs (it
+ * counts up); a daemon that restarted numbers its items afresh, so a path
+ * is only used while the daemon that gave it still owns the bus name, and
+ * our session, which the write names, dies with that daemon too. */
+typedef struct {
+  char *path;
+  char *type;
+  char *owner;   /* the daemon's unique bus name */
+} KnownItem;
+
+static void
+known_item_free (KnownItem *known)
+{
+  g_free (known->path);
+  g_free (known->type);
+  g_free (known->owner);
+  g_free (known);
+}
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
@@ -108,6 +139,7 @@ drop_service (WalletKeyring *self)
 {
   g_clear_object (&self->service);
   g_clear_pointer (&self->plain_session, g_free);
+  g_hash_table_remove_all (self->item_paths);
 }
 
 static void
@@ -124,6 +156,7 @@ wallet_keyring_finalize (GObject *object)
                               NULL, NULL, NULL);
     }
   drop_service (self);
+  g_clear_pointer (&self->item_paths, g_hash_table_unref);
   g_clear_object (&self->portal);
   g_free (self->collection);
   G_OBJECT_CLASS (wallet_keyring_parent_class)->finalize (object);
@@ -139,6 +172,8 @@ static void
 wallet_keyring_init (WalletKeyring *self)
 {
   self->timeout_ms = WALLET_KEYRING_DEFAULT_TIMEOUT_MS;
+  self->item_paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) known_item_free);
   self->collection = g_strdup (SECRET_COLLECTION_DEFAULT);
   self->sandboxed = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
   if (wallet_keyring_backend_choose (self->sandboxed) == WALLET_KEYRING_BACKEND_PORTAL)
@@ -256,6 +291,9 @@ typedef struct {
   guint           prompt_signal;     /* our subscription to the prompt's Completed */
   GDBusConnection *prompt_connection;
   char           *checked_collection; /* the collection whose lock was looked at */
+  int             lock_fd;           /* writes: this item's cross-process lock, or -1 */
+  GSource        *lock_retry;        /* writes: the next try to take it */
+  char           *written_path;      /* STORE: the item the write went to */
 } Op;
 
 static void run_op (GTask *task);
@@ -288,6 +326,15 @@ op_free (Op *op)
   g_free (op->type);
   g_free (op->label);
   g_free (op->checked_collection);
+  g_free (op->written_path);
+  if (op->lock_retry != NULL)
+    {
+      g_source_destroy (op->lock_retry);
+      g_source_unref (op->lock_retry);
+    }
+  /* Closing the descriptor releases the lock. */
+  if (op->lock_fd >= 0)
+    close (op->lock_fd);
   g_free (op);
 }
 
@@ -325,6 +372,7 @@ op_task_new (WalletKeyring       *self,
   op->op = kind_of_op;
   op->kind = kind;
   op->id = g_strdup (id);
+  op->lock_fd = -1;
   op->call_cancellable = g_cancellable_new ();
   g_task_set_task_data (task, op, (GDestroyNotify) op_free);
   g_task_set_return_on_cancel (task, FALSE);
@@ -396,18 +444,6 @@ op_fail (GTask  *task,
   g_object_unref (task);
 }
 
-static GHashTable *
-op_attributes (Op *op)
-{
-  GHashTable *attributes = g_hash_table_new (g_str_hash, g_str_equal);
-
-  if (op->id != NULL)
-    g_hash_table_insert (attributes, (gpointer) WALLET_ATTRIBUTE_ID, op->id);
-  if (op->type != NULL)
-    g_hash_table_insert (attributes, (gpointer) WALLET_ATTRIBUTE_TYPE, op->type);
-  return attributes;
-}
-
 /* ------------------------------------------------------------------ */
 /* The steps                                                           */
 /* ------------------------------------------------------------------ */
@@ -416,6 +452,134 @@ static GDBusConnection *
 service_connection (Op *op)
 {
   return g_dbus_proxy_get_connection (G_DBUS_PROXY (op->service));
+}
+
+/* ------------------------------------------------------------------ */
+/* Known item paths                                                     */
+/* ------------------------------------------------------------------ */
+
+static char *
+item_key (WalletItemKind  kind,
+          const char     *id)
+{
+  return g_strdup_printf ("%d\n%s", (int) kind, id);
+}
+
+static void
+remember_item (WalletKeyring *self,
+               Op            *op,
+               const char    *id,
+               const char    *type,
+               const char    *path)
+{
+  char *owner = g_dbus_proxy_get_name_owner (G_DBUS_PROXY (op->service));
+  KnownItem *known;
+
+  if (owner == NULL || id == NULL)
+    {
+      g_free (owner);
+      return;
+    }
+  known = g_new0 (KnownItem, 1);
+  known->path = g_strdup (path);
+  known->type = g_strdup (type);
+  known->owner = owner;
+  g_hash_table_replace (self->item_paths, item_key (op->kind, id), known);
+}
+
+static void
+forget_item (WalletKeyring *self,
+             Op            *op)
+{
+  g_autofree char *key = item_key (op->kind, op->id);
+
+  g_hash_table_remove (self->item_paths, key);
+}
+
+/* Where to write @op's item in place, or NULL: not known, known from a
+ * daemon that has gone since, or of another type (the type is an
+ * attribute, which an in-place write leaves as it was). */
+static const char *
+known_path (WalletKeyring *self,
+            Op            *op)
+{
+  g_autofree char *key = item_key (op->kind, op->id);
+  g_autofree char *owner = g_dbus_proxy_get_name_owner (G_DBUS_PROXY (op->service));
+  KnownItem *known = g_hash_table_lookup (self->item_paths, key);
+
+  if (known == NULL || owner == NULL || g_strcmp0 (known->owner, owner) != 0 ||
+      g_strcmp0 (known->type, op->type) != 0)
+    return NULL;
+  return known->path;
+}
+
+/* ------------------------------------------------------------------ */
+/* One writer of an item at a time, across processes                    */
+/* ------------------------------------------------------------------ */
+
+/* Two processes of one wallet (the app and `tigress`, or two commands)
+ * may write one item at the same moment (QA F11: a cancel beside a `run`
+ * of the same share): each then read back the other's bytes and said the
+ * keyring did not keep them, and gnome-keyring may register the item
+ * twice. So a write or a delete holds a lock shared by every process of
+ * this user from its first call to the end of its read-back. Items share
+ * a few lock files, by a hash of kind and id, so that files do not pile
+ * up; two items that share one only wait for each other briefly. */
+#define ITEM_LOCK_FILES     64
+#define ITEM_LOCK_RETRY_MS  2
+
+static int
+open_item_lock (Op *op)
+{
+  g_autofree char *key = item_key (op->kind, op->id);
+  g_autofree char *name = g_strdup_printf ("item-%02u.lock", g_str_hash (key) % ITEM_LOCK_FILES);
+  g_autofree char *folder = g_build_filename (g_get_user_runtime_dir (), PACKAGE_NAME, "locks",
+                                              NULL);
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+
+  if (g_mkdir_with_parents (folder, 0700) != 0)
+    return -1;
+  return g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+}
+
+static gboolean
+try_item_lock (gpointer user_data)
+{
+  GTask *task = user_data;
+  Op *op = g_task_get_task_data (task);
+
+  g_clear_pointer (&op->lock_retry, g_source_unref);
+  if (g_cancellable_is_cancelled (op->call_cancellable))
+    {
+      op_fail (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                          "Cancelled while waiting for the item's lock"));
+      return G_SOURCE_REMOVE;
+    }
+  if (flock (op->lock_fd, LOCK_EX | LOCK_NB) != 0 && (errno == EWOULDBLOCK || errno == EINTR))
+    {
+      op->lock_retry = g_timeout_source_new (ITEM_LOCK_RETRY_MS);
+      g_source_set_callback (op->lock_retry, try_item_lock, task, NULL);
+      g_source_attach (op->lock_retry, g_main_context_get_thread_default ());
+      return G_SOURCE_REMOVE;
+    }
+  /* Taken, or the lock cannot work here: then go on unserialised. */
+  run_op (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lock_item_then_run (GTask *task)
+{
+  Op *op = g_task_get_task_data (task);
+
+  op->lock_fd = open_item_lock (op);
+  if (op->lock_fd < 0)
+    {
+      g_debug ("No lock file for a keyring write (%s)", g_strerror (errno));
+      run_op (task);
+      return;
+    }
+  try_item_lock (task);
 }
 
 /* ------------------------------------------------------------------ */
@@ -601,6 +765,7 @@ on_got_secrets (GObject      *source,
   g_autoptr(GVariant) secrets = NULL;
   GVariantIter iter;
   GVariant *value;
+  const char *path;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (reply == NULL)
@@ -611,7 +776,7 @@ on_got_secrets (GObject      *source,
 
   secrets = g_variant_get_child_value (reply, 0);
   g_variant_iter_init (&iter, secrets);
-  while (g_variant_iter_next (&iter, "{&o(&o@ay@ays)}", NULL, NULL, NULL, &value, NULL))
+  while (g_variant_iter_next (&iter, "{&o(&o@ay@ays)}", &path, NULL, NULL, &value, NULL))
     {
       gsize size;
       const guint8 *data = g_variant_get_fixed_array (value, &size, 1);
@@ -620,7 +785,10 @@ on_got_secrets (GObject      *source,
       /* Items of our schema that we did not write are someone else's
        * business: leave them alone. */
       if (item != NULL && (op->id == NULL || g_strcmp0 (item->id, op->id) == 0))
-        g_ptr_array_add (op->fetched, item);
+        {
+          remember_item (g_task_get_source_object (task), op, item->id, item->type, path);
+          g_ptr_array_add (op->fetched, item);
+        }
       else
         wallet_keyring_item_free (item);
       g_variant_unref (value);
@@ -703,6 +871,7 @@ delete_next_item (GTask *task)
 
   if (op->next_path >= g_variant_n_children (op->paths))
     {
+      forget_item (g_task_get_source_object (task), op);
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;
@@ -881,6 +1050,19 @@ search (GTask *task)
                           op->call_cancellable, on_searched, task);
 }
 
+static void write_item (GTask *task);
+
+static void
+after_session (GTask *task)
+{
+  Op *op = g_task_get_task_data (task);
+
+  if (op->op == WALLET_KEYRING_CALL_STORE && !op->verifying)
+    write_item (task);
+  else
+    search (task);
+}
+
 static void
 on_session_opened (GObject      *source,
                    GAsyncResult *result,
@@ -902,12 +1084,12 @@ on_session_opened (GObject      *source,
   /* Later calls on the same service reuse it. */
   if (self->service == op->service && self->plain_session == NULL)
     self->plain_session = g_strdup (op->session);
-  search (task);
+  after_session (task);
 }
 
-/* Batch reads use a "plain" session of our own: what they carry is already
- * sealed under the data key (or wrapped under the passcode), and it spares
- * a key exchange and a decryption per item. */
+/* Reads and writes use a "plain" session of our own: what they carry is
+ * already sealed under the data key (or wrapped under the passcode), and it
+ * spares a key exchange and an encryption or decryption per item. */
 static void
 fetch (GTask *task)
 {
@@ -915,7 +1097,7 @@ fetch (GTask *task)
 
   if (op->session != NULL)
     {
-      search (task);
+      after_session (task);
       return;
     }
   g_dbus_connection_call (service_connection (op), SECRET_BUS_NAME, SECRET_SERVICE_PATH,
@@ -925,44 +1107,160 @@ fetch (GTask *task)
                           op->call_cancellable, on_session_opened, task);
 }
 
+/* ------------------------------------------------------------------ */
+/* Writing: in place when the item is known, else CreateItem            */
+/* ------------------------------------------------------------------ */
+
+/* The read-back: one GetSecrets of the item written. */
 static void
-on_stored (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+verify_written (GTask *task)
+{
+  Op *op = g_task_get_task_data (task);
+  const char *path = op->written_path;
+
+  op->verifying = TRUE;
+  take_found (task, g_variant_ref_sink (g_variant_new_objv (&path, 1)));
+}
+
+static GVariant *
+secret_for_write (Op *op)
+{
+  return g_variant_new ("(o@ay@ays)", op->session,
+                        g_variant_new_array (G_VARIANT_TYPE_BYTE, NULL, 0),
+                        g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, op->stored, TRUE),
+                        SECRET_CONTENT_TYPE);
+}
+
+static void
+on_item_created (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
   GTask *task = user_data;
   Op *op = g_task_get_task_data (task);
   GError *error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  const char *path;
 
-  if (!secret_service_store_finish (SECRET_SERVICE (source), result, &error))
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
     {
       op_fail (task, error);
       return;
     }
-  op->verifying = TRUE;
-  fetch (task);
+  g_variant_get (reply, "(&o&o)", &path, NULL);
+  if (g_str_equal (path, "/"))
+    {
+      /* The daemon wants to prompt first: the collection is locked. */
+      op_fail (task, g_error_new_literal (SECRET_ERROR, SECRET_ERROR_IS_LOCKED,
+                                          "The collection is locked"));
+      return;
+    }
+  g_free (op->written_path);
+  op->written_path = g_strdup (path);
+  remember_item (g_task_get_source_object (task), op, op->id, op->type, path);
+  verify_written (task);
+}
+
+/* Creates the item, or replaces the one with the same attributes. */
+static void
+create_item (GTask *task)
+{
+  WalletKeyring *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  g_autofree char *collection = g_variant_is_object_path (self->collection)
+                                  ? g_strdup (self->collection)
+                                  : g_strconcat (SECRET_ALIAS_PREFIX, self->collection, NULL);
+  GVariantBuilder attributes;
+  GVariantBuilder properties;
+
+  g_variant_builder_init (&attributes, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&attributes, "{ss}", "xdg:schema", wallet_keyring_schema (op->kind)->name);
+  g_variant_builder_add (&attributes, "{ss}", WALLET_ATTRIBUTE_ID, op->id);
+  if (op->type != NULL)
+    g_variant_builder_add (&attributes, "{ss}", WALLET_ATTRIBUTE_TYPE, op->type);
+  g_variant_builder_init (&properties, G_VARIANT_TYPE ("a{sv}"));
+  g_variant_builder_add (&properties, "{sv}", SECRET_ITEM_IFACE ".Label",
+                         g_variant_new_string (op->label));
+  g_variant_builder_add (&properties, "{sv}", SECRET_ITEM_IFACE ".Attributes",
+                         g_variant_builder_end (&attributes));
+
+  g_dbus_connection_call (service_connection (op), SECRET_BUS_NAME, collection,
+                          "org.freedesktop.Secret.Collection", "CreateItem",
+                          g_variant_new ("(a{sv}@(oayays)b)", &properties, secret_for_write (op),
+                                         TRUE),
+                          G_VARIANT_TYPE ("(oo)"), G_DBUS_CALL_FLAGS_NONE, DBUS_NO_TIMEOUT,
+                          op->call_cancellable, on_item_created, task);
+}
+
+/* Another process deleted the item since we learnt its path. */
+static gboolean
+item_vanished (const GError *error)
+{
+  g_autofree char *remote = g_dbus_error_get_remote_error (error);
+
+  return g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+         g_strcmp0 (remote, "org.freedesktop.Secret.Error.NoSuchObject") == 0;
+}
+
+static void
+on_secret_set (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  Op *op = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL && item_vanished (error))
+    {
+      g_clear_error (&error);
+      forget_item (g_task_get_source_object (task), op);
+      create_item (task);
+      return;
+    }
+  if (reply == NULL)
+    {
+      op_fail (task, error);
+      return;
+    }
+  verify_written (task);
+}
+
+/* A known item gets its new secret in place: one call, one rewrite of the
+ * keyring file. */
+static void
+write_item (GTask *task)
+{
+  Op *op = g_task_get_task_data (task);
+  const char *path = known_path (g_task_get_source_object (task), op);
+
+  if (path == NULL)
+    {
+      create_item (task);
+      return;
+    }
+  g_free (op->written_path);
+  op->written_path = g_strdup (path);
+  g_dbus_connection_call (service_connection (op), SECRET_BUS_NAME, path, SECRET_ITEM_IFACE,
+                          "SetSecret", g_variant_new ("(@(oayays))", secret_for_write (op)),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, DBUS_NO_TIMEOUT, op->call_cancellable,
+                          on_secret_set, task);
 }
 
 static void
 dispatch (GTask *task)
 {
-  WalletKeyring *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
-  g_autoptr(GHashTable) attributes = op_attributes (op);
 
   switch (op->op)
     {
     case WALLET_KEYRING_CALL_STORE:
-      {
-        g_autoptr(SecretValue) value =
-          secret_value_new (g_bytes_get_data (op->stored, NULL), g_bytes_get_size (op->stored),
-                            SECRET_CONTENT_TYPE);
-
-        secret_service_store (op->service, wallet_keyring_schema (op->kind), attributes,
-                              self->collection, op->label, value,
-                              op->call_cancellable, on_stored, task);
-        break;
-      }
+      fetch (task);
+      break;
     case WALLET_KEYRING_CALL_DELETE:
       /* Our own search and deletes rather than secret_service_clear(): that
        * one skips locked items and then reports "nothing to delete", which
@@ -1015,7 +1313,8 @@ run_op (GTask *task)
     }
   /* Our own service object, not libsecret's shared one, so that after the
    * daemon restarts we can drop it and connect afresh. */
-  secret_service_open (SECRET_TYPE_SERVICE, NULL, SECRET_SERVICE_OPEN_SESSION,
+  /* No session of libsecret's: ours is plain (see fetch()). */
+  secret_service_open (SECRET_TYPE_SERVICE, NULL, SECRET_SERVICE_NONE,
                        op->call_cancellable, on_service_opened, task);
 }
 
@@ -1058,7 +1357,10 @@ start (WalletKeyring              *self,
       op->payload = g_bytes_ref (request->secret);
       op->stored = envelope_wrap (request->id, request->type, request->secret);
     }
-  run_op (task);
+  if (request->call == WALLET_KEYRING_CALL_STORE || request->call == WALLET_KEYRING_CALL_DELETE)
+    lock_item_then_run (task);
+  else
+    run_op (task);
 }
 
 void
