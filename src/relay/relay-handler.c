@@ -47,9 +47,19 @@ typedef struct {
   gint64              now_us;
   gint64              now;
   GInetAddress       *client;
-  char               *client_key;
+  char               *client_key;       /* see call_client_key () */
   const char         *mailbox_id;
 } Call;
+
+/* The rate-limit key of the client's address, made when a limit first
+ * needs it (with the limits off, never). */
+static const char *
+call_client_key (Call *call)
+{
+  if (call->client_key == NULL)
+    call->client_key = relay_limiter_address_key (call->client);
+  return call->client_key;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Small answers                                                            */
@@ -400,7 +410,7 @@ take_create_token (Call *call)
   if (!self->config->rate_limits)
     return TRUE;
   wait = take_token (self, self->create_limiter, "create", self->config->create_limit,
-                     call->client_key, call->now_us);
+                     call_client_key (call), call->now_us);
   if (wait == 0)
     return TRUE;
 
@@ -995,7 +1005,8 @@ source_is_refused (Call *call)
 
   if (!call->self->config->rate_limits || call->request->resumed)
     return FALSE;
-  wait = relay_limiter_check (call->self->failure_limiter, call->client_key, call->now_us);
+  wait = relay_limiter_check (call->self->failure_limiter, call_client_key (call),
+                              call->now_us);
   if (wait == 0)
     return FALSE;
 
@@ -1081,7 +1092,7 @@ count_failure (Call *call)
 
   if ((status == 401 || status == 404) && call->self->config->rate_limits &&
       !call->request->resumed && !call->request->admin)
-    relay_limiter_take (call->self->failure_limiter, call->client_key, call->now_us);
+    relay_limiter_take (call->self->failure_limiter, call_client_key (call), call->now_us);
 }
 
 void
@@ -1096,7 +1107,6 @@ relay_handler_handle (RelayHandler       *self,
 
   call.now = call.now_us / G_USEC_PER_SEC;
   call.client = client_address (self, request);
-  call.client_key = relay_limiter_address_key (call.client);
 
   if (!check_sizes (&call))
     route = RELAY_ROUTE_OTHER;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "relay-store-redis.h"
+#include "relay-request.h"
 #include "relay-store-rules.h"
 
 #include <errno.h>
@@ -980,6 +981,133 @@ decode_mailbox (RelayStoreRedis   *self,
   return TRUE;
 }
 
+/* Like run_pipeline (), with @formatted (a command already in RESP, or
+ * NULL) sent last; reads every reply before looking at any (so the
+ * connection stays in step after an error reply) and sends again the text
+ * of a script Redis has forgotten. The caller frees the replies. */
+static gboolean
+run_batch (RelayStoreRedis  *self,
+           Connection       *conn,
+           Args             *args_list,
+           guint             n_args,
+           const GString    *formatted,
+           redisReply      **replies,
+           const char       *doing,
+           GError          **error)
+{
+  guint n_replies = n_args + (formatted != NULL ? 1 : 0);
+
+  for (guint i = 0; i < n_args; i++)
+    redisAppendCommandArgv (conn->context, args_list[i].values->len,
+                            (const char **) args_list[i].values->pdata,
+                            (const size_t *) (gpointer) args_list[i].lengths->data);
+  if (formatted != NULL)
+    redisAppendFormattedCommand (conn->context, formatted->str, formatted->len);
+  for (guint i = 0; i < n_replies; i++)
+    {
+      void *reply = NULL;
+
+      if (redisGetReply (conn->context, &reply) != REDIS_OK)
+        return check_reply (self, conn, NULL, doing, error);
+      replies[i] = reply;
+    }
+
+  for (guint i = 0; i < n_replies; i++)
+    {
+      if (i < n_args && args_list[i].script != NULL &&
+          replies[i]->type == REDIS_REPLY_ERROR && g_str_has_prefix (replies[i]->str, "NOSCRIPT"))
+        {
+          g_clear_pointer (&replies[i], freeReplyObject);
+          replies[i] = run_command (self, conn, &args_list[i], doing, error);
+          if (replies[i] == NULL)
+            return FALSE;
+        }
+      if (!check_reply (self, conn, replies[i], doing, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* HMGET of every field, in the order of Field: half the reply of HGETALL
+ * (no names) and no names to match. Formatted here, in RESP: hiredis
+ * formats a command argument by argument, which for this one cost more
+ * than parsing its reply; only the key changes from one call to the
+ * next. */
+static const char *
+hmget_fields (void)
+{
+  static char *fields;
+
+  if (g_once_init_enter (&fields))
+    {
+      GString *text = g_string_new (NULL);
+
+      for (guint f = 0; f < N_FIELDS; f++)
+        {
+          g_string_append_c (text, '$');
+          relay_append_number (text, strlen (field_names[f]));
+          g_string_append_printf (text, "\r\n%s\r\n", field_names[f]);
+        }
+      g_once_init_leave (&fields, g_string_free (text, FALSE));
+    }
+  return fields;
+}
+
+static GString *
+format_hmget (const char *mailbox_id)
+{
+  GString *command = g_string_sized_new (512);
+  gsize key_length = strlen (MAILBOX_PREFIX) + strlen (mailbox_id);
+
+  g_string_append_c (command, '*');
+  relay_append_number (command, 2 + N_FIELDS);
+  g_string_append (command, "\r\n$5\r\nHMGET\r\n$");
+  relay_append_number (command, key_length);
+  g_string_append (command, "\r\n" MAILBOX_PREFIX);
+  g_string_append (command, mailbox_id);
+  g_string_append (command, "\r\n");
+  g_string_append (command, hmget_fields ());
+  return command;
+}
+
+/* Decodes the reply of format_hmget (); a mailbox with no fields (none
+ * stored) leaves snapshot->mailbox NULL. */
+static gboolean
+decode_mailbox_fields (RelayStoreRedis   *self,
+                       const redisReply  *reply,
+                       const char        *mailbox_id,
+                       Snapshot          *snapshot,
+                       GError           **error)
+{
+  static const Field required[] = {
+    F_SENDER, F_TYPE, F_DATA, F_ETAG, F_TITLE, F_RIGHTS, F_EXPIRES, F_EPOCH,
+    F_RELINQUISHES, F_RELINQUISH_ALLOWED, F_VERSION,
+  };
+  const redisReply *values[N_FIELDS];
+  gboolean any = FALSE;
+
+  snapshot_clear (snapshot);
+  if (reply->type != REDIS_REPLY_ARRAY || reply->elements != N_FIELDS)
+    return set_unexpected (self, "a mailbox", error);
+  for (guint f = 0; f < N_FIELDS; f++)
+    {
+      values[f] = reply_is_string (reply->element[f]) ? reply->element[f] : NULL;
+      any = any || values[f] != NULL;
+    }
+  if (!any)
+    return TRUE;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (required); i++)
+    if (values[required[i]] == NULL)
+      return set_unexpected (self, "a mailbox", error);
+  if (values[F_SENDER_TYPE] != NULL &&
+      (values[F_SENDER_DATA] == NULL || values[F_SENDER_ETAG] == NULL))
+    return set_unexpected (self, "a mailbox", error);
+
+  fill_mailbox (snapshot, mailbox_id, values);
+  return TRUE;
+}
+
 static gboolean
 load_snapshot (RelayStoreRedis  *self,
                Connection       *conn,
@@ -987,20 +1115,17 @@ load_snapshot (RelayStoreRedis  *self,
                Snapshot         *snapshot,
                GError          **error)
 {
-  g_autofree char *key = mailbox_key (mailbox_id);
-  redisReply *reply;
-  Args args;
+  g_autoptr(GString) command = format_hmget (mailbox_id);
+  redisReply *reply = NULL;
   gboolean ok;
 
-  args_init (&args);
-  args_add_text (&args, "HGETALL");
-  args_add_text (&args, key);
-  reply = run_command (self, conn, &args, "reading a mailbox", error);
-  args_clear (&args);
-  if (reply == NULL)
-    return FALSE;
+  if (!run_batch (self, conn, NULL, 0, command, &reply, "reading a mailbox", error))
+    {
+      g_clear_pointer (&reply, freeReplyObject);
+      return FALSE;
+    }
 
-  ok = decode_mailbox (self, reply, mailbox_id, snapshot, error);
+  ok = decode_mailbox_fields (self, reply, mailbox_id, snapshot, error);
   freeReplyObject (reply);
   return ok;
 }
@@ -1463,47 +1588,6 @@ read_call (RelayStoreRedis  *self,
   return TRUE;
 }
 
-/* Like run_pipeline (), but reads every reply before looking at any (so the
- * connection stays in step after an error reply) and sends again the text
- * of a script Redis has forgotten. The caller frees the replies. */
-static gboolean
-run_batch (RelayStoreRedis  *self,
-           Connection       *conn,
-           Args             *args_list,
-           guint             n_commands,
-           redisReply      **replies,
-           const char       *doing,
-           GError          **error)
-{
-  for (guint i = 0; i < n_commands; i++)
-    redisAppendCommandArgv (conn->context, args_list[i].values->len,
-                            (const char **) args_list[i].values->pdata,
-                            (const size_t *) (gpointer) args_list[i].lengths->data);
-  for (guint i = 0; i < n_commands; i++)
-    {
-      void *reply = NULL;
-
-      if (redisGetReply (conn->context, &reply) != REDIS_OK)
-        return check_reply (self, conn, NULL, doing, error);
-      replies[i] = reply;
-    }
-
-  for (guint i = 0; i < n_commands; i++)
-    {
-      if (args_list[i].script != NULL && replies[i]->type == REDIS_REPLY_ERROR &&
-          g_str_has_prefix (replies[i]->str, "NOSCRIPT"))
-        {
-          g_clear_pointer (&replies[i], freeReplyObject);
-          replies[i] = run_command (self, conn, &args_list[i], doing, error);
-          if (replies[i] == NULL)
-            return FALSE;
-        }
-      if (!check_reply (self, conn, replies[i], doing, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
 static char *bucket_key (RelayStoreRedis *self,
                          const char      *scope,
                          const char      *key);
@@ -1516,31 +1600,28 @@ take_token_and_load (RelayStoreRedis  *self,
                      GError          **error)
 {
   RelayTokenRequest *token = call->token;
+  g_autoptr(GString) command = format_hmget (call->access->mailbox_id);
   redisReply *replies[2] = { NULL, NULL };
-  Args args[2];
+  Args args;
   gboolean ok;
 
-  args_init_script (&args[0], SCRIPT_LIMIT, 1);
-  args_take_text (&args[0], bucket_key (self, token->scope, token->key));
-  args_add_int (&args[0], token->now_us / 1000);
-  args_add_int (&args[0], token->per_minute);
-  args_init (&args[1]);
-  args_add_text (&args[1], "HGETALL");
-  args_take_text (&args[1], mailbox_key (call->access->mailbox_id));
+  args_init_script (&args, SCRIPT_LIMIT, 1);
+  args_take_text (&args, bucket_key (self, token->scope, token->key));
+  args_add_int (&args, token->now_us / 1000);
+  args_add_int (&args, token->per_minute);
 
-  ok = run_batch (self, conn, args, G_N_ELEMENTS (args), replies, "reading a mailbox", error);
+  ok = run_batch (self, conn, &args, 1, command, replies, "reading a mailbox", error);
   if (ok)
     token->wait_out = replies[0]->type == REDIS_REPLY_INTEGER
                         ? (guint) MAX (replies[0]->integer, 0) : 0;
   if (ok && token->wait_out == 0)
-    ok = decode_mailbox (self, replies[1], call->access->mailbox_id, &call->loaded, error);
+    ok = decode_mailbox_fields (self, replies[1], call->access->mailbox_id, &call->loaded,
+                                error);
   call->has_loaded = ok && token->wait_out == 0;
 
-  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
-    {
-      g_clear_pointer (&replies[i], freeReplyObject);
-      args_clear (&args[i]);
-    }
+  for (guint i = 0; i < G_N_ELEMENTS (replies); i++)
+    g_clear_pointer (&replies[i], freeReplyObject);
+  args_clear (&args);
   return ok;
 }
 
