@@ -616,12 +616,17 @@ respond_unchanged (Call               *call,
   const RelayRequest *request = call->request;
   guint budget = request->resumed ? request->wait_left : (guint) MAX (prefer_wait, 0);
 
+  /* A device bound since the poll began: the payload is the one the
+   * poller holds, but the new epoch is news to it now (QA F1). */
+  if (request->resumed && mailbox->binding_epoch != request->wait_epoch)
+    budget = 0;
   if (budget > 0)
     {
       RelayResponse *response = call->response;
 
       response->wait = TRUE;
       response->wait_seconds = budget;
+      response->wait_epoch = mailbox->binding_epoch;
       g_strlcpy (response->wait_mailbox_id, call->mailbox_id,
                  sizeof response->wait_mailbox_id);
       memcpy (response->wait_claim_hash, access->claim_hash, RELAY_HASH_SIZE);
@@ -751,7 +756,12 @@ handle_read (Call *call)
     answer_read (call, &access, &outcome, known_etag, prefer_wait);
 
   if (outcome.bound_now)
-    relay_metrics_count_binding (call->self->metrics);
+    {
+      relay_metrics_count_binding (call->self->metrics);
+      /* A binding changes no payload, so the store says nothing; the
+       * sender's waiting poll must still look again (QA F1). */
+      relay_waiters_notify (call->self->waiters, call->mailbox_id);
+    }
   relay_outcome_clear (&outcome);
   tw_wipe (token_hash, sizeof token_hash);
 }

@@ -51,6 +51,7 @@ struct _RelayHttpConn
   gboolean             continue_sent;
   RelayWaiter         *waiter;
   gint64               wait_deadline_us;
+  guint                wait_epoch;
   RelayDeferred       *deferred;    /* while CONN_ANSWERING */
 
   /* The last plain read took less than it asked for: the socket is empty,
@@ -479,6 +480,7 @@ park (RelayHttpConn *conn,
     }
 
   conn->state = CONN_PARKED;
+  conn->wait_epoch = response->wait_epoch;
   conn->wait_deadline_us = g_get_monotonic_time () +
                            (gint64) response->wait_seconds * G_USEC_PER_SEC;
   set_deadline (conn, conn->wait_deadline_us);
@@ -499,6 +501,7 @@ answer_or_park (RelayHttpConn *conn,
 
   conn->request.resumed = resumed;
   conn->request.wait_left = wait_left;
+  conn->request.wait_epoch = conn->wait_epoch;
   relay_response_init (&response);
   relay_handler_handle (conn->shared->handler, &conn->request, &response);
 

@@ -28,6 +28,9 @@ typedef struct {
    * and it may wait only `wait_left` seconds more. */
   gboolean            resumed;
   guint               wait_left;
+  /* Resumed: the binding epoch the mailbox had when the poll began to wait.
+   * A device that binds changes no payload, yet the poller must hear of it. */
+  guint               wait_epoch;
   /* The front end can take an answer later (RelayResponse.deferred). */
   gboolean            can_defer;
 } RelayRequest;
@@ -43,6 +46,7 @@ typedef struct {
   guint       wait_seconds;
   char        wait_mailbox_id[RELAY_MAILBOX_ID_LENGTH + 1];
   guint8      wait_claim_hash[RELAY_HASH_SIZE];
+  guint       wait_epoch;          /* the binding epoch it waits from */
 
   /* Set instead of an answer when another thread finishes it (only if the
    * request said can_defer): see relay-deferred.h. Owned. */

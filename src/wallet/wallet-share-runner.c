@@ -1521,6 +1521,16 @@ read_again (WalletShareRunner *self)
   step (self);
 }
 
+/* Whether @binding_epoch tells something not known yet: a first device
+ * bound to a share sent from here, or a second device to any share. */
+static gboolean
+binding_is_news (WalletShareRunner *self,
+                 guint              binding_epoch)
+{
+  return (binding_epoch > 1 && !wallet_share_get_opened_on_several_devices (self->share)) ||
+         (binding_epoch >= 1 && is_outgoing (self) && !self->saved.opened);
+}
+
 static void
 note_binding (WalletShareRunner *self,
               guint              binding_epoch)
@@ -1581,6 +1591,7 @@ read_done (GObject      *source,
   g_autoptr(WalletShareRunner) self = relay_call_claim (user_data);
   g_autoptr(TwRelayContent) content = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean bound_meanwhile;
 
   content = tw_relay_mailbox_read_content_finish (TW_RELAY_MAILBOX (source), result, &error);
   if (self == NULL)
@@ -1597,13 +1608,19 @@ read_done (GObject      *source,
   /* A 304 carries the epoch too: a device that bound and then stopped
    * (the PIN not given) changes no payload, and only this tells the
    * sender someone holds the link (QA F1). */
+  bound_meanwhile = binding_is_news (self, content->binding_epoch);
   note_binding (self, content->binding_epoch);
   self->looked = TRUE;
 
   if (content->not_modified || content->payload_data == NULL ||
       (content->etag != NULL && g_strcmp0 (content->etag, self->saved.etag) == 0))
     {
-      note_unchanged_read (self, content);
+      /* The relay ends a poll early when a device binds: that is news,
+       * not a poll cut short by another one. */
+      if (bound_meanwhile)
+        self->n_cut_short = 0;
+      else
+        note_unchanged_read (self, content);
       check_waiters (self, NULL);
       read_again (self);
       return;

@@ -793,6 +793,7 @@ typedef struct {
   const char     *wait;
   guint           status;
   gint64          finished;
+  char            epoch[16];   /* its Mailbox-Binding-Epoch */
 } Poll;
 
 static gpointer
@@ -807,6 +808,9 @@ poll_in_thread (gpointer data)
                               "Prefer", poll->wait, "If-None-Match", poll->etag, NULL);
   poll->status = reply->status;
   poll->finished = g_get_monotonic_time ();
+  if (relay_test_reply_header (reply, "Mailbox-Binding-Epoch") != NULL)
+    g_strlcpy (poll->epoch, relay_test_reply_header (reply, "Mailbox-Binding-Epoch"),
+               sizeof poll->epoch);
   return NULL;
 }
 
@@ -852,6 +856,31 @@ test_longpoll_deletion_wakes_the_poller (void)
   g_assert_cmpuint (delete->status, ==, 200);
   g_assert_cmpuint (poll.status, ==, 410);
   g_assert_cmpint ((poll.finished - started) / 1000, <, 3000);
+}
+
+/* QA F1: a device that binds changes no payload, but the sender's long
+ * poll must end at once with the new epoch: the sender learns that the
+ * link was opened then, not when its wait runs out. */
+static void
+test_longpoll_binding_wakes_the_sender (void)
+{
+  g_autofree char *sender = relay_test_new_claim ();
+  g_autofree char *recipient = relay_test_new_claim ();
+  g_autofree char *id = new_mailbox (sender, NULL);
+  g_autoptr(RelayTestReply) first = read_as (id, sender, NULL);
+  Poll poll = { id, sender, relay_test_reply_header (first, "ETag"), "wait=30", 0, 0, "" };
+  gint64 started = g_get_monotonic_time ();
+  GThread *thread = g_thread_new ("poller", poll_in_thread, &poll);
+  g_autoptr(RelayTestReply) bind = NULL;
+
+  g_usleep (500 * 1000);
+  bind = read_as (id, recipient, NULL);
+  g_thread_join (thread);
+
+  g_assert_cmpuint (bind->status, ==, 200);
+  g_assert_cmpuint (poll.status, ==, 304);
+  g_assert_cmpstr (poll.epoch, ==, "1");
+  g_assert_cmpint ((poll.finished - started) / 1000, <, 5000);
 }
 
 static void
@@ -1215,6 +1244,8 @@ main (int   argc,
   g_test_add_func ("/relay/long-poll/times-out-with-304", test_longpoll_times_out_with_304);
   g_test_add_func ("/relay/long-poll/newer-poll-by-same-device-ends-the-older",
                    test_longpoll_newer_poll_ends_the_older);
+  g_test_add_func ("/relay/long-poll/a-device-binding-ends-the-senders-poll",
+                   test_longpoll_binding_wakes_the_sender);
   g_test_add_func ("/relay/long-poll/deletion-wakes-the-poller",
                    test_longpoll_deletion_wakes_the_poller);
   g_test_add_func ("/relay/long-poll/same-bytes-written-keep-it-waiting",

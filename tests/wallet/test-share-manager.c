@@ -1840,6 +1840,50 @@ test_locked_keyring_binds_nothing (void)
   wait_for_state (sent, WALLET_SHARE_STATE_DELIVERED);
 }
 
+/* QA F1: a device that opened the link and stopped before the PIN
+ * changes no payload; the sender still hears of it at once, not when its
+ * long poll runs out. */
+static void
+test_sender_hears_of_a_binding_at_once (void)
+{
+  g_autoptr(Wallet) alice = wallet_new ("alice");
+  g_autofree char *credential_id = add_credential (alice, WALLET_CREDENTIAL_PASSWORD);
+  g_autoptr(WalletShare) sent = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(TwLink) link = NULL;
+  g_autoptr(TwSecret) claim = tw_relay_new_device_claim ();
+  g_autoptr(TwSecret) bind_token = NULL;
+  g_autoptr(TwRelayMailbox) mailbox = NULL;
+  g_autoptr(TwRelayContent) content = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 bound_at;
+
+  /* Long polls as in real use: 25 s. */
+  wallet_share_manager_set_polling (alice->manager, 25, 0);
+  sent = share_credential (alice, credential_id, TRUE);
+  text = link_text (sent);
+  wait_for_state (sent, WALLET_SHARE_STATE_WAITING_FOR_RECIPIENT);
+  /* Alice's poll is waiting at the relay by now. */
+  spin_for (1500);
+
+  link = tw_link_parse (text, NULL);
+  g_assert_nonnull (link);
+  bind_token = tw_link_key_derive_bind_token (tw_link_get_key (link), &error);
+  g_assert_no_error (error);
+  mailbox = tw_relay_mailbox_new_for_link (link, claim, NULL, &error);
+  g_assert_no_error (error);
+  tw_relay_mailbox_read_content_async (mailbox, bind_token, NULL, 0, NULL, wt_result_cb,
+                                       &result);
+  content = tw_relay_mailbox_read_content_finish (mailbox, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (content->binding_epoch, ==, 1);
+  bound_at = g_get_monotonic_time ();
+
+  wait_for_state (sent, WALLET_SHARE_STATE_OPENED);
+  g_assert_cmpint (g_get_monotonic_time () - bound_at, <, 6 * G_USEC_PER_SEC);
+}
+
 /* Another device binds the mailbox of @link, then gives it up. */
 static void
 bind_and_relinquish (const char *link_text)
@@ -2029,6 +2073,8 @@ static const struct
     test_same_link_twice_is_one_share },
   { 2, "/share-manager/link/opened-on-several-devices-is-told",
     test_opened_on_several_devices },
+  { 2, "/share-manager/link/sender-hears-of-a-binding-at-once",
+    test_sender_hears_of_a_binding_at_once },
   { 3, "/share-manager/ledger/used-link-is-already-in-wallet",
     test_used_link_is_already_in_wallet },
   { 3, "/share-manager/ledger/link-opened-on-another-device",
