@@ -65,6 +65,18 @@ option_value (AddOptions       *options,
   return G_STRUCT_MEMBER (char *, options, text_option->offset);
 }
 
+/* GLib reads a time only with its seconds; people write "18:00". */
+static char *
+add_missing_seconds (const char *text)
+{
+  gsize length = strlen (text);
+
+  if (length >= 16 && text[13] == ':' && g_ascii_isdigit (text[14]) &&
+      g_ascii_isdigit (text[15]) && (length == 16 || strchr ("Zz+-", text[16]) != NULL))
+    return g_strdup_printf ("%.16s:00%s", text, text + 16);
+  return g_strdup (text);
+}
+
 /* A time as people write it ("2025-01-31T18:00", "2025-01-31 18:00+01:00",
  * "2025-01-31"; local time unless a zone is given) in the wallet's form,
  * ISO 8601 UTC. */
@@ -74,18 +86,21 @@ normalise_time (const char  *option,
                 GError     **error)
 {
   g_autoptr(GTimeZone) local = g_time_zone_new_local ();
+  const char *given = text;
   g_autofree char *with_time = NULL;
   g_autoptr(GDateTime) parsed = NULL;
   g_autoptr(GDateTime) utc = NULL;
 
   if (strlen (text) == 10)
     text = with_time = g_strdup_printf ("%sT00:00:00", text);
+  else
+    text = with_time = add_missing_seconds (text);
   parsed = g_date_time_new_from_iso8601 (text, local);
   if (parsed == NULL)
     {
       g_set_error (error, CLI_ERROR, CLI_EXIT_USAGE,
                    _("--%s “%s” is not a date and time. Write it like "
-                     "2025-01-31T18:00 or 2025-01-31."), option, text);
+                     "2025-01-31T18:00 or 2025-01-31."), option, given);
       return NULL;
     }
   utc = g_date_time_to_utc (parsed);

@@ -90,7 +90,10 @@ cli_credentials_write_json (CliJson          *writer,
   cli_json_string (writer, "title", wallet_credential_get_title (credential));
   cli_json_string (writer, "format", wallet_credential_get_format (credential));
   cli_json_boolean (writer, "read_only", wallet_credential_is_read_only (credential));
-  cli_json_boolean (writer, "shareable", wallet_credential_is_shareable (credential));
+  /* What `tigress share` takes: an owner identity never travels itself,
+   * but sharing it makes a new digital key (QA F5). */
+  cli_json_boolean (writer, "shareable", wallet_credential_is_shareable (credential) ||
+                                         type == WALLET_CREDENTIAL_DIGITAL_KEY_OWNER);
   cli_json_string (writer, "share_id", wallet_credential_get_share_id (credential));
   cli_json_date_time (writer, "created", wallet_credential_get_created (credential));
   cli_json_date_time (writer, "modified", wallet_credential_get_modified (credential));

@@ -330,6 +330,10 @@ test_owner_identity_keeps_its_key_hidden (void)
   hidden = json_object_get_array_member (owner, "hidden");
   g_assert_cmpuint (json_array_get_length (hidden), ==, 1);
   g_assert_cmpstr (json_array_get_string_element (hidden, 0), ==, "owner-key");
+  /* `share` takes it (as a new digital key), so it says it is shareable;
+   * it has no format of its own to travel in (QA F5). */
+  g_assert_true (json_object_get_boolean_member (owner, "shareable"));
+  g_assert_true (json_object_get_null_member (owner, "format"));
 }
 
 static void
@@ -405,6 +409,45 @@ test_unusable_bus_address (void)
   g_assert_nonnull (strstr (run->err, "cannot reach the desktop session"));
 }
 
+static JsonObject *
+added_fields (CliRun     *added,
+              JsonNode  **root)
+{
+  cli_test_assert_status (added, 0);
+  *root = cli_test_parse_json (added->out);
+  return json_object_get_object_member (json_node_get_object (*root), "fields");
+}
+
+/* docs/cli.md writes times without seconds ("2025-01-31T18:00", with or
+ * without a zone); GLib alone wants seconds. */
+static void
+test_access_code_times_as_the_docs_write_them (void)
+{
+  g_autoptr(CliRun) zoned = NULL;
+  g_autoptr(CliRun) local = NULL;
+  g_autoptr(JsonNode) zoned_root = NULL;
+  g_autoptr(JsonNode) local_root = NULL;
+  JsonObject *fields;
+
+  cli_test_ensure_passcode ();
+  zoned = cli_test_run_with_passcode (CLI_TEST_PASSCODE, "4712\n", "--json", "add",
+                                      "access-code", "--title", "Studio",
+                                      "--valid-from", "2030-01-31T18:00+01:00",
+                                      "--valid-until", "2030-02-01T09:30Z", NULL);
+  fields = added_fields (zoned, &zoned_root);
+  g_assert_cmpstr (json_object_get_string_member (fields, "valid-from"), ==,
+                   "2030-01-31T17:00:00Z");
+  g_assert_cmpstr (json_object_get_string_member (fields, "valid-until"), ==,
+                   "2030-02-01T09:30:00Z");
+
+  local = cli_test_run_with_passcode (CLI_TEST_PASSCODE, "4713\n", "--json", "add",
+                                      "access-code", "--title", "Studio 2",
+                                      "--valid-until", "2030-03-01T18:00", NULL);
+  fields = added_fields (local, &local_root);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (fields, "valid-until"),
+                                   "2030-03-01T"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -435,6 +478,8 @@ main (int    argc,
                    test_owner_identity_keeps_its_key_hidden);
   g_test_add_func ("/cli/wifi/import-export-round-trip", test_wifi_round_trip);
   g_test_add_func ("/cli/wifi/import-refuses-bad-text", test_wifi_import_refuses_bad_text);
+  g_test_add_func ("/cli/credentials/access-code-times-as-the-docs-write-them",
+                   test_access_code_times_as_the_docs_write_them);
   g_test_add_func ("/cli/keyring/unavailable-exits-4", test_keyring_unavailable_exits_4);
   g_test_add_func ("/cli/keyring/unusable-bus-address-says-no-session",
                    test_unusable_bus_address);
