@@ -702,14 +702,36 @@ escapes_are_valid (const char *text,
 
 /* Resolves "." and ".." segments of an absolute path the way a base URI
  * would (RFC 3986, 5.2.4): ".." never climbs above the root. */
+/* TRUE if some segment of @path may be "." or "..": one starts with a dot. */
+static gboolean
+may_have_dot_segment (const char *path,
+                      gsize       length)
+{
+  const char *end = path + length;
+
+  for (const char *slash = memchr (path, '/', length); slash != NULL;
+       slash = memchr (slash + 1, '/', end - slash - 1))
+    if (slash + 1 < end && slash[1] == '.')
+      return TRUE;
+  return FALSE;
+}
+
 static char *
 remove_dot_segments (const char *path,
                      gsize       length)
 {
-  g_autoptr(GArray) kept = g_array_new (FALSE, FALSE, sizeof (RelayHttpSpan));
-  GString *resolved = g_string_sized_new (length + 1);
+  g_autoptr(GArray) kept = NULL;
+  GString *resolved;
   gsize pos = 1;   /* after the leading slash */
   gboolean trailing_slash = FALSE;
+
+  /* Nearly every path has no such segment and comes out as it went in
+   * (empty segments and a trailing slash are kept either way). */
+  if (path[0] == '/' && !may_have_dot_segment (path, length))
+    return g_strndup (path, length);
+
+  kept = g_array_new (FALSE, FALSE, sizeof (RelayHttpSpan));
+  resolved = g_string_sized_new (length + 1);
 
   while (pos <= length)
     {
