@@ -3,12 +3,15 @@
  * The long-poll registry's posted waiters, as the HTTP engine's loops use
  * them: a wake from any thread is handed to the owner, whose dispatch runs
  * the wake function on the owner's thread, at most once, and not at all
- * once the owner has removed the waiter.
+ * once the owner has removed the waiter; and the deferred answers that
+ * park a connection on a waiter of its own until another thread finishes
+ * them.
  */
 #include "config.h"
 
 #include <string.h>
 
+#include "relay-deferred.h"
 #include "relay-waiters.h"
 
 #define MAILBOX_ID "00000000-0000-4000-8000-000000000000"
@@ -140,6 +143,92 @@ test_newer_poll_supersedes_and_the_limit_holds (void)
   relay_waiters_free (waiters);
 }
 
+/* An answer finished on another thread, as the store's committer does. */
+static gpointer
+complete_from_thread (gpointer data)
+{
+  RelayDeferred *deferred = data;
+  RelayResponse response;
+
+  relay_response_init (&response);
+  relay_response_set_error (&response, 503, "unavailable", "Not now.");
+  relay_deferred_complete (deferred, &response);
+  g_assert_null (response.body);
+  return NULL;
+}
+
+/* Takes the one wake the owner should have been handed, dispatches it and
+ * takes the answer. */
+static void
+assert_woken_once_with_answer (Owner         *owner,
+                               RelayDeferred *deferred)
+{
+  RelayWaiter *posted = g_async_queue_try_pop (owner->posted);
+  RelayResponse response = { 0, };
+
+  g_assert_nonnull (posted);
+  g_assert_null (g_async_queue_try_pop (owner->posted));
+  relay_waiter_dispatch (posted);
+  g_assert_cmpuint (owner->wakes, ==, 1);
+  g_assert_true (owner->woken_on == g_thread_self ());
+  g_assert_true (relay_deferred_take (deferred, &response));
+  g_assert_cmpuint (response.status, ==, 503);
+  relay_response_clear (&response);
+  g_assert_false (relay_deferred_take (deferred, &response));
+}
+
+static void
+test_deferred_answer_wakes_its_owner_once_in_either_order (void)
+{
+  RelayWaiters *waiters = relay_waiters_new (0);
+
+  for (guint finished_first = 0; finished_first < 2; finished_first++)
+    {
+      Owner owner = { g_async_queue_new (), 0, };
+      g_autoptr(RelayDeferred) deferred = relay_deferred_new ();
+      RelayWaiter *waiter = relay_waiter_new_posted (post_to_owner, &owner, on_woken, &owner);
+      RelayResponse early = { 0, };
+
+      if (finished_first)
+        g_thread_join (g_thread_new ("finisher", complete_from_thread, deferred));
+      else
+        g_assert_false (relay_deferred_take (deferred, &early));
+      relay_deferred_wake_when_done (deferred, waiter);
+      if (!finished_first)
+        {
+          g_assert_null (g_async_queue_try_pop (owner.posted));
+          g_thread_join (g_thread_new ("finisher", complete_from_thread, deferred));
+        }
+
+      assert_woken_once_with_answer (&owner, deferred);
+      relay_waiters_remove (waiters, waiter);
+      g_async_queue_unref (owner.posted);
+    }
+  relay_waiters_free (waiters);
+}
+
+/* The connection closed while its answer was being finished: nothing is
+ * handed to its loop any more, and the answer is freed with the last
+ * reference. */
+static void
+test_forgotten_deferred_answer_wakes_nobody (void)
+{
+  RelayWaiters *waiters = relay_waiters_new (0);
+  Owner owner = { g_async_queue_new (), 0, };
+  RelayDeferred *deferred = relay_deferred_new ();
+  RelayWaiter *waiter = relay_waiter_new_posted (post_to_owner, &owner, on_woken, &owner);
+
+  relay_deferred_wake_when_done (deferred, waiter);
+  relay_deferred_forget_waiter (deferred);
+  relay_waiters_remove (waiters, waiter);
+  g_thread_join (g_thread_new ("finisher", complete_from_thread, deferred));
+  g_assert_null (g_async_queue_try_pop (owner.posted));
+  g_assert_cmpuint (owner.wakes, ==, 0);
+  relay_deferred_unref (deferred);
+  g_async_queue_unref (owner.posted);
+  relay_waiters_free (waiters);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -152,6 +241,10 @@ main (int   argc,
                    test_removed_waiter_does_not_wake);
   g_test_add_func ("/relay/waiters/newer-poll-supersedes-and-the-limit-holds",
                    test_newer_poll_supersedes_and_the_limit_holds);
+  g_test_add_func ("/relay/deferred/answer-wakes-its-owner-once-in-either-order",
+                   test_deferred_answer_wakes_its_owner_once_in_either_order);
+  g_test_add_func ("/relay/deferred/forgotten-answer-wakes-nobody",
+                   test_forgotten_deferred_answer_wakes_nobody);
 
   return g_test_run ();
 }
