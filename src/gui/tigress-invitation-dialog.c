@@ -72,6 +72,17 @@ show_label_message (GtkLabel   *label,
   gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
 }
 
+/* A failure page that takes the focus on its way in leaves keyboard users
+ * on the button that helps, instead of nowhere (QA H4). */
+static void
+focus_next_step (TigressInvitationDialog *self)
+{
+  if (gtk_widget_get_visible (GTK_WIDGET (self->retry_button)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->retry_button));
+  else if (gtk_widget_get_visible (GTK_WIDGET (self->unlock_button)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->unlock_button));
+}
+
 static void
 set_page (TigressInvitationDialog *self,
           const char              *page)
@@ -86,6 +97,8 @@ set_page (TigressInvitationDialog *self,
     gtk_widget_grab_focus (GTK_WIDGET (self->auth_row));
   else if (g_str_equal (page, "pin"))
     gtk_widget_grab_focus (GTK_WIDGET (self->pin_row));
+  else if (g_str_equal (page, "failed"))
+    focus_next_step (self);
 }
 
 static void
@@ -177,14 +190,34 @@ show_pin_title (TigressInvitationDialog *self)
   gtk_widget_set_visible (GTK_WIDGET (self->pin_title), title != NULL && *title != '\0');
 }
 
-static void
-show_pin_page (TigressInvitationDialog *self,
-               gboolean                 after_wrong_pin)
+/* Whether @error only holds the share back for a while: the relay is away
+ * or busy, and the share tries again by itself. */
+static gboolean
+is_passing_relay_trouble (const GError *error)
 {
+  return g_error_matches (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_RELAY_UNREACHABLE) ||
+         g_error_matches (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_RELAY_REFUSED);
+}
+
+/* The line under the PIN field: the tries left, or why the relay cannot be
+ * asked just now. The share listens to the relay while the PIN is typed;
+ * when the relay goes away, the PIN page stays, because a PIN typed then is
+ * kept and goes out once the relay answers (QA H4: the page used to give way
+ * to an error, and a PIN typed at that moment was lost). */
+static void
+show_pin_message (TigressInvitationDialog *self)
+{
+  const GError *error = wallet_share_get_error (self->share);
+  gboolean after_wrong_pin = wallet_share_get_state (self->share) ==
+                             WALLET_SHARE_STATE_PIN_WRONG;
   guint tries = wallet_share_get_tries_left (self->share);
   g_autofree char *message = NULL;
 
-  if (after_wrong_pin)
+  if (is_passing_relay_trouble (error))
+    message = g_strdup_printf ("%s %s", error->message,
+                               _("You can type the PIN now: the wallet keeps it and "
+                                 "sends it then."));
+  else if (after_wrong_pin)
     message = g_strdup_printf (ngettext ("That PIN was wrong. %u try is left: check the PIN "
                                          "with the sender.",
                                          "That PIN was wrong. %u tries are left: check the "
@@ -192,10 +225,17 @@ show_pin_page (TigressInvitationDialog *self,
   else
     message = g_strdup_printf (ngettext ("You have %u try.", "You have %u tries.", tries),
                                tries);
-  gtk_label_set_text (self->pin_message, message);
-  gtk_widget_set_visible (GTK_WIDGET (self->pin_message), TRUE);
-  if (after_wrong_pin)
+  show_label_message (self->pin_message, message);
+  if (after_wrong_pin || error != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->pin_message), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->pin_message), "error");
+}
+
+static void
+show_pin_page (TigressInvitationDialog *self)
+{
+  show_pin_message (self);
   show_pin_title (self);
   gtk_editable_set_text (GTK_EDITABLE (self->pin_row), "");
   set_page (self, "pin");
@@ -266,10 +306,8 @@ follow_state (TigressInvitationDialog *self)
       show_details (self);
       break;
     case WALLET_SHARE_STATE_WAITING_FOR_PIN:
-      show_pin_page (self, FALSE);
-      break;
     case WALLET_SHARE_STATE_PIN_WRONG:
-      show_pin_page (self, TRUE);
+      show_pin_page (self);
       break;
     case WALLET_SHARE_STATE_WAITING_FOR_SENDER:
       show_working (self, _("Waiting for the Sender’s Wallet…"));
@@ -317,15 +355,24 @@ follow_state (TigressInvitationDialog *self)
 }
 
 /* A share that cannot go on right now (keyring locked, relay away) keeps
- * retrying on its own; the person sees why and can make it try now. */
+ * retrying on its own; the person sees why and can make it try now. Once
+ * it goes on, the reason gives way to where the share stands. */
 static void
 on_share_error (TigressInvitationDialog *self)
 {
   const GError *error = wallet_share_get_error (self->share);
+  const char *page = gtk_stack_get_visible_child_name (self->stack);
 
-  if (error != NULL && !wallet_share_is_final (self->share) &&
-      wallet_share_get_state (self->share) != WALLET_SHARE_STATE_NEW)
+  if (wallet_share_is_final (self->share) ||
+      wallet_share_get_state (self->share) == WALLET_SHARE_STATE_NEW)
+    return;
+
+  if (g_str_equal (page, "pin") && (error == NULL || is_passing_relay_trouble (error)))
+    show_pin_message (self);
+  else if (error != NULL)
     show_failure (self, error);
+  else if (g_str_equal (page, "failed"))
+    follow_state (self);
 }
 
 static void
@@ -714,9 +761,14 @@ on_retry_clicked (TigressInvitationDialog *self)
       return;
     }
   /* The share keeps trying on its own; this makes it try now. A try that
-   * fails again sets the share's error, which brings the reason back. */
+   * fails again sets the share's error, which brings the reason back.
+   * Meanwhile the page says where the share stands: a try that works may
+   * change nothing the share shows (it was waiting for the PIN, or for the
+   * sender), and a spinner would then turn for ever (QA H4). */
   show_working (self, _("Trying Again…"));
   wallet_share_manager_reconnect (manager (self));
+  if (g_str_equal (tigress_invitation_dialog_get_page (self), "working"))
+    follow_state (self);
 }
 
 static void

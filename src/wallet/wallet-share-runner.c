@@ -858,6 +858,10 @@ stall (WalletShareRunner *self,
   self->stalled = TRUE;
   wallet_share_set_error (self->share, error);
   self->n_failures++;
+  /* The next read looks without waiting: its answer is what tells that the
+   * trouble is over, and a long poll would keep the reason up for its
+   * whole wait after the relay came back (QA H4). */
+  self->look_now = TRUE;
   g_clear_handle_id (&self->retry_source, g_source_remove);
   self->retry_source = g_timeout_add (backoff_ms (self, at_least_ms), retry_cb, self);
   check_waiters (self, error);
@@ -2428,6 +2432,10 @@ wallet_share_runner_confirm (WalletShareRunner *self,
 
   if (verified)
     self->saved.pins_sent++;
+  /* The person acted: the answer goes out now, not when the back-off of
+   * the read that listened meanwhile runs out. */
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  self->n_failures = 0;
   /* The save before the answer goes out carries the state after it. */
   sync_share (self);
   mark_dirty (self);

@@ -808,6 +808,154 @@ test_relay_down_while_sending_pin_recovers (void)
   close_dialog (dialog);
 }
 
+/* Kills the relay as a crash or a power cut would: no goodbye to the
+ * clients. Returns its port. */
+static guint16
+kill_relay (void)
+{
+  guint16 port = (guint16) atoi (strrchr (relay_url, ':') + 1);
+
+  forget_helper ((pid_t) atoi (g_subprocess_get_identifier (relay)));
+  g_subprocess_force_exit (relay);
+  g_subprocess_wait (relay, NULL, NULL);
+  g_clear_object (&relay);
+  return port;
+}
+
+/* The same relay again: same port, same database, so the mailboxes are
+ * where they were. */
+static void
+restart_relay (guint16 port)
+{
+  g_autofree char *url_again = NULL;
+
+  relay = start_relay_on ("relay", NULL, port, &url_again);
+}
+
+static gboolean
+share_has_error (gpointer user_data)
+{
+  return wallet_share_get_error (user_data) != NULL;
+}
+
+static gboolean
+share_has_no_error (gpointer user_data)
+{
+  return wallet_share_get_error (user_data) == NULL;
+}
+
+/* QA H4: the relay goes away while the PIN page is open. The page stays,
+ * says why, and keeps the PIN field: the relay error used to replace it,
+ * so a PIN typed at that moment went nowhere, and the error page stayed
+ * after the relay was back. Once the relay answers again the reason goes
+ * by itself, and the PIN typed then goes through. */
+static void
+test_relay_away_at_the_pin_page_keeps_it (void)
+{
+  g_auto(Invitation) invitation = { 0 };
+  TigressInvitationDialog *dialog;
+  WalletShare *share;
+  guint16 port;
+
+  peer_share (sender, "share pin", &invitation);
+  dialog = open_and_accept (invitation.link);
+  assert_page (dialog, "pin");
+  share = tigress_invitation_dialog_get_share (dialog);
+
+  port = kill_relay ();
+  g_assert_true (tigress_test_wait_until (share_has_error, share, SLOW_MS));
+  tigress_test_run_for (500);
+  g_test_message ("Relay away at the PIN page: %s — %s",
+                  tigress_invitation_dialog_get_page (dialog),
+                  tigress_invitation_dialog_get_message (dialog));
+  g_assert_cmpstr (tigress_invitation_dialog_get_page (dialog), ==, "pin");
+  g_assert_nonnull (strstr (tigress_invitation_dialog_get_message (dialog),
+                            "Cannot reach the relay"));
+  g_assert_true (gtk_widget_is_sensitive (tigress_invitation_dialog_get_part (dialog,
+                                                                              "pin-row")));
+
+  /* Back after the reason has been up for a while, as in QA's report. */
+  tigress_test_run_for (3000);
+  restart_relay (port);
+  g_assert_true (tigress_test_wait_until (share_has_no_error, share, 20000));
+  tigress_test_run_for (200);
+  g_assert_cmpstr (tigress_invitation_dialog_get_page (dialog), ==, "pin");
+  g_assert_cmpstr (tigress_invitation_dialog_get_message (dialog), ==, "You have 3 tries.");
+
+  type_pin (dialog, invitation.pin);
+  assert_page (dialog, "done");
+  peer_expect (sender, "wait delivered", "ok");
+  close_dialog (dialog);
+}
+
+/* The relay goes away as the PIN is sent and comes back after the error
+ * was shown: the PIN goes out by itself, nothing pressed (QA H4). */
+static void
+test_relay_back_after_the_error_sends_the_pin (void)
+{
+  g_auto(Invitation) invitation = { 0 };
+  TigressInvitationDialog *dialog;
+  guint16 port;
+
+  peer_share (sender, "share pin", &invitation);
+  dialog = open_and_accept (invitation.link);
+  assert_page (dialog, "pin");
+
+  port = kill_relay ();
+  type_pin (dialog, invitation.pin);
+  assert_page (dialog, "failed");
+  g_assert_cmpstr (failure_title (dialog), ==, "Cannot Reach the Relay");
+  /* The keyboard is on the button that helps. */
+  g_assert_true (gtk_widget_is_focus (tigress_invitation_dialog_get_part (dialog,
+                                                                          "retry-button")));
+  tigress_test_run_for (3000);
+  restart_relay (port);
+
+  if (!tigress_test_wait_until (dialog_shows_done, dialog, SLOW_MS))
+    g_test_message ("With the relay back: %s — %s", tigress_invitation_dialog_get_page (dialog),
+                    tigress_invitation_dialog_get_message (dialog));
+  assert_page (dialog, "done");
+  peer_expect (sender, "wait delivered", "ok");
+  close_dialog (dialog);
+}
+
+/* Same, with Try Again pressed once the relay is back: the PIN goes out
+ * at once, not when the share's own back-off runs out, made long here so
+ * only the button can explain a quick arrival (QA H4). */
+static void
+test_try_again_with_the_relay_back_sends_the_pin_at_once (void)
+{
+  g_auto(Invitation) invitation = { 0 };
+  TigressInvitationDialog *dialog;
+  WalletShareManager *manager = tigress_application_get_shares (app);
+  gint64 pressed_at;
+  guint16 port;
+
+  peer_share (sender, "share pin", &invitation);
+  dialog = open_and_accept (invitation.link);
+  assert_page (dialog, "pin");
+
+  wallet_share_manager_set_retry_delays (manager, 120000, 120000);
+  port = kill_relay ();
+  type_pin (dialog, invitation.pin);
+  assert_page (dialog, "failed");
+  restart_relay (port);
+  tigress_test_run_for (2000);
+  g_assert_cmpstr (tigress_invitation_dialog_get_page (dialog), ==, "failed");
+
+  pressed_at = g_get_monotonic_time ();
+  tigress_test_click (tigress_invitation_dialog_get_part (dialog, "retry-button"));
+  if (!tigress_test_wait_until (dialog_shows_done, dialog, 20000))
+    g_test_message ("After Try Again: %s — %s", tigress_invitation_dialog_get_page (dialog),
+                    tigress_invitation_dialog_get_message (dialog));
+  g_test_message ("Saved %.1f s after Try Again",
+                  (g_get_monotonic_time () - pressed_at) / (double) G_USEC_PER_SEC);
+  wallet_share_manager_set_retry_delays (manager, 1000, 60000);
+  assert_page (dialog, "done");
+  peer_expect (sender, "wait delivered", "ok");
+  close_dialog (dialog);
+}
+
 /* The sender may choose a long title (up to 200 characters): the PIN page shows
  * a few lines of it, the whole in a tooltip, and the PIN field and Send PIN
  * stay inside the dialog (QA G10). */
@@ -1036,6 +1184,12 @@ main (int   argc,
                    test_unreachable_relay_offers_retry);
   g_test_add_func ("/gui/share/relay-down-while-sending-pin-recovers",
                    test_relay_down_while_sending_pin_recovers);
+  g_test_add_func ("/gui/share/relay-away-at-the-pin-page-keeps-it",
+                   test_relay_away_at_the_pin_page_keeps_it);
+  g_test_add_func ("/gui/share/relay-back-after-the-error-sends-the-pin",
+                   test_relay_back_after_the_error_sends_the_pin);
+  g_test_add_func ("/gui/share/try-again-with-the-relay-back-sends-the-pin-at-once",
+                   test_try_again_with_the_relay_back_sends_the_pin_at_once);
   g_test_add_func ("/gui/share/long-title-keeps-the-pin-in-reach",
                    test_long_title_keeps_the_pin_in_reach);
   g_test_add_func ("/gui/share/locked-keyring-offers-unlock",
