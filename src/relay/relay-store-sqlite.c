@@ -361,9 +361,22 @@ connection_exec (Connection  *conn,
   return TRUE;
 }
 
+static void
+set_in_use_error (const char  *path,
+                  GError     **error)
+{
+  g_set_error (error, RELAY_STORE_ERROR, RELAY_STORE_ERROR_UNAVAILABLE,
+               "Another process is using %s (another tigress-relay?). One SQLite file "
+               "serves one relay: stop the other one, or give this one a file of its own "
+               "with --storage.", path);
+}
+
+/* @busy_timeout_ms 0: a lock held elsewhere fails at once, and is reported
+ * as the file being in use by another process. */
 static Connection *
-connection_open (const char  *path,
-                 GError     **error)
+connection_open_waiting (const char  *path,
+                         int          busy_timeout_ms,
+                         GError     **error)
 {
   Connection *conn = g_new0 (Connection, 1);
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -378,7 +391,7 @@ connection_open (const char  *path,
       return NULL;
     }
 
-  sqlite3_busy_timeout (conn->db, BUSY_TIMEOUT_MS);
+  sqlite3_busy_timeout (conn->db, busy_timeout_ms);
   /* FULL: a commit is on disk before we answer 200, so an acknowledged
    * mailbox survives kill -9 and power loss alike. */
   if (!connection_exec (conn, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
@@ -386,11 +399,24 @@ connection_open (const char  *path,
                         "PRAGMA cache_size = -16384;",
                         "setting up the connection", error))
     {
+      if (busy_timeout_ms == 0 && sqlite3_errcode (conn->db) == SQLITE_BUSY)
+        {
+          g_clear_error (error);
+          set_in_use_error (path, error);
+        }
       connection_free (conn);
       return NULL;
     }
 
+  sqlite3_busy_timeout (conn->db, BUSY_TIMEOUT_MS);
   return conn;
+}
+
+static Connection *
+connection_open (const char  *path,
+                 GError     **error)
+{
+  return connection_open_waiting (path, BUSY_TIMEOUT_MS, error);
 }
 
 /* relay_tombstone_key (id): the HMAC of a mailbox id under the relay
@@ -1920,11 +1946,15 @@ relay_store_sqlite_new (const char  *path,
   self = g_object_new (RELAY_TYPE_STORE_SQLITE, NULL);
   self->path = g_strdup (path);
 
-  conn = connection_open (path, error);
+  /* The first connection: none of this process's holds a lock yet, so a
+   * lock now is another process's (unix-excl), and waiting would not help. */
+  conn = connection_open_waiting (path, 0, error);
   if (conn == NULL)
     {
-      g_prefix_error (error, "Could not open %s (does its folder exist, and may the relay "
-                      "write there?): ", path);
+      if (error != NULL && !g_error_matches (*error, RELAY_STORE_ERROR,
+                                                RELAY_STORE_ERROR_UNAVAILABLE))
+        g_prefix_error (error, "Could not open %s (does its folder exist, and may the "
+                        "relay write there?): ", path);
       return NULL;
     }
   if (!prepare_database (self, conn, error) || !connection_prepare (self, conn, error))

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/wait.h>
 
 #include "relay-store.h"
 #include "relay-test.h"
@@ -800,6 +801,43 @@ test_queued_creates_keep_the_cap_and_the_request_key (Fixture       *fixture,
   settled_clear (&keyed);
 }
 
+/* The relay opens SQLite with unix-excl: while this process has the file,
+ * a second relay on it stops at once and says why, instead of sharing a
+ * file whose locks it cannot see. This process may still open it again. */
+static void
+test_sqlite_file_serves_one_process (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  const char *backend = g_getenv ("TW_RELAY_TEST_STORAGE");
+  const char *argv[] = { g_getenv ("TW_RELAY_EXE"), "--listen", "127.0.0.1:0",
+                         "--storage", fixture->spec, NULL };
+  g_autoptr(RelayStore) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *errors = NULL;
+  gint64 started = g_get_monotonic_time ();
+  int status = 0;
+
+  if (backend != NULL && !g_str_equal (backend, "sqlite"))
+    {
+      g_test_skip ("SQLite only: Redis is shared by design");
+      return;
+    }
+  g_assert_nonnull (argv[0]);
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &errors,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), !=, 0);
+  g_assert_nonnull (strstr (errors, "Another process is using"));
+  /* Refused at once, not after SQLite's busy wait of several seconds. */
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
+
+  again = relay_store_open (fixture->spec, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (again);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -831,6 +869,7 @@ main (int   argc,
        test_queued_creates_settle_once_each_and_stay);
   ADD ("/relay/store/queued-creates-keep-the-cap-and-the-request-key",
        test_queued_creates_keep_the_cap_and_the_request_key);
+  ADD ("/relay/store/sqlite-file-serves-one-process", test_sqlite_file_serves_one_process);
 #undef ADD
 
   return g_test_run ();
