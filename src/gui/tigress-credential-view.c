@@ -267,6 +267,16 @@ clear_rows (TigressCredentialView *self)
   g_ptr_array_set_size (self->rows, 0);
 }
 
+/* The buttons sit in a flow box: its slot goes with a button, or a hidden
+ * button leaves a gap in the row. */
+static void
+show_button (GtkButton *button,
+             gboolean   visible)
+{
+  gtk_widget_set_visible (GTK_WIDGET (button), visible);
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (button)), visible);
+}
+
 static void
 fill_header (TigressCredentialView *self)
 {
@@ -281,10 +291,8 @@ fill_header (TigressCredentialView *self)
   gtk_label_set_text (self->subtitle_label, subtitle);
   gtk_widget_set_visible (GTK_WIDGET (self->read_only_label),
                           wallet_credential_is_read_only (self->credential));
-  gtk_widget_set_visible (GTK_WIDGET (self->share_button),
-                          tigress_credential_can_be_shared (self->credential));
-  gtk_widget_set_visible (GTK_WIDGET (self->edit_button),
-                          !wallet_credential_is_read_only (self->credential));
+  show_button (self->share_button, tigress_credential_can_be_shared (self->credential));
+  show_button (self->edit_button, !wallet_credential_is_read_only (self->credential));
 }
 
 void

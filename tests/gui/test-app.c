@@ -1147,6 +1147,21 @@ test_narrow_window_folds_to_one_column (void)
   g_assert_true (tigress_test_wait_until (leaflet_folded, GINT_TO_POINTER (FALSE), 5000));
 }
 
+/* QA H8: a GNOME phone is 360 px wide, and the window's content must fit
+ * in that. Its stacks measure every page, shown or not: the unlock page
+ * and the credential page (whose three buttons in one row were the widest
+ * part) count whichever is on screen. */
+static void
+test_window_fits_a_360_px_screen (void)
+{
+  GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (win));
+  int narrowest = 0;
+
+  gtk_widget_measure (content, GTK_ORIENTATION_HORIZONTAL, -1, &narrowest, NULL, NULL, NULL);
+  g_test_message ("The window's content is at least %d px wide", narrowest);
+  g_assert_cmpint (narrowest, <=, 360);
+}
+
 static gboolean
 main_page_is_unlock (gpointer user_data)
 {
@@ -1263,6 +1278,7 @@ main (int   argc,
                    test_share_page_qr_scans_in_light_and_dark);
   g_test_add_func ("/gui/window/narrow-window-folds-to-one-column",
                    test_narrow_window_folds_to_one_column);
+  g_test_add_func ("/gui/window/fits-a-360-px-screen", test_window_fits_a_360_px_screen);
   g_test_add_func ("/gui/lock/idle-time-locks-the-window", test_idle_time_locks_the_window);
 
   status = g_test_run ();
