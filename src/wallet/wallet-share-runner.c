@@ -1414,7 +1414,15 @@ create_done (GObject      *source,
   g_free (self->saved.etag);
   self->saved.etag = g_strdup (created->etag);
   note_relay_clock (self, created->relay_date, created->expiration);
-  mark_dirty (self);
+  /* A restart repeats the create with its request id and gets the same
+   * mailbox back, so the link need not be saved before the first read.
+   * The first showing of a PIN comes next and must be saved before the PIN
+   * is shown: one write then carries both. Without a PIN nothing else
+   * saves soon, and other processes of the wallet should see the link. */
+  if (self->saved.pin != NULL && !wallet_share_get_pin_revealed (self->share))
+    mark_stale (self);
+  else
+    mark_dirty (self);
   step (self);
 }
 
