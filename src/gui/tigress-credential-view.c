@@ -7,6 +7,7 @@
 #include "tigress-credential-row.h"
 #include "tigress-credential-view.h"
 #include "tigress-date.h"
+#include "tw-cert.h"
 
 #define HIDDEN_SECRET "●●●●●●●●"
 
@@ -188,11 +189,48 @@ add_reveal_button (TigressCredentialView *self,
   adw_action_row_add_suffix (row, toggle);
 }
 
+/* A digital key's rights in words, not the certificate's bit mask (QA H5):
+ * the same names as `tigress show`. Bits this version does not know stay a
+ * number. */
+static char *
+describe_rights (const char *value)
+{
+  static const struct {
+    guint32     right;
+    const char *name;
+  } right_names[] = {
+    /* Translators: rights of a digital key, listed with commas */
+    { TW_CERT_RIGHT_UNLOCK, N_("unlock") },
+    { TW_CERT_RIGHT_LOCK, N_("lock") },
+    { TW_CERT_RIGHT_START, N_("start") },
+    { TW_CERT_RIGHT_TRUNK, N_("trunk") },
+  };
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint64 rest;
+
+  if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT32, &rest, NULL))
+    return g_strdup (value);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (right_names); i++)
+    if (rest & right_names[i].right)
+      {
+        g_string_append_printf (text, "%s%s", text->len > 0 ? ", " : "",
+                                gettext (right_names[i].name));
+        rest &= ~(guint64) right_names[i].right;
+      }
+  if (rest != 0 || text->len == 0)
+    g_string_append_printf (text, "%s%" G_GUINT64_FORMAT, text->len > 0 ? ", " : "", rest);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 static char *
 display_value (const WalletFieldInfo *info,
                const char            *value)
 {
   g_autoptr(GDateTime) utc = NULL;
+
+  if (g_str_equal (info->name, WALLET_FIELD_RIGHTS))
+    return describe_rights (value);
 
   switch (info->kind)
     {

@@ -1147,6 +1147,51 @@ test_narrow_window_folds_to_one_column (void)
   g_assert_true (tigress_test_wait_until (leaflet_folded, GINT_TO_POINTER (FALSE), 5000));
 }
 
+static AdwActionRow *
+find_row_titled (GtkWidget  *root,
+                 const char *title)
+{
+  if (ADW_IS_ACTION_ROW (root) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return ADW_ACTION_ROW (root);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwActionRow *found = find_row_titled (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* QA H5: a digital key's rights read as words, as `tigress show` gives
+ * them, not as the certificate's bit mask ("Rights 9"). */
+static void
+test_digital_key_rights_are_named (void)
+{
+  g_autoptr(WalletCredential) key = wallet_credential_new (WALLET_CREDENTIAL_DIGITAL_KEY);
+  GtkWidget *view = g_object_ref_sink (tigress_credential_view_new ());
+  AdwActionRow *rights;
+
+  wallet_credential_set_title (key, "Car");
+  wallet_credential_set_field (key, WALLET_FIELD_RIGHTS, "9");
+  tigress_credential_view_set_credential (TIGRESS_CREDENTIAL_VIEW (view), key);
+  rights = find_row_titled (view, "Rights");
+  g_assert_nonnull (rights);
+  g_assert_cmpstr (adw_action_row_get_subtitle (rights), ==, "unlock, trunk");
+
+  /* A right this version does not know stays a number beside them. */
+  wallet_credential_set_field (key, WALLET_FIELD_RIGHTS, "33");
+  tigress_credential_view_set_credential (TIGRESS_CREDENTIAL_VIEW (view), NULL);
+  tigress_credential_view_set_credential (TIGRESS_CREDENTIAL_VIEW (view), key);
+  rights = find_row_titled (view, "Rights");
+  g_assert_nonnull (rights);
+  g_assert_cmpstr (adw_action_row_get_subtitle (rights), ==, "unlock, 32");
+  g_object_unref (view);
+}
+
 /* QA H8: a GNOME phone is 360 px wide, and the window's content must fit
  * in that. Its stacks measure every page, shown or not: the unlock page
  * and the credential page (whose three buttons in one row were the widest
@@ -1279,6 +1324,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/narrow-window-folds-to-one-column",
                    test_narrow_window_folds_to_one_column);
   g_test_add_func ("/gui/window/fits-a-360-px-screen", test_window_fits_a_360_px_screen);
+  g_test_add_func ("/gui/view/digital-key-rights-are-named", test_digital_key_rights_are_named);
   g_test_add_func ("/gui/lock/idle-time-locks-the-window", test_idle_time_locks_the_window);
 
   status = g_test_run ();
