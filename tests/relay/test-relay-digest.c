@@ -14,8 +14,9 @@
 static void
 test_sha256_matches_one_shot (void)
 {
-  const char *texts[] = { "", "abc", "a longer text that spans more than one block of "
-                          "sixty-four bytes, to be sure of the padding" };
+  static const char long_text[] = "a longer text that spans more than one block of "
+                                  "sixty-four bytes, to be sure of the padding";
+  const char *texts[] = { "", "abc", long_text };
 
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     {
