@@ -99,6 +99,8 @@ datetime_from_input (const char *text)
 
 static void
 on_form_changed (TigressCredentialEditor *self);
+static void
+on_save_clicked (TigressCredentialEditor *self);
 
 static GtkWidget *
 entry_row_new (const WalletFieldInfo *info,
@@ -160,6 +162,9 @@ add_field_row (TigressCredentialEditor *self,
     {
       row = value_widget = entry_row_new (info, secret);
       g_signal_connect_swapped (row, "changed", G_CALLBACK (on_form_changed), self);
+      /* Enter in a field saves, as in any form (QA H6); a form that is not
+       * complete says what is missing instead. */
+      g_signal_connect_swapped (row, "entry-activated", G_CALLBACK (on_save_clicked), self);
     }
 
   adw_preferences_group_add (self->fields_group, row);
@@ -545,6 +550,8 @@ editor_new (GtkWindow            *parent,
   build_form (self);
   if (self->credential != NULL)
     load_values (self, self->credential);
+  /* Typing starts in the title, not on the first button (QA H6). */
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->title_row));
   return self;
 }
 
