@@ -8,6 +8,7 @@
 #include "cli-contacts.h"
 #include "cli-credentials.h"
 #include "cli-key.h"
+#include "cli-keyring.h"
 #include "cli-passcode.h"
 #include "cli-relays.h"
 #include "cli-share.h"
@@ -70,6 +71,13 @@ static const CliCommand commands[] = {
        "--owner-key and --resource-id. Exit code 0 means the lock opens; 10 means it "
        "refused the key, and the message says why."),
     cli_key_verify },
+  { "keyring migrate", "", N_("Copy the wallet from the other keyring (--from service or "
+                              "portal)"),
+    N_("For moving between the native app (the desktop keyring) and the Flatpak (its own "
+       "keyring file): copies every Tigress Wallet item as it is stored, sealed, so no "
+       "passcode is asked and no secret is shown. Items already there are left alone, so "
+       "running it again is harmless; nothing is removed from the other keyring."),
+    cli_keyring_migrate },
   { NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -17,11 +17,6 @@ G_BEGIN_DECLS
  * layer.
  */
 
-typedef enum {
-  WALLET_KEYRING_BACKEND_SERVICE,  /* the Secret Service over D-Bus */
-  WALLET_KEYRING_BACKEND_PORTAL,   /* libsecret's file backend, keyed by the portal */
-} WalletKeyringBackend;
-
 /* TIGRESS_KEYRING=portal or =service decides; without it (or with another
  * value, which is warned about) the portal inside Flatpak, the Secret
  * Service outside. */

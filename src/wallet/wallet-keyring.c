@@ -1477,3 +1477,26 @@ wallet_keyring_delete_finish (WalletKeyring  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* ------------------------------------------------------------------ */
+/* Choosing the backend                                                */
+/* ------------------------------------------------------------------ */
+
+WalletKeyring *
+wallet_keyring_new_for_backend (WalletKeyringBackend backend)
+{
+  WalletKeyring *self = wallet_keyring_new ();
+
+  if (backend == WALLET_KEYRING_BACKEND_PORTAL && self->portal == NULL)
+    self->portal = wallet_keyring_portal_new (self->sandboxed);
+  else if (backend == WALLET_KEYRING_BACKEND_SERVICE)
+    g_clear_object (&self->portal);
+  return self;
+}
+
+WalletKeyringBackend
+wallet_keyring_get_backend (WalletKeyring *self)
+{
+  g_return_val_if_fail (WALLET_IS_KEYRING (self), WALLET_KEYRING_BACKEND_SERVICE);
+  return self->portal != NULL ? WALLET_KEYRING_BACKEND_PORTAL : WALLET_KEYRING_BACKEND_SERVICE;
+}

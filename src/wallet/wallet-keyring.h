@@ -65,6 +65,13 @@ typedef enum {
   WALLET_ITEM_INDEX,       /* every credential's sealed item again, in one item (WalletStore) */
 } WalletItemKind;
 
+/* Where the items are: which one wallet_keyring_new() picks is said
+ * above. */
+typedef enum {
+  WALLET_KEYRING_BACKEND_SERVICE,  /* the Secret Service over D-Bus */
+  WALLET_KEYRING_BACKEND_PORTAL,   /* libsecret's file backend, keyed by the portal */
+} WalletKeyringBackend;
+
 /* Schema names, also the "xdg:schema" attribute of each item. */
 #define WALLET_SCHEMA_CREDENTIAL  "io.github.tigress_wallet.Wallet.Credential"
 #define WALLET_SCHEMA_VAULT       "io.github.tigress_wallet.Wallet.Vault"
@@ -95,6 +102,10 @@ void                wallet_keyring_item_free        (WalletKeyringItem    *item)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WalletKeyringItem, wallet_keyring_item_free)
 
 WalletKeyring      *wallet_keyring_new              (void);
+/* A keyring on @backend whatever TIGRESS_KEYRING says: for copying a
+ * wallet from the other backend (wallet-keyring-migrate.h). */
+WalletKeyring      *wallet_keyring_new_for_backend  (WalletKeyringBackend  backend);
+WalletKeyringBackend wallet_keyring_get_backend     (WalletKeyring        *self);
 
 /* Which collection new items go to: a libsecret alias or object path.
  * "default" (the user's default keyring) unless changed; "session" keeps
