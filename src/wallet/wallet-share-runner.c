@@ -107,6 +107,7 @@ typedef enum {
   BUSY_RELAY,
   BUSY_STORE,
   BUSY_LEDGER,
+  BUSY_RELOAD,   /* reading the record another process may have moved on */
 } BusyKind;
 
 struct _WalletShareRunner
@@ -146,6 +147,7 @@ struct _WalletShareRunner
   gboolean                store_unsure;  /* a store failed: it may have landed anyway */
   gboolean                save_failed;   /* the last save failed; retry after the back-off */
   gboolean                peer_deleted;  /* the relay said the other side deleted the mailbox */
+  gboolean                gone_expired;  /* the relay said the mailbox expired */
 
   guint                   n_failures;
   guint                   retry_source;
@@ -1256,7 +1258,128 @@ relay_says_gone (const GError *error)
          g_error_matches (error, TW_RELAY_ERROR, TW_RELAY_ERROR_DELETED);
 }
 
-/* The relay ended the mailbox: the machine decides what that means. */
+/* The machine that @extra holds, if it says the share went through once
+ * told that the mailbox is gone: it took the receipt (or sent it) and was
+ * deleting the mailbox. */
+static gpointer
+machine_that_went_through (WalletShareRunner      *self,
+                           WalletShareRecordExtra *extra)
+{
+  if (extra->machine == NULL)
+    return NULL;
+
+  if (is_outgoing (self))
+    {
+      g_autoptr(TwShareSender) sender = tw_share_sender_restore (extra->machine, NULL);
+
+      if (sender == NULL)
+        return NULL;
+      tw_share_sender_mailbox_gone (sender, self->gone_expired);
+      if (tw_share_sender_get_action (sender)->kind != TW_SHARE_ACTION_DONE)
+        return NULL;
+      return g_steal_pointer (&sender);
+    }
+  else
+    {
+      g_autoptr(TwShareRecipient) recipient = tw_share_recipient_restore (extra->machine, NULL);
+
+      if (recipient == NULL)
+        return NULL;
+      tw_share_recipient_mailbox_gone (recipient, self->gone_expired);
+      if (tw_share_recipient_get_action (recipient)->kind != TW_SHARE_ACTION_DONE)
+        return NULL;
+      return g_steal_pointer (&recipient);
+    }
+}
+
+/* Takes what another process of this wallet saved for this share when it
+ * knows more: a record saved as ended, or a machine that went through.
+ * Returns whether it did. */
+static gboolean
+take_newer_record (WalletShareRunner *self,
+                   GBytes            *sealed)
+{
+  g_autofree char *context = seal_context (self);
+  g_autoptr(TwSecret) plaintext = NULL;
+  g_autoptr(WalletShare) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  WalletShareRecordExtra extra = { 0 };
+  gpointer machine;
+
+  plaintext = wallet_vault_open (self->ctx->vault, context, sealed, &error);
+  if (plaintext != NULL)
+    stored = wallet_share_record_parse (plaintext, &extra, &error);
+  if (stored == NULL)
+    {
+      g_debug ("Share %s: its record cannot be read again: %s",
+               wallet_share_get_id (self->share), error->message);
+      return FALSE;
+    }
+
+  /* Ended there, so written down there, ledger first: it stays as it is,
+   * and this process writes the same ending again after any save of its
+   * own still on its way. */
+  if (wallet_share_is_final (stored))
+    {
+      g_debug ("Share %s ended in another process of this wallet",
+               wallet_share_get_id (self->share));
+      self->ledger_done = TRUE;
+      enter_final (self, wallet_share_get_state (stored),
+                   wallet_share_get_error (stored) != NULL
+                   ? g_error_copy (wallet_share_get_error (stored)) : NULL);
+      wallet_share_record_extra_clear (&extra);
+      return TRUE;
+    }
+
+  machine = machine_that_went_through (self, &extra);
+  wallet_share_record_extra_clear (&extra);
+  if (machine == NULL)
+    return FALSE;
+
+  g_debug ("Share %s went through in another process of this wallet",
+           wallet_share_get_id (self->share));
+  forget_machine (self);
+  if (is_outgoing (self))
+    self->sender = machine;
+  else
+    self->recipient = machine;
+  return TRUE;
+}
+
+static void
+record_reread (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(WalletShareRunner) self = user_data;
+  g_autoptr(GBytes) sealed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->shut_down)
+    return;
+
+  self->busy = BUSY_NONE;
+  sealed = wallet_keyring_load_finish (WALLET_KEYRING (source), result, &error);
+  if (sealed == NULL && !g_error_matches (error, WALLET_KEYRING_ERROR,
+                                          WALLET_KEYRING_ERROR_NOT_FOUND))
+    {
+      /* Deciding without the record could undo another process's ending:
+       * the next read asks the relay again, then the keyring. */
+      stall (self, error, 0);
+      return;
+    }
+
+  if (sealed == NULL || !take_newer_record (self, sealed))
+    machine_mailbox_gone (self, self->gone_expired);
+  mark_dirty (self);
+  step (self);
+}
+
+/* The relay ended the mailbox: the machine decides what that means. When
+ * this process did not delete it, another process of this wallet may have
+ * (`tigress run` beside the app, or twice), after it read the receipt: its
+ * record, saved before that delete, tells, so it is read before deciding,
+ * or the "deleted" would read as the other side's cancel (QA H2). */
 static void
 mailbox_gone (WalletShareRunner *self,
               CallKind           kind,
@@ -1265,9 +1388,16 @@ mailbox_gone (WalletShareRunner *self,
   g_autoptr(GError) refused = NULL;
 
   self->peer_deleted = error->code == TW_RELAY_ERROR_DELETED;
+  self->gone_expired = error->code == TW_RELAY_ERROR_EXPIRED;
   if (kind != CALL_DELETE)
-    machine_mailbox_gone (self, error->code == TW_RELAY_ERROR_EXPIRED);
-  else if (!machine_deleted (self, &refused))
+    {
+      self->busy = BUSY_RELOAD;
+      wallet_keyring_load_async (self->ctx->keyring, WALLET_ITEM_SHARE, self->item_id,
+                                 self->life_cancellable, record_reread, g_object_ref (self));
+      return;
+    }
+
+  if (!machine_deleted (self, &refused))
     g_warning ("Share %s: the machine refused a delete: %s",
                wallet_share_get_id (self->share), refused->message);
   mark_dirty (self);

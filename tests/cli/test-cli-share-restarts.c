@@ -280,6 +280,40 @@ test_two_processes_long_poll (void)
   cli_test_assert_status (cancelled, 0);
 }
 
+/* QA H2: two processes of the sender's wallet run one share (`run`
+ * twice). The one that reads the receipt deletes the mailbox; the other
+ * then hears "deleted" from the relay, which it took for the recipient
+ * declining, and saved that last. Both must say delivered, and so must
+ * the record. */
+static void
+test_two_sender_processes_agree (void)
+{
+  g_autoptr(SentShare) sent = share_new_password ("Two senders");
+  g_autofree char *input = link_and_pin (sent);
+  GSubprocess *first = NULL;
+  GSubprocess *second = NULL;
+  g_autoptr(CliRun) received = NULL;
+  g_autoptr(CliRun) first_run = NULL;
+  g_autoptr(CliRun) second_run = NULL;
+
+  first = cli_test_wallet_spawn (rig->sender, NULL, "run", "--timeout", "60", NULL);
+  second = cli_test_wallet_spawn (rig->sender, NULL, "run", "--timeout", "60", NULL);
+  received = cli_test_wallet_run (rig->recipient, input, "receive", "--yes", "--timeout", "60",
+                                  NULL);
+  cli_test_assert_status (received, 0);
+  first_run = cli_test_wallet_finish (first);
+  second_run = cli_test_wallet_finish (second);
+  g_test_message ("First run: %s%s", first_run->out, first_run->err);
+  g_test_message ("Second run: %s%s", second_run->out, second_run->err);
+  cli_test_assert_status (first_run, 0);
+  cli_test_assert_status (second_run, 0);
+  g_assert_null (strstr (first_run->out, "Declined"));
+  g_assert_null (strstr (first_run->err, "Declined"));
+  g_assert_null (strstr (second_run->out, "Declined"));
+  g_assert_null (strstr (second_run->err, "Declined"));
+  assert_delivered (sent);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -297,6 +331,8 @@ main (int    argc,
                    test_link_opened_after_expiry);
   g_test_add_func ("/cli/share/expires-mid-way", test_expiry_mid_way);
   g_test_add_func ("/cli/share/two-processes-still-long-poll", test_two_processes_long_poll);
+  g_test_add_func ("/cli/share/two-sender-processes-both-say-delivered",
+                   test_two_sender_processes_agree);
 
   status = g_test_run ();
   share_rig_free (rig);
