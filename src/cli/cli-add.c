@@ -91,8 +91,13 @@ normalise_time (const char  *option,
   g_autoptr(GDateTime) parsed = NULL;
   g_autoptr(GDateTime) utc = NULL;
 
+  /* A day alone means all of it: valid from its first minute, and valid
+   * until its last, as people mean "until 31 January" (QA H7: the code
+   * was shown as expired on the day the user named). */
   if (strlen (text) == 10)
-    text = with_time = g_strdup_printf ("%sT00:00:00", text);
+    text = with_time = g_strdup_printf ("%sT%s", text,
+                                        g_str_equal (option, "valid-until") ? "23:59:59"
+                                                                            : "00:00:00");
   else
     text = with_time = add_missing_seconds (text);
   parsed = g_date_time_new_from_iso8601 (text, local);

@@ -297,6 +297,8 @@ test_access_code_validity_window (void)
   cli_test_assert_status (shown, 0);
   g_assert_nonnull (strstr (shown->out, "Valid from"));
   g_assert_null (strstr (shown->out, "T08:00:00Z"));
+  /* A day alone as the end means the end of that day (QA H7). */
+  g_assert_nonnull (strstr (shown->out, "2030-01-31 23:59"));
 
   backwards = cli_test_run_with_passcode (CLI_TEST_PASSCODE, "4711\n", "add", "access-code",
                                           "--title", "Gym", "--valid-from", "2030-02-01",
