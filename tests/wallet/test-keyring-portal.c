@@ -8,6 +8,7 @@
 
 #include "tw-crypto.h"
 #include "wallet.h"
+#include "wallet-keyring-migrate.h"
 #include "wallet-keyring-portal.h"
 #include "wallet-test-util.h"
 
@@ -1093,6 +1094,109 @@ test_sandbox_two_processes_at_once (void)
   peer_stop (&peer);
 }
 
+/* ------------------------------------------------------------------ */
+/* Copying between the backends                                        */
+/* ------------------------------------------------------------------ */
+
+static void
+store_bytes (WalletKeyring  *keyring,
+             WalletItemKind  kind,
+             const char     *id,
+             const char     *type,
+             const char     *text)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  g_autoptr(GError) error = NULL;
+  gboolean stored;
+
+  stored = store_item (keyring, kind, id, type, bytes, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (stored);
+}
+
+static void
+assert_holds (WalletKeyring  *keyring,
+              WalletItemKind  kind,
+              const char     *id,
+              const char     *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = load_item (keyring, kind, id, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), text,
+                   strlen (text));
+}
+
+static WalletKeyringMigrateCounts
+migrate_into (WalletKeyring *target,
+              WalletKeyring *source)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  WalletKeyringMigrateCounts counts = { 0 };
+  gboolean migrated;
+
+  wallet_keyring_migrate_async (target, source, NULL, wt_result_cb, &result);
+  migrated = wallet_keyring_migrate_finish (target, wt_wait (&result), &counts, &error);
+  g_assert_no_error (error);
+  g_assert_true (migrated);
+  return counts;
+}
+
+/* Runs in a subprocess with a keyring file of its own; the Secret
+ * Service's items it makes are removed at the end. */
+static void
+phase_migrate_edges (void)
+{
+  g_autofree char *data = g_build_filename (g_getenv ("TW_TEST_SCRATCH"), "migrate-edges", NULL);
+  g_autoptr(WalletKeyring) service = NULL;
+  g_autoptr(WalletKeyring) portal = NULL;
+  g_autoptr(GBytes) index = NULL;
+  g_autoptr(GError) error = NULL;
+  WalletKeyringMigrateCounts counts;
+
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+  service = wallet_keyring_new_for_backend (WALLET_KEYRING_BACKEND_SERVICE);
+  portal = wallet_keyring_new_for_backend (WALLET_KEYRING_BACKEND_PORTAL);
+  g_assert_cmpint (wallet_keyring_get_backend (portal), ==, WALLET_KEYRING_BACKEND_PORTAL);
+  store_bytes (service, WALLET_ITEM_VAULT, "data-key", NULL, "one wrapped key");
+  store_bytes (portal, WALLET_ITEM_VAULT, "data-key", NULL, "one wrapped key");
+  store_bytes (service, WALLET_ITEM_CONTACT, "edge-contact", NULL, "the service's copy");
+  store_bytes (portal, WALLET_ITEM_CONTACT, "edge-contact", NULL, "the portal's copy");
+  store_bytes (service, WALLET_ITEM_CREDENTIAL, "edge-credential", "password", "sealed");
+  store_bytes (portal, WALLET_ITEM_INDEX, "credentials", NULL, "an index without it");
+
+  counts = migrate_into (portal, service);
+  g_assert_cmpuint (counts.copied, ==, 1);
+  g_assert_cmpuint (counts.already_there, ==, 1);
+  g_assert_cmpuint (counts.kept, ==, 1);
+  assert_holds (portal, WALLET_ITEM_CREDENTIAL, "edge-credential", "sealed");
+  assert_holds (portal, WALLET_ITEM_CONTACT, "edge-contact", "the portal's copy");
+  /* The index no longer lists every credential: gone, to be rebuilt. */
+  index = load_item (portal, WALLET_ITEM_INDEX, "credentials", &error);
+  g_assert_error (error, WALLET_KEYRING_ERROR, WALLET_KEYRING_ERROR_NOT_FOUND);
+  g_assert_null (index);
+  /* The source is as it was. */
+  assert_holds (service, WALLET_ITEM_CONTACT, "edge-contact", "the service's copy");
+  assert_holds (service, WALLET_ITEM_CREDENTIAL, "edge-credential", "sealed");
+
+  counts = migrate_into (portal, service);
+  g_assert_cmpuint (counts.copied, ==, 0);
+  g_assert_cmpuint (counts.already_there, ==, 2);
+  g_assert_cmpuint (counts.kept, ==, 1);
+
+  g_assert_true (delete_item (service, WALLET_ITEM_VAULT, "data-key", NULL));
+  g_assert_true (delete_item (service, WALLET_ITEM_CONTACT, "edge-contact", NULL));
+  g_assert_true (delete_item (service, WALLET_ITEM_CREDENTIAL, "edge-credential", NULL));
+}
+
+static void
+test_sandbox_migrate_edges (void)
+{
+  run_phase (phase_migrate_edges);
+}
+
 #else
 
 /* ------------------------------------------------------------------ */
@@ -1234,6 +1338,8 @@ main (int argc, char **argv)
                    test_sandbox_two_processes_at_once);
   g_test_add_func ("/wallet/keyring-portal/sandbox/two-processes/damaged-by-another-is-clear",
                    test_sandbox_damaged_after_read);
+  g_test_add_func ("/wallet/keyring-portal/sandbox/migrate/keeps-what-differs-drops-old-index",
+                   test_sandbox_migrate_edges);
   /* A suite of its own, registered last, so it runs after every other. */
   g_test_add_func ("/wallet/keyring-portal/sandbox/zz-keyring-locked/portal-refusal-is-clear",
                    test_sandbox_locked_keyring);
