@@ -147,6 +147,39 @@ test_reads_per_mailbox_are_limited (void)
   }
 }
 
+/* QA H10: callers with a claim of their own (they know only the id, from
+ * the link or a preview) are refused 401 and limited per address; they do
+ * not spend the mailbox's read budget, which kept both parties at 429. */
+static void
+test_strangers_do_not_spend_a_mailbox_read_budget (void)
+{
+  const char *args[] = { "--read-limit=3", "--no-rate-limits", NULL };
+  g_autoptr(RelayTestServer) relay = relay_test_server_start (args);
+  g_autofree char *sender = relay_test_new_claim ();
+  g_autofree char *recipient = relay_test_new_claim ();
+  g_autofree char *id = relay_test_create_mailbox (session, relay, sender, NULL);
+  g_autoptr(RelayTestReply) bound = read_mailbox (relay, id, recipient);
+
+  g_assert_cmpuint (bound->status, ==, 200);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *stranger = relay_test_new_claim ();
+      g_autoptr(RelayTestReply) refused = read_mailbox (relay, id, stranger);
+
+      g_assert_cmpuint (refused->status, ==, 401);
+    }
+  {
+    g_autoptr(RelayTestReply) as_sender = read_mailbox (relay, id, sender);
+    g_autoptr(RelayTestReply) as_recipient = read_mailbox (relay, id, recipient);
+    g_autoptr(RelayTestReply) over = read_mailbox (relay, id, sender);
+
+    g_assert_cmpuint (as_sender->status, ==, 200);
+    g_assert_cmpuint (as_recipient->status, ==, 200);
+    /* The parties' own reads still count: the fourth is over the limit. */
+    assert_limited (over);
+  }
+}
+
 static void
 test_live_mailboxes_are_capped (void)
 {
@@ -283,6 +316,8 @@ main (int   argc,
   g_test_add_func ("/relay/limits/failed-requests-per-address",
                    test_failed_requests_per_address_are_limited);
   g_test_add_func ("/relay/limits/reads-per-mailbox", test_reads_per_mailbox_are_limited);
+  g_test_add_func ("/relay/limits/strangers-do-not-spend-a-mailbox-read-budget",
+                   test_strangers_do_not_spend_a_mailbox_read_budget);
   g_test_add_func ("/relay/limits/live-mailboxes", test_live_mailboxes_are_capped);
   g_test_add_func ("/relay/limits/waiting-long-polls", test_waiting_long_polls_are_capped);
   g_test_add_func ("/relay/limits/forwarded-address-only-from-a-named-proxy",
