@@ -129,7 +129,12 @@ cli_relays_add (CliContext  *context,
   if (make_default && !wallet_relays_set_default (relays, url, error))
     return FALSE;
 
-  message = g_strdup_printf (_("Trusted %s."), url);
+  /* Both changes are told: a script reading only "Trusted" could not know
+   * the default moved too (QA H9). */
+  if (make_default)
+    message = g_strdup_printf (_("Trusted %s. New shares go through it."), url);
+  else
+    message = g_strdup_printf (_("Trusted %s."), url);
   report_relay (context, url, message);
   return TRUE;
 }

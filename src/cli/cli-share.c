@@ -487,6 +487,9 @@ describe_time_left (WalletShare *share)
 
   if (left < 0)
     return g_strdup (_("not known"));
+  /* "in 0 h 00 min" reads as already over (QA H9). */
+  if (left < 60)
+    return g_strdup_printf (_("%s (in less than a minute)"), until);
   return g_strdup_printf (_("%s (in %d h %02d min)"),
                           until, (int) (left / 3600), (int) (left / 60 % 60));
 }

@@ -32,6 +32,9 @@ test_add_default_remove (void)
 
   cli_test_assert_status (first, 0);
   cli_test_assert_status (second, 0);
+  /* Each says what it changed: --default moved the default too (QA H9). */
+  g_assert_null (strstr (first->out, "New shares"));
+  g_assert_nonnull (strstr (second->out, "New shares go through it"));
   relays = list_relays (&root);
   g_assert_cmpuint (json_array_get_length (relays), ==, 2);
   relay = json_array_get_object_element (relays, 0);

@@ -165,6 +165,9 @@ test_expiry_mid_way (void)
                                   "--allow-untrusted-relay", "--timeout", "40", NULL);
   cli_test_assert_status (received, 6);
   g_assert_nonnull (strstr (received->err, "expired"));
+  /* Seconds left read as such, not as "in 0 h 00 min" (QA H9). */
+  g_assert_true (strstr (received->out, "in less than a minute") != NULL ||
+                 strstr (received->err, "in less than a minute") != NULL);
 
   sender_run = cli_test_wallet_run (rig->sender, NULL, "run", "--timeout", "30", NULL);
   cli_test_assert_status (sender_run, 0);
