@@ -22,6 +22,8 @@ struct _TigressCredentialView
   AdwPreferencesGroup *fields_group;
   GtkButton *share_button;
   GtkButton *edit_button;
+  GtkButton *share_button_narrow;
+  GtkButton *edit_button_narrow;
 
   WalletCredential *credential;
   GPtrArray *rows;
@@ -305,14 +307,14 @@ clear_rows (TigressCredentialView *self)
   g_ptr_array_set_size (self->rows, 0);
 }
 
-/* The buttons sit in a flow box: its slot goes with a button, or a hidden
- * button leaves a gap in the row. */
+/* Each button is there twice, in the row and in the narrow layout. */
 static void
 show_button (GtkButton *button,
+             GtkButton *narrow_button,
              gboolean   visible)
 {
   gtk_widget_set_visible (GTK_WIDGET (button), visible);
-  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (button)), visible);
+  gtk_widget_set_visible (GTK_WIDGET (narrow_button), visible);
 }
 
 static void
@@ -329,8 +331,10 @@ fill_header (TigressCredentialView *self)
   gtk_label_set_text (self->subtitle_label, subtitle);
   gtk_widget_set_visible (GTK_WIDGET (self->read_only_label),
                           wallet_credential_is_read_only (self->credential));
-  show_button (self->share_button, tigress_credential_can_be_shared (self->credential));
-  show_button (self->edit_button, !wallet_credential_is_read_only (self->credential));
+  show_button (self->share_button, self->share_button_narrow,
+               tigress_credential_can_be_shared (self->credential));
+  show_button (self->edit_button, self->edit_button_narrow,
+               !wallet_credential_is_read_only (self->credential));
 }
 
 void
@@ -433,6 +437,8 @@ tigress_credential_view_class_init (TigressCredentialViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TigressCredentialView, fields_group);
   gtk_widget_class_bind_template_child (widget_class, TigressCredentialView, share_button);
   gtk_widget_class_bind_template_child (widget_class, TigressCredentialView, edit_button);
+  gtk_widget_class_bind_template_child (widget_class, TigressCredentialView, share_button_narrow);
+  gtk_widget_class_bind_template_child (widget_class, TigressCredentialView, edit_button_narrow);
 }
 
 static void

@@ -1199,6 +1199,66 @@ test_digital_key_rights_are_named (void)
   g_object_unref (view);
 }
 
+static GtkWidget *
+find_of_type (GtkWidget *root,
+              GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+allocate_width (GtkWidget *widget,
+                int        width)
+{
+  int height = 0;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, NULL, NULL, NULL, NULL);
+  gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, width, NULL, &height, NULL, NULL);
+  gtk_widget_size_allocate (widget, &(GtkAllocation) { 0, 0, width, height }, -1);
+}
+
+static gboolean
+buttons_in_one_row (AdwSqueezer *squeezer)
+{
+  GtkWidget *shown = adw_squeezer_get_visible_child (squeezer);
+
+  return gtk_orientable_get_orientation (GTK_ORIENTABLE (shown)) == GTK_ORIENTATION_HORIZONTAL;
+}
+
+/* QA H11: the credential page's buttons go in one row whenever it fits
+ * (the flow box of the H8 fix put them one under the other in a normal
+ * window), and on two lines only when narrow. */
+static void
+test_credential_buttons_in_one_row_when_it_fits (void)
+{
+  g_autoptr(WalletCredential) mail = wallet_credential_new (WALLET_CREDENTIAL_PASSWORD);
+  GtkWidget *view = g_object_ref_sink (tigress_credential_view_new ());
+  AdwSqueezer *squeezer;
+
+  wallet_credential_set_title (mail, "Mail");
+  tigress_credential_view_set_credential (TIGRESS_CREDENTIAL_VIEW (view), mail);
+  squeezer = ADW_SQUEEZER (find_of_type (view, ADW_TYPE_SQUEEZER));
+  g_assert_nonnull (squeezer);
+
+  allocate_width (view, 480);
+  g_assert_true (buttons_in_one_row (squeezer));
+  allocate_width (view, 336);
+  g_assert_false (buttons_in_one_row (squeezer));
+  allocate_width (view, 600);
+  g_assert_true (buttons_in_one_row (squeezer));
+  g_object_unref (view);
+}
+
 /* QA H8: a GNOME phone is 360 px wide, and the window's content must fit
  * in that. Its stacks measure every page, shown or not: the unlock page
  * and the credential page (whose three buttons in one row were the widest
@@ -1332,6 +1392,8 @@ main (int   argc,
                    test_narrow_window_folds_to_one_column);
   g_test_add_func ("/gui/window/fits-a-360-px-screen", test_window_fits_a_360_px_screen);
   g_test_add_func ("/gui/view/digital-key-rights-are-named", test_digital_key_rights_are_named);
+  g_test_add_func ("/gui/view/credential-buttons-in-one-row-when-it-fits",
+                   test_credential_buttons_in_one_row_when_it_fits);
   g_test_add_func ("/gui/lock/idle-time-locks-the-window", test_idle_time_locks_the_window);
 
   status = g_test_run ();
