@@ -290,7 +290,7 @@ start_services (TigressApplication *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->shares, "share-changed", G_CALLBACK (on_share_changed), self,
                            G_CONNECT_SWAPPED);
-  self->keyring_watch = tigress_keyring_watch_new ();
+  self->keyring_watch = tigress_keyring_watch_new (self->keyring);
   g_signal_connect_object (self->keyring_watch, "changed", G_CALLBACK (on_keyring_changed),
                            self, G_CONNECT_SWAPPED);
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "wallet-keyring.h"
+#include "wallet-keyring-signal.h"
 #include "wallet-ledger.h"
 
 #include "tigress-keyring-watch.h"
@@ -17,7 +18,8 @@ struct _TigressKeyringWatch
   GObject parent_instance;
 
   GDBusConnection *bus;
-  guint subscriptions[3];
+  WalletKeyring *own_keyring;  /* the writer whose changes the app applies itself */
+  guint subscriptions[4];
   GCancellable *cancellable;
   /* TigressKeyringChange flags gathered since the last "changed" */
   guint pending;
@@ -103,6 +105,18 @@ on_attributes (GObject      *source,
   note_change (self, change_for_item (attributes));
 }
 
+/* Asks the Secret Service what @item is; on_attributes classifies it. */
+static void
+read_attributes (TigressKeyringWatch *self,
+                 GDBusConnection     *connection,
+                 const char          *item)
+{
+  g_dbus_connection_call (connection, SECRETS_NAME, item, "org.freedesktop.DBus.Properties",
+                          "Get", g_variant_new ("(ss)", ITEM_IFACE, "Attributes"),
+                          G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
+                          self->cancellable, on_attributes, g_object_ref (self));
+}
+
 static void
 on_item_signal (GDBusConnection *connection,
                 const char      *sender,
@@ -123,11 +137,39 @@ on_item_signal (GDBusConnection *connection,
       note_change (self, TIGRESS_KEYRING_CHANGE_CREDENTIALS);
       return;
     }
+  read_attributes (self, connection, item);
+}
 
-  g_dbus_connection_call (connection, SECRETS_NAME, item, "org.freedesktop.DBus.Properties",
-                          "Get", g_variant_new ("(ss)", ITEM_IFACE, "Attributes"),
-                          G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
-                          self->cancellable, on_attributes, g_object_ref (self));
+/* Our own signal for writes the keyring does not announce (an item's
+ * secret replaced in place, wallet-keyring-signal.h). Anyone may send it,
+ * so it only names an item, which is then looked at like any other. */
+static void
+on_write_signal (GDBusConnection *connection,
+                 const char      *sender,
+                 const char      *path,
+                 const char      *interface,
+                 const char      *member,
+                 GVariant        *parameters,
+                 gpointer         user_data)
+{
+  TigressKeyringWatch *self = user_data;
+  const char *item = NULL;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(o)")))
+    return;
+  g_variant_get (parameters, "(&o)", &item);
+  if (!g_str_has_prefix (item, "/org/freedesktop/secrets/"))
+    return;
+  /* The app's own writes already updated its store and share manager:
+   * reading them again would cost a full read of the wallet per edit.
+   * Only signals that came back from this very connection can be ours;
+   * another WalletKeyring of this process (a test's second wallet) is
+   * told apart by wallet_keyring_signal_take_own(). */
+  if (self->own_keyring != NULL &&
+      g_strcmp0 (sender, g_dbus_connection_get_unique_name (connection)) == 0 &&
+      wallet_keyring_signal_take_own (self->own_keyring, item))
+    return;
+  read_attributes (self, connection, item);
 }
 
 static void
@@ -148,6 +190,11 @@ subscribe (TigressKeyringWatch *self)
       g_dbus_connection_signal_subscribe (self->bus, SECRETS_NAME, COLLECTION_IFACE,
                                           members[i], NULL, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
                                           on_item_signal, self, NULL);
+  self->subscriptions[G_N_ELEMENTS (members)] =
+    g_dbus_connection_signal_subscribe (self->bus, NULL, WALLET_KEYRING_SIGNAL_INTERFACE,
+                                        WALLET_KEYRING_SIGNAL_MEMBER,
+                                        WALLET_KEYRING_SIGNAL_PATH, NULL,
+                                        G_DBUS_SIGNAL_FLAGS_NONE, on_write_signal, self, NULL);
 }
 
 static void
@@ -165,6 +212,9 @@ tigress_keyring_watch_dispose (GObject *object)
         self->subscriptions[i] = 0;
       }
   g_clear_object (&self->bus);
+  if (self->own_keyring != NULL)
+    wallet_keyring_signal_untrack (self->own_keyring);
+  g_clear_object (&self->own_keyring);
   G_OBJECT_CLASS (tigress_keyring_watch_parent_class)->dispose (object);
 }
 
@@ -184,11 +234,21 @@ static void
 tigress_keyring_watch_init (TigressKeyringWatch *self)
 {
   self->cancellable = g_cancellable_new ();
-  subscribe (self);
 }
 
 TigressKeyringWatch *
-tigress_keyring_watch_new (void)
+tigress_keyring_watch_new (WalletKeyring *own_keyring)
 {
-  return g_object_new (TIGRESS_TYPE_KEYRING_WATCH, NULL);
+  TigressKeyringWatch *self;
+
+  g_return_val_if_fail (own_keyring == NULL || WALLET_IS_KEYRING (own_keyring), NULL);
+
+  self = g_object_new (TIGRESS_TYPE_KEYRING_WATCH, NULL);
+  if (own_keyring != NULL)
+    {
+      self->own_keyring = g_object_ref (own_keyring);
+      wallet_keyring_signal_track (own_keyring);
+    }
+  subscribe (self);
+  return self;
 }

@@ -4,6 +4,7 @@
 #include "wallet-keyring.h"
 #include "wallet-keyring-backend.h"
 #include "wallet-keyring-portal.h"
+#include "wallet-keyring-signal.h"
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -1227,6 +1228,9 @@ on_secret_set (GObject      *source,
       op_fail (task, error);
       return;
     }
+  /* gnome-keyring announces no SetSecret: watchers hear it from us. */
+  wallet_keyring_signal_item_changed (g_task_get_source_object (task), service_connection (op),
+                                      op->written_path);
   verify_written (task);
 }
 

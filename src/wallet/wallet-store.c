@@ -391,12 +391,36 @@ table_from_items (GPtrArray *items)
   return table;
 }
 
-/* Replaces the model with the credentials sealed in @entries. */
-static void
+/* The window lets people save as soon as the wallet is unlocked, before
+ * its load is back. What they saved then went to the keyring after the
+ * load began, so it is newer than what the load read (an index read
+ * before it lacks it): it goes into @entries, or the credential just
+ * saved would vanish from the model until the background check brings it
+ * back. Returns how many were kept. */
+static guint
+keep_saved_while_loading (WalletStore *self,
+                          GHashTable  *entries)
+{
+  GHashTableIter iter;
+  gpointer id, sealed;
+
+  if (self->loaded)
+    return 0;
+  g_hash_table_iter_init (&iter, self->sealed);
+  while (g_hash_table_iter_next (&iter, &id, &sealed))
+    g_hash_table_replace (entries, g_strdup (id), g_bytes_ref (sealed));
+  return g_hash_table_size (self->sealed);
+}
+
+/* Replaces the model with the credentials sealed in @entries, and those
+ * saved while it loaded. Returns whether any of those were kept, which
+ * the index does not have yet. */
+static gboolean
 fill_from (WalletStore *self,
            GHashTable  *entries)
 {
   guint removed = self->items->len;
+  guint kept = keep_saved_while_loading (self, entries);
   GHashTableIter iter;
   gpointer id, sealed;
 
@@ -420,6 +444,7 @@ fill_from (WalletStore *self,
   self->loaded = TRUE;
   self->generation++;
   g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, self->items->len);
+  return kept > 0;
 }
 
 /* Brings the model in line with the per-credential items: same bytes
@@ -605,7 +630,8 @@ on_index_loaded (GObject      *source,
                                      cancellable, on_all_loaded, g_steal_pointer (&task));
       return;
     }
-  fill_from (self, entries);
+  if (fill_from (self, entries))
+    write_index (self, NULL);
   set_synchronised (self, FALSE);
   g_task_return_boolean (task, TRUE);
   start_reconcile (self);

@@ -369,6 +369,37 @@ test_index_is_used_and_put_right (void)
   g_assert_no_error (error);
 }
 
+/* The app lets people save as soon as the wallet is unlocked, while its
+ * load may still be out: a load that ends after the save keeps what was
+ * saved (it came back from an index read before it, and a just-added
+ * credential vanished from the window), and the index gets it too. */
+static void
+test_save_during_load_is_kept (void)
+{
+  g_autoptr(WalletStore) store = wallet_store_new (fixture.vault);
+  g_autoptr(WalletStore) later = NULL;
+  g_autoptr(WalletCredential) credential = make_credential (WALLET_CREDENTIAL_PASSWORD);
+  g_autoptr(GAsyncResult) saved = NULL;
+  g_autoptr(GAsyncResult) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *id = wallet_credential_get_id (credential);
+
+  wallet_store_save_async (store, credential, NULL, wt_result_cb, &saved);
+  wallet_store_load_async (store, NULL, wt_result_cb, &loaded);
+  g_assert_true (wallet_store_save_finish (store, wt_wait (&saved), &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (wallet_store_lookup (store, id));
+  g_assert_true (wallet_store_load_finish (store, wt_wait (&loaded), &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (wallet_store_lookup (store, id));
+  wait_until_synchronised (store);
+  g_assert_nonnull (wallet_store_lookup (store, id));
+
+  /* A later start reads it from the index at once. */
+  later = load_store ();
+  g_assert_nonnull (wallet_store_lookup (later, id));
+}
+
 static WalletCredential *
 add_from_share (WalletCredential *credential,
                 const char       *share_id,
@@ -558,6 +589,8 @@ main (int argc, char **argv)
                    test_unreadable_item_is_kept);
   g_test_add_func ("/wallet/store/index/loads-fast-then-matches-the-items",
                    test_index_is_used_and_put_right);
+  g_test_add_func ("/wallet/store/load/a-save-that-lands-meanwhile-is-kept",
+                   test_save_during_load_is_kept);
   g_test_add_func ("/wallet/store/from-share/needs-proof-and-stores-once",
                    test_received_needs_proof_and_is_stored_once);
   /* These two lock things: last. */
