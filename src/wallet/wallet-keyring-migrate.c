@@ -183,6 +183,21 @@ other_wallet (Migration *migration)
   return FALSE;
 }
 
+/* What a batch read found, or NULL once @task is answered with its
+ * error. */
+static GPtrArray *
+items_read (GTask        *task,
+            GObject      *source,
+            GAsyncResult *result)
+{
+  GError *error = NULL;
+  GPtrArray *items = wallet_keyring_load_all_finish (WALLET_KEYRING (source), result, &error);
+
+  if (items == NULL)
+    g_task_return_error (task, error);
+  return items;
+}
+
 static void
 on_target_read (GObject      *source,
                 GAsyncResult *result,
@@ -190,14 +205,10 @@ on_target_read (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   Migration *migration = g_task_get_task_data (task);
-  GError *error = NULL;
-  GPtrArray *items = wallet_keyring_load_all_finish (WALLET_KEYRING (source), result, &error);
+  GPtrArray *items = items_read (task, source, result);
 
   if (items == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   g_clear_pointer (&migration->target_items, g_hash_table_unref);
   migration->target_items = index_by_id (items);
   if (current_kind (migration) == WALLET_ITEM_VAULT && other_wallet (migration))
@@ -221,16 +232,12 @@ on_source_read (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   Migration *migration = g_task_get_task_data (task);
-  GError *error = NULL;
-  GPtrArray *items = wallet_keyring_load_all_finish (WALLET_KEYRING (source), result, &error);
+  GPtrArray *items = items_read (task, source, result);
   WalletKeyring *target;
   GCancellable *cancellable;
 
   if (items == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   g_clear_pointer (&migration->source_items, g_ptr_array_unref);
   migration->source_items = items;
   target = g_task_get_source_object (task);
