@@ -69,6 +69,7 @@ static const DomainExit domain_exits[] = {
   { wallet_vault_error_quark, WALLET_VAULT_ERROR_WEAK_PASSCODE, CLI_EXIT_USAGE },
   { wallet_vault_error_quark, WALLET_VAULT_ERROR_ALREADY_SET_UP, CLI_EXIT_FAILURE },
   { wallet_vault_error_quark, WALLET_VAULT_ERROR_DAMAGED, CLI_EXIT_FAILURE },
+  { wallet_vault_error_quark, WALLET_VAULT_ERROR_NOTHING_TYPED, CLI_EXIT_DECLINED },
   { wallet_vault_error_quark, ANY_CODE, CLI_EXIT_LOCKED },
 
   { wallet_auth_error_quark, ANY_CODE, CLI_EXIT_LOCKED },

@@ -918,6 +918,24 @@ on_wrapping_loaded (GObject      *source,
   continue_with_wrapping (task, wrapping);
 }
 
+/* An empty passcode is nobody's passcode (a stray Enter, an empty line on
+ * standard input): it is refused before anything is checked, so it is not
+ * counted as a wrong try and does not make the next wait longer (QA H12). */
+static gboolean
+passcode_was_typed (Mode       mode,
+                    TwSecret  *passcode,
+                    GError   **error)
+{
+  if ((mode != MODE_UNLOCK && mode != MODE_VERIFY && mode != MODE_CHANGE) ||
+      passcode == NULL || tw_secret_get_size (passcode) > 0)
+    return TRUE;
+
+  g_set_error_literal (error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_NOTHING_TYPED,
+                       _("No passcode was typed. Type the wallet passcode; an empty one "
+                         "does not count as a try."));
+  return FALSE;
+}
+
 static void
 start_op (WalletVault         *self,
           Mode                 mode,
@@ -939,7 +957,8 @@ start_op (WalletVault         *self,
   g_task_set_task_data (task, op, (GDestroyNotify) vault_op_free);
 
   if ((mode == MODE_SETUP && !passcode_is_strong_enough (passcode, &error)) ||
-      (mode == MODE_CHANGE && !passcode_is_strong_enough (new_passcode, &error)))
+      (mode == MODE_CHANGE && !passcode_is_strong_enough (new_passcode, &error)) ||
+      !passcode_was_typed (mode, passcode, &error))
     {
       finish_op (task, error);
       return;

@@ -49,6 +49,7 @@ typedef enum {
   WALLET_VAULT_ERROR_THROTTLED,       /* too soon after a wrong passcode */
   WALLET_VAULT_ERROR_WEAK_PASSCODE,   /* under the minimum length, spaces not counted */
   WALLET_VAULT_ERROR_DAMAGED,         /* a stored item was altered or is not ours */
+  WALLET_VAULT_ERROR_NOTHING_TYPED,   /* an empty passcode: refused, not counted as a try */
 } WalletVaultError;
 
 typedef enum {

@@ -94,6 +94,19 @@ test_wrong_passcode_exits_3 (void)
   root = cli_test_parse_json (status->out);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "failed_attempts"),
                    ==, 0);
+
+  /* An empty line is no passcode: exit 8 as for other missing input, and
+   * not a try (QA H12). */
+  {
+    g_autoptr(CliRun) empty = cli_test_run_with_passcode ("", NULL, "unlock", NULL);
+    g_autoptr(CliRun) after = cli_test_run (NULL, "--json", "status", NULL);
+    g_autoptr(JsonNode) after_root = cli_test_parse_json (after->out);
+
+    cli_test_assert_status (empty, 8);
+    g_assert_nonnull (strstr (empty->err, "No passcode was typed"));
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (after_root),
+                                                 "failed_attempts"), ==, 0);
+  }
 }
 
 static void

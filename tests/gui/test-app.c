@@ -308,6 +308,13 @@ test_lock_then_wrong_then_right_passcode (void)
   g_assert_true (tigress_test_wait_until (status_title_is, (gpointer) "Wallet Locked", SLOW_MS));
   g_assert_false (gtk_widget_get_visible (unlock_part ("confirm-row")));
 
+  /* A stray Enter on the empty field is not a wrong try (QA H12). */
+  set_text (unlock_part ("passcode-row"), "");
+  tigress_test_click (unlock_part ("submit-button"));
+  g_assert_true (tigress_test_wait_until (widget_is_visible, message, SLOW_MS));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (message)), "No passcode was typed"));
+  g_assert_cmpuint (wallet_vault_get_failed_attempts (tigress_application_get_vault (app)), ==, 0);
+
   set_text (unlock_part ("passcode-row"), "not the passcode");
   tigress_test_click (unlock_part ("submit-button"));
   g_assert_true (tigress_test_wait_until (widget_is_visible, message, SLOW_MS));

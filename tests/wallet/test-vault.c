@@ -159,6 +159,14 @@ test_wrong_passcode_waits_longer_and_survives_restart (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(WalletVault) restarted = NULL;
 
+  /* An empty passcode (a stray Enter) is refused, and is not a try: no
+   * count, no wait (QA H12). */
+  g_assert_false (run_passcode_op (vault, "unlock", "", NULL, &error));
+  g_assert_error (error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_NOTHING_TYPED);
+  g_clear_error (&error);
+  g_assert_cmpuint (wallet_vault_get_failed_attempts (vault), ==, 0);
+  g_assert_cmpuint (wallet_vault_get_retry_wait_seconds (vault), ==, 0);
+
   g_assert_false (run_passcode_op (vault, "unlock", "not the passcode", NULL, &error));
   g_assert_error (error, WALLET_VAULT_ERROR, WALLET_VAULT_ERROR_WRONG_PASSCODE);
   g_clear_error (&error);
