@@ -72,7 +72,9 @@ describe_incoming (WalletShare *share)
     case WALLET_SHARE_STATE_DECLINED:
       return g_strdup (_("Declined."));
     case WALLET_SHARE_STATE_CANCELLED:
-      return g_strdup (_("The sender cancelled this share."));
+      /* With the next step, as tigress says it (QA H9). */
+      return g_strdup (_("The sender cancelled this share. Ask them to share it again if you "
+                         "still need it."));
     case WALLET_SHARE_STATE_EXPIRED:
       return g_strdup (_("The invitation expired. Ask the sender to share again."));
     case WALLET_SHARE_STATE_WAITING_FOR_RECIPIENT:

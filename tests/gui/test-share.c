@@ -647,6 +647,8 @@ test_cancelled_by_sender_is_explained (void)
   g_assert_true (g_str_equal (failure_title (dialog), "Cancelled by the Sender") ||
                  g_str_equal (failure_title (dialog), "This Invitation Has Ended"));
   g_assert_nonnull (tigress_invitation_dialog_get_message (dialog));
+  /* Either way it says what to do next (QA H9). */
+  g_assert_nonnull (strstr (tigress_invitation_dialog_get_message (dialog), "Ask"));
   g_assert_false (gtk_widget_get_visible (tigress_invitation_dialog_get_part (dialog,
                                                                               "retry-button")));
   close_dialog (dialog);
