@@ -83,21 +83,26 @@ describing_field (WalletCredentialType type)
 }
 
 char *
-tigress_credential_describe (WalletCredential *credential)
+tigress_credential_describe_kind (WalletCredential *credential)
 {
   WalletCredentialType type = wallet_credential_get_credential_type (credential);
   const char *field = describing_field (type);
   const char *value = field ? wallet_credential_get_field (credential, field) : NULL;
   const char *type_label = wallet_credential_type_get_label (type);
-  GDateTime *created = wallet_credential_get_created (credential);
-  g_autofree char *kind = NULL;
-  g_autofree char *when = NULL;
 
   if (value != NULL && *value != '\0')
     /* Translators: a credential's type, then its user name or network name */
-    kind = g_strdup_printf (_("%s · %s"), type_label, value);
-  else
-    kind = g_strdup (type_label);
+    return g_strdup_printf (_("%s · %s"), type_label, value);
+  return g_strdup (type_label);
+}
+
+char *
+tigress_credential_describe (WalletCredential *credential)
+{
+  GDateTime *created = wallet_credential_get_created (credential);
+  g_autofree char *kind = tigress_credential_describe_kind (credential);
+  g_autofree char *when = NULL;
+
   /* The same credential received twice gives two rows that would read the
    * same: when each arrived tells them apart (QA G7). */
   if (wallet_credential_get_share_id (credential) == NULL || created == NULL)

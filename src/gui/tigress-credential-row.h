@@ -29,5 +29,7 @@ const char       *tigress_credential_type_icon_name     (WalletCredentialType  t
 /* The line under the title: the most telling non-secret field, and for a
  * received credential when it arrived. */
 char             *tigress_credential_describe           (WalletCredential     *credential);
+/* The same without when it arrived: the type and the most telling field. */
+char             *tigress_credential_describe_kind      (WalletCredential     *credential);
 
 G_END_DECLS

@@ -102,7 +102,9 @@ searchable_text (WalletCredential *credential)
   text = g_object_get_qdata (G_OBJECT (credential), quark);
   if (text == NULL)
     {
-      g_autofree char *description = tigress_credential_describe (credential);
+      /* Not when it arrived: "dec" or "2026" would list every received
+       * credential (QA H13). */
+      g_autofree char *description = tigress_credential_describe_kind (credential);
       g_autofree char *joined = g_strconcat (wallet_credential_get_title (credential),
                                              " ", description, NULL);
 
