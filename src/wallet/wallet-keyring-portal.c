@@ -345,9 +345,9 @@ call_fail (Call   *call,
 {
   g_autoptr(GError) owned = raw;
 
-  g_debug ("A keyring file call failed (%s, %s %d)", raw->message,
-           g_quark_to_string (raw->domain), raw->code);
-  call_return_error (call, wallet_keyring_portal_error_from_raw (raw));
+  g_debug ("A keyring file call failed (%s, %s %d)", owned->message,
+           g_quark_to_string (owned->domain), owned->code);
+  call_return_error (call, wallet_keyring_portal_error_from_raw (owned));
 }
 
 /* When the portal never answered this process, the calls waiting behind
@@ -373,7 +373,9 @@ on_nudged (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(Pending) pending = user_data;
+  /* Only held, and freed on return: it keeps the call, and the pipe the
+   * call holds open for the portal's write, alive until the answer. */
+  g_autoptr(Pending) pending G_GNUC_UNUSED = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
 

@@ -448,6 +448,7 @@ test_parse_says_why_the_host_is_refused (void)
       g_autoptr (GError) error = NULL;
       g_autoptr (TwLink) link = tw_link_parse (cases[i].text, &error);
 
+      g_assert_null (link);
       g_assert_error (error, TW_LINK_ERROR, TW_LINK_ERROR_BAD_HOST);
       g_assert_nonnull (strstr (error->message, cases[i].reason));
     }
@@ -542,7 +543,8 @@ test_key_from_text_refuses_bad_codes_and_keeps_the_link (void)
     "+/+/+/+/+/+/+/+/ +/+/+/+/+/+/+/+/+/+/+/+/+/A=",
     "+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/B=",
     "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-    "#" KEY32_STD,
+    /* One string on purpose: the key behind a stray "#". */
+    ("#" KEY32_STD),
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad_codes); i++)

@@ -788,7 +788,6 @@ store_at_once (WalletKeyring *keyring,
                guint          count)
 {
   g_autoptr(GBytes) bytes = g_bytes_new_static ("stored at once", 14);
-  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func (g_object_unref);
   GAsyncResult *slots[16] = { NULL };
   gboolean all_stored = TRUE;
 
