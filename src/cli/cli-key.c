@@ -233,6 +233,23 @@ challenge_key (WalletCredential  *key,
   return TRUE;
 }
 
+/* Nothing named the lock: said before the wallet is opened, as how to name
+ * it, not as a malformed --owner-key (QA H9). */
+static gboolean
+check_lock_is_named (const char  *lock_owner,
+                     const char  *owner_key,
+                     const char  *resource_id,
+                     GError     **error)
+{
+  if (lock_owner != NULL || owner_key != NULL || resource_id != NULL)
+    return TRUE;
+
+  g_set_error_literal (error, CLI_ERROR, CLI_EXIT_USAGE,
+                       _("Name the lock to act as: --lock OWNER (an owner identity in this "
+                         "wallet), or --owner-key and --resource-id."));
+  return FALSE;
+}
+
 static gboolean
 build_setup (CliContext  *context,
              const char  *lock_owner,
@@ -289,7 +306,8 @@ cli_key_verify (CliContext  *context,
 
   if (!cli_command_parse (context, entries, &argc, &argv, 1, 1, error))
     return FALSE;
-  if (right_name != NULL && !parse_right (right_name, &right, error))
+  if ((right_name != NULL && !parse_right (right_name, &right, error)) ||
+      !check_lock_is_named (lock_owner, owner_key, resource_id, error))
     return FALSE;
   key = find_digital_key (context, argv[1], error);
   if (key == NULL

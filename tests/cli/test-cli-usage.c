@@ -149,6 +149,18 @@ test_debug_lines_go_to_stderr (void)
   g_assert_null (strstr (run->out, "DEBUG"));
 }
 
+/* QA H9: `key verify` without a lock says how to name one, exit 2, before
+ * the wallet is opened (it used to call --owner-key malformed). */
+static void
+test_key_verify_without_a_lock_says_how_to_name_it (void)
+{
+  g_autoptr(CliRun) run = cli_test_run (NULL, "key", "verify", "some-key", NULL);
+
+  cli_test_assert_status (run, 2);
+  g_assert_nonnull (strstr (run->err, "--lock OWNER"));
+  g_assert_null (strstr (run->err, "hexadecimal"));
+}
+
 /* QA F8: bytes that are not UTF-8 in an option name the option, exit 2. */
 static void
 test_option_that_is_not_text_is_named (void)
@@ -228,6 +240,8 @@ main (int    argc,
                    test_share_options_checked_first);
   g_test_add_func ("/cli/usage/option-that-is-not-text-is-named-and-exits-2",
                    test_option_that_is_not_text_is_named);
+  g_test_add_func ("/cli/usage/key-verify-without-a-lock-says-how-to-name-it",
+                   test_key_verify_without_a_lock_says_how_to_name_it);
 
   return g_test_run ();
 }
