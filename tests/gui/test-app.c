@@ -1266,6 +1266,42 @@ test_credential_buttons_in_one_row_when_it_fits (void)
   g_object_unref (view);
 }
 
+/* The shown set of buttons lies inside the squeezer's own space: the first
+ * layout at a narrow width gave the two lines the one row's height, so they
+ * rose over the fields above (narrow-detail.png, retaken after QA H11). */
+static void
+assert_buttons_inside (AdwSqueezer *squeezer)
+{
+  GtkWidget *shown = adw_squeezer_get_visible_child (squeezer);
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (shown, GTK_WIDGET (squeezer), &bounds));
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=,
+                     gtk_widget_get_height (GTK_WIDGET (squeezer)));
+}
+
+static void
+test_credential_buttons_do_not_overlap_the_fields (void)
+{
+  g_autoptr(WalletCredential) mail = wallet_credential_new (WALLET_CREDENTIAL_PASSWORD);
+  GtkWidget *view = g_object_ref_sink (tigress_credential_view_new ());
+  AdwSqueezer *squeezer;
+
+  wallet_credential_set_title (mail, "Mail");
+  tigress_credential_view_set_credential (TIGRESS_CREDENTIAL_VIEW (view), mail);
+  squeezer = ADW_SQUEEZER (find_of_type (view, ADW_TYPE_SQUEEZER));
+
+  allocate_width (view, 480);
+  assert_buttons_inside (squeezer);
+  allocate_width (view, 336);
+  g_assert_false (buttons_in_one_row (squeezer));
+  assert_buttons_inside (squeezer);
+  allocate_width (view, 600);
+  assert_buttons_inside (squeezer);
+  g_object_unref (view);
+}
+
 /* QA H8: a GNOME phone is 360 px wide, and the window's content must fit
  * in that. Its stacks measure every page, shown or not: the unlock page
  * and the credential page (whose three buttons in one row were the widest
@@ -1401,6 +1437,8 @@ main (int   argc,
   g_test_add_func ("/gui/view/digital-key-rights-are-named", test_digital_key_rights_are_named);
   g_test_add_func ("/gui/view/credential-buttons-in-one-row-when-it-fits",
                    test_credential_buttons_in_one_row_when_it_fits);
+  g_test_add_func ("/gui/view/credential-buttons-do-not-overlap-the-fields",
+                   test_credential_buttons_do_not_overlap_the_fields);
   g_test_add_func ("/gui/lock/idle-time-locks-the-window", test_idle_time_locks_the_window);
 
   status = g_test_run ();
