@@ -377,6 +377,18 @@ received_twin (void)
   shoot (GTK_WIDGET (win), "list-received-twin");
 }
 
+/* A new password's editor: the cursor waits in Title. */
+static void
+new_password_editor (void)
+{
+  GtkWindow *editor;
+
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.new-credential", "s", "password");
+  editor = tigress_window_get_open_dialog (win);
+  shoot (GTK_WIDGET (editor), "add-password");
+  gtk_window_destroy (editor);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -419,6 +431,7 @@ main (int   argc,
   invitation_and_shares (link);
   preferences_and_narrow ();
   received_twin ();
+  new_password_editor ();
 
   gtk_window_destroy (GTK_WINDOW (win));
   g_clear_object (&friend);
