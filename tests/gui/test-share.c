@@ -875,6 +875,13 @@ test_relay_away_at_the_pin_page_keeps_it (void)
                             "Cannot reach the relay"));
   g_assert_true (gtk_widget_is_sensitive (tigress_invitation_dialog_get_part (dialog,
                                                                               "pin-row")));
+  if (g_getenv ("TIGRESS_TEST_SHOTS") != NULL)
+    {
+      g_autofree char *shot = g_build_filename (g_getenv ("TIGRESS_TEST_SHOTS"),
+                                                "relay-away-pin.png", NULL);
+
+      tigress_test_render_widget_png (GTK_WIDGET (dialog), shot);
+    }
 
   /* Back after the reason has been up for a while, as in QA's report. */
   tigress_test_run_for (3000);
