@@ -50,6 +50,19 @@ shoot (GtkWidget  *widget,
   g_print ("screenshot-tour: %s\n", path);
 }
 
+/* The same dialog as a phone shows it, in the dark style. */
+static void
+shoot_narrow_dark (GtkWindow  *dialog,
+                   const char *name)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+
+  gtk_window_set_default_size (dialog, 360, 640);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  shoot (GTK_WIDGET (dialog), name);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+}
+
 static void
 set_field (TigressCredentialEditor *editor,
            const char              *name,
@@ -310,6 +323,7 @@ invitation_and_shares (const char *own_link)
   require (tigress_test_wait_until (invitation_page_is, (gpointer) "pin", 60000),
            "the PIN page");
   shoot (GTK_WIDGET (dialog), "invitation-pin");
+  shoot_narrow_dark (GTK_WINDOW (dialog), "narrow-invitation-pin-dark");
   gtk_window_destroy (GTK_WINDOW (dialog));
 
   tigress_window_open_invitation (win, own_link);
@@ -386,6 +400,7 @@ new_password_editor (void)
   gtk_widget_activate_action (GTK_WIDGET (win), "win.new-credential", "s", "password");
   editor = tigress_window_get_open_dialog (win);
   shoot (GTK_WIDGET (editor), "add-password");
+  shoot_narrow_dark (editor, "narrow-add-password-dark");
   gtk_window_destroy (editor);
 }
 
