@@ -108,12 +108,14 @@ cli_prompt_is_interactive (void)
   return isatty (STDIN_FILENO);
 }
 
+/* Asked also when the answers come from a pipe or a file: whoever reads
+ * standard error then sees what each line answered (docs/cli.md, QA H9).
+ * With no terminal echoing the answer after it, the question ends its line. */
 static void
 ask (const char *question)
 {
-  if (!cli_prompt_is_interactive ())
-    return;
-  fprintf (stderr, "%s ", question);
+  fputs (question, stderr);
+  fputc (cli_prompt_is_interactive () ? ' ' : '\n', stderr);
   fflush (stderr);
 }
 

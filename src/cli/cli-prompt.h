@@ -10,12 +10,12 @@ G_BEGIN_DECLS
 /*
  * Reading answers from the person at the terminal, or from a script.
  *
- * When standard input is a terminal, questions go to standard error (so
- * standard output stays clean for --json) and secrets are typed without
- * echo. Otherwise each answer is the next line of standard input, read one
- * byte at a time so that several answers can follow each other in one
- * stream. Secrets go straight into secure memory, never through ordinary
- * strings.
+ * Questions go to standard error (so standard output stays clean for
+ * --json). When standard input is a terminal, secrets are typed without
+ * echo; otherwise each question ends its line and each answer is the next
+ * line of standard input, read one byte at a time so that several answers
+ * can follow each other in one stream. Secrets go straight into secure
+ * memory, never through ordinary strings.
  *
  * Failures are CLI_ERROR errors: CLI_EXIT_USAGE for missing or oversized
  * input, CLI_EXIT_DECLINED for a "no".

@@ -302,6 +302,16 @@ print_sent (WalletShare *share,
             : _("Run “tigress run” later to see that it arrived and to clean up."));
 }
 
+/* The share once more, as `shares` shows it, now that it ended. No
+ * secrets: the link and PIN went out in the first object. */
+static void
+write_outcome_json (WalletShare *share)
+{
+  g_autoptr(CliJson) writer = cli_json_new (stdout);
+
+  cli_shares_write_json (writer, share);
+}
+
 static WalletShare *
 start_share (CliContext           *context,
              WalletShareOptions   *share_options,
@@ -390,8 +400,12 @@ cli_share_send (CliContext  *context,
 
   if (!options.wait)
     return TRUE;
-  return cli_shares_wait (context, share, (guint) options.timeout_seconds, error)
-         && cli_shares_check_outcome (share, error);
+  if (!cli_shares_wait (context, share, (guint) options.timeout_seconds, error))
+    return FALSE;
+  /* A script reads the outcome, not only the exit code (QA H9). */
+  if (context->json)
+    write_outcome_json (share);
+  return cli_shares_check_outcome (share, error);
 }
 
 /* tigress receive ---------------------------------------------------------- */

@@ -252,6 +252,10 @@ test_remove_asks_first (void)
 
   declined = cli_test_run (declining, "remove", id, NULL);
   cli_test_assert_status (declined, 8);
+  /* Questions reach standard error also when the answers are piped in. */
+  g_assert_nonnull (strstr (declined->err, "Wallet passcode:\n"));
+  g_assert_nonnull (strstr (declined->err,
+                            "Remove “To remove” from the wallet for good? [y/N]\n"));
   still_there = cli_test_run_with_passcode (CLI_TEST_PASSCODE, NULL, "show", id, NULL);
   cli_test_assert_status (still_there, 0);
 

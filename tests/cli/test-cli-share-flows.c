@@ -324,6 +324,65 @@ test_long_title_shortened_sender_named_once (void)
   g_assert_cmpuint (count_occurrences (received->out, "sender not verified"), ==, 1);
 }
 
+/* The first object `share --json --wait` prints, read while the command
+ * waits. Its text holds the link: it is never written to the log. */
+static JsonNode *
+read_first_object (GSubprocess *process)
+{
+  g_autoptr(GDataInputStream) lines =
+    g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  /* The rest of the output is read when the process ends. */
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      g_string_append_printf (text, "%s\n", line);
+      if (g_str_equal (line, "}"))
+        break;
+    }
+  g_assert_true (json_parser_load_from_data (parser, text->str, -1, NULL));
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+/* QA H9: `share --json --wait` ends with the share once more, in its final
+ * state, so a script learns the outcome from the output, not only from the
+ * exit code. */
+static void
+test_json_wait_prints_the_outcome (void)
+{
+  g_autofree char *id = rig_add (rig->sender, "Waited-for-secret", "password", "--title",
+                                 "Waited for", NULL);
+  GSubprocess *sender = cli_test_wallet_spawn (rig->sender, NULL, "--json", "share", id,
+                                               "--no-pin", "--no-qr", "--wait", "--timeout",
+                                               "40", NULL);
+  g_autoptr(JsonNode) first = read_first_object (sender);
+  JsonObject *sent = json_node_get_object (first);
+  g_autofree char *input = g_strdup_printf ("%s\n", json_object_get_string_member (sent, "link"));
+  g_autoptr(CliRun) received = cli_test_wallet_run (rig->recipient, input, "receive", "--yes",
+                                                    "--timeout", "40", NULL);
+  g_autoptr(CliRun) waited = cli_test_wallet_finish (sender);
+  g_autoptr(JsonNode) last = NULL;
+  JsonObject *outcome;
+
+  cli_test_assert_status (received, 0);
+  cli_test_assert_status (waited, 0);
+  last = cli_test_parse_json (waited->out);
+  outcome = json_node_get_object (last);
+  g_assert_cmpstr (json_object_get_string_member (outcome, "id"), ==,
+                   json_object_get_string_member (sent, "id"));
+  g_assert_cmpstr (json_object_get_string_member (outcome, "state"), ==, "delivered");
+  g_assert_true (json_object_get_boolean_member (outcome, "final"));
+  /* The secrets went out once, in the first object. */
+  g_assert_false (json_object_has_member (outcome, "link"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -345,6 +404,8 @@ main (int    argc,
                    test_three_receives_at_once);
   g_test_add_func ("/cli/share/receive/long-title-shortened-sender-named-once",
                    test_long_title_shortened_sender_named_once);
+  g_test_add_func ("/cli/share/json-wait-ends-with-the-outcome",
+                   test_json_wait_prints_the_outcome);
 
   status = g_test_run ();
   share_rig_free (rig);
