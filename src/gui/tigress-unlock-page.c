@@ -81,6 +81,13 @@ set_mode (TigressUnlockPage *self,
   gtk_editable_set_text (GTK_EDITABLE (self->passcode_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->confirm_row), "");
   tigress_unlock_page_show_error (self, NULL);
+  /* The first-run form has the longest text and two fields: at the default
+   * 640 px a refusal's message pushed Set Passcode out of the window, so it
+   * alone takes the smaller icon and gaps. */
+  if (mode == MODE_SETUP)
+    gtk_widget_add_css_class (GTK_WIDGET (self->status_page), "compact");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->status_page), "compact");
 
   switch (mode)
     {

@@ -254,6 +254,34 @@ test_first_run_page_has_title_and_keyboard_path (void)
   set_text (unlock_part ("passcode-row"), "");
 }
 
+/* The refusal's two lines must not push Set Passcode out of the window's
+ * default 640 px (unlock-weak-passcode.png): the status page scrolls, but a
+ * button cut in half at the bottom edge looks broken. */
+static void
+test_first_run_refusal_keeps_the_button_in_view (void)
+{
+  GtkWidget *button = unlock_part ("submit-button");
+  graphene_rect_t bounds;
+
+  g_assert_true (tigress_test_wait_until (status_title_is, (gpointer) "Choose a Passcode",
+                                          SLOW_MS));
+  set_text (unlock_part ("passcode-row"), "        ");
+  set_text (unlock_part ("confirm-row"), "        ");
+  tigress_test_click (button);
+  g_assert_true (gtk_widget_get_visible (unlock_part ("message-label")));
+  tigress_test_run_for (300);
+
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (win)), <=, 640);
+  g_assert_true (gtk_widget_compute_bounds (button, GTK_WIDGET (win), &bounds));
+  g_test_message ("Set Passcode ends at %.0f px of %d", bounds.origin.y + bounds.size.height,
+                  gtk_widget_get_height (GTK_WIDGET (win)));
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=,
+                     gtk_widget_get_height (GTK_WIDGET (win)));
+  set_text (unlock_part ("passcode-row"), "");
+  set_text (unlock_part ("confirm-row"), "");
+}
+
 static void
 test_first_run_sets_passcode (void)
 {
@@ -1396,6 +1424,8 @@ main (int   argc,
 
   g_test_add_func ("/gui/unlock/first-run-page-has-a-title-and-a-keyboard-path",
                    test_first_run_page_has_title_and_keyboard_path);
+  g_test_add_func ("/gui/unlock/first-run-refusal-keeps-the-button-in-view",
+                   test_first_run_refusal_keeps_the_button_in_view);
   g_test_add_func ("/gui/unlock/first-run-explains-and-sets-the-passcode",
                    test_first_run_sets_passcode);
   g_test_add_func ("/gui/unlock/wrong-passcode-is-refused-then-right-one-opens",
