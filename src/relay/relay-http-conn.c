@@ -58,6 +58,7 @@ struct _RelayHttpConn
    * and with edge-triggered epoll new bytes will be announced anew. */
   gboolean             input_drained;
   gboolean             peer_closing;   /* epoll saw the peer's FIN */
+  gboolean             tls_sniffed;    /* the first bytes were not plain HTTP */
 };
 
 static void conn_run (RelayHttpConn *conn);
@@ -637,14 +638,85 @@ process_input (RelayHttpConn *conn)
 /* Driving the connection                                                   */
 /* ------------------------------------------------------------------------ */
 
+/* Whether @data starts like a plain HTTP request line: a method in
+ * capitals, then a space. A TLS record never starts with a capital. */
+static gsize
+count_capitals (const char *data,
+                gsize       size)
+{
+  gsize length = 0;
+
+  while (length < size && g_ascii_isupper (data[length]))
+    length++;
+  return length;
+}
+
+static gboolean
+looks_like_plain_http (const char *data,
+                       gsize       size)
+{
+  gsize length = count_capitals (data, size);
+
+  return length > 0 && length < size && data[length] == ' ';
+}
+
+/* Someone typed http:// for this TLS port. A TLS error would reach them as
+ * a reset with no hint; a plain answer tells them what to change. */
+static void
+refuse_plain_http (RelayHttpConn *conn)
+{
+  RelayResponse response;
+
+  g_clear_pointer (&conn->tls_session, relay_http_tls_session_free);
+  relay_response_init (&response);
+  relay_response_set_error (&response, 400, "invalid-request",
+                            "This port of the relay speaks HTTPS only: use an https:// "
+                            "address.");
+  queue_response (conn, &response, FALSE, FALSE);
+  relay_response_clear (&response);
+  conn->state = CONN_CLOSING;
+}
+
+/* Looks at the first bytes of a TLS connection without taking them; FALSE
+ * when they are not all there yet, or were plain HTTP (then answered). */
+static gboolean
+sniff_for_plain_http (RelayHttpConn *conn)
+{
+  char first[16];
+  gssize got;
+
+  do
+    got = recv (conn->fd, first, sizeof first, MSG_PEEK);
+  while (got < 0 && errno == EINTR);
+  if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    return FALSE;
+  /* The end or an error: the TLS read that follows reports it. */
+  if (got <= 0)
+    return TRUE;
+  if (looks_like_plain_http (first, (gsize) got))
+    {
+      refuse_plain_http (conn);
+      return FALSE;
+    }
+  /* Only capitals so far: the rest of a method may still be on its way. */
+  if ((gsize) got < sizeof first && count_capitals (first, (gsize) got) == (gsize) got)
+    return FALSE;
+  conn->tls_sniffed = TRUE;
+  return TRUE;
+}
+
 /* Reads once; FALSE when there is nothing more to read for now or the
  * connection has finished. */
 static gboolean
 read_more (RelayHttpConn *conn)
 {
   char *scratch = conn->shared->scratch;
-  gssize got = socket_read (conn, scratch, READ_SIZE);
+  gssize got;
 
+  /* After a refusal the loop goes on: the answer goes out, then the close. */
+  if (conn->tls_session != NULL && !conn->tls_sniffed && !sniff_for_plain_http (conn))
+    return conn->state == CONN_CLOSING;
+  got = socket_read (conn, scratch, READ_SIZE);
   if (got == RELAY_HTTP_IO_AGAIN)
     return FALSE;
   if (got <= 0)

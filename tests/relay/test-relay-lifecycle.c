@@ -930,6 +930,60 @@ test_kept_alive_connection_is_closed_when_idle (void)
   g_assert_cmpfloat (closed, <=, 4.5);
 }
 
+/* Everything the relay sends on @socket until it closes it (in up to
+ * @limit seconds); the test fails on a reset, which would lose the answer. */
+static char *
+read_until_closed (GSocket *socket,
+                   double   limit)
+{
+  g_autoptr(GString) answer = g_string_new (NULL);
+  gint64 deadline = g_get_monotonic_time () + (gint64) (limit * G_USEC_PER_SEC);
+  char buffer[512];
+
+  g_socket_set_timeout (socket, (guint) limit + 1);
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize got = g_socket_receive (socket, buffer, sizeof buffer, NULL, &error);
+
+      g_assert_no_error (error);
+      if (got == 0)
+        return g_string_free (g_steal_pointer (&answer), FALSE);
+      g_string_append_len (answer, buffer, got);
+    }
+  g_assert_not_reached ();
+}
+
+/* QA H9: http:// typed for the TLS port got a bare reset. Now a plain 400
+ * says to use https://, the connection closes cleanly, and TLS goes on. */
+static void
+test_plain_http_on_the_tls_port_is_told_to_use_https (void)
+{
+  g_autoptr(RelayTestServer) relay = relay_test_server_start (NULL);
+  const char *request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  g_autoptr(GSocket) socket = NULL;
+  g_autofree char *answer = NULL;
+  g_autofree char *health = NULL;
+  g_autoptr(RelayTestReply) still_serving = NULL;
+
+  if (!relay_test_server_is_tls (relay))
+    {
+      g_test_skip ("HTTPS only: plain HTTP is what this port expects otherwise");
+      return;
+    }
+  socket = connect_raw (relay);
+  g_assert_cmpint (g_socket_send (socket, request, strlen (request), NULL, NULL), ==,
+                   (gssize) strlen (request));
+  answer = read_until_closed (socket, 8);
+  g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 400 Bad Request\r\n"));
+  g_assert_nonnull (strstr (answer, "Connection: close\r\n"));
+  g_assert_nonnull (strstr (strstr (answer, "\r\n\r\n"), "https://"));
+
+  health = g_strconcat (relay_test_server_url (relay), "/healthz", NULL);
+  still_serving = relay_test_request (session, "GET", health, NULL, NULL);
+  g_assert_cmpuint (still_serving->status, ==, 200);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -964,6 +1018,8 @@ main (int   argc,
   g_test_add_func ("/relay/privacy/logs-hold-no-claims-tokens-ids-or-addresses",
                    test_logs_hold_no_claims_tokens_ids_or_addresses);
   g_test_add_func ("/relay/hostile/slow-clients-are-cut-off", test_slow_clients_are_cut_off);
+  g_test_add_func ("/relay/tls/plain-http-on-the-tls-port-is-told-to-use-https",
+                   test_plain_http_on_the_tls_port_is_told_to_use_https);
   g_test_add_func ("/relay/hostile/kept-alive-connection-is-closed-when-idle",
                    test_kept_alive_connection_is_closed_when_idle);
 
