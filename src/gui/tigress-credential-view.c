@@ -317,14 +317,47 @@ show_button (GtkButton *button,
   gtk_widget_set_visible (GTK_WIDGET (narrow_button), visible);
 }
 
+/* Building a received credential fills its fields, which may move its
+ * change time a second or two past its arrival; an edit comes later. */
+#define RECEIVED_SETTLE_SECONDS 5
+
+static gboolean
+received_and_never_edited (WalletCredential *credential)
+{
+  GDateTime *created = wallet_credential_get_created (credential);
+  GDateTime *modified = wallet_credential_get_modified (credential);
+
+  if (wallet_credential_get_share_id (credential) == NULL || created == NULL || modified == NULL)
+    return FALSE;
+  return g_date_time_difference (modified, created)
+         <= RECEIVED_SETTLE_SECONDS * G_TIME_SPAN_SECOND;
+}
+
+/* The list row says when a received credential arrived; the page says the
+ * same until it is edited, then when it was last changed. */
+static char *
+describe_when (WalletCredential *credential)
+{
+  const char *type_label =
+    wallet_credential_type_get_label (wallet_credential_get_credential_type (credential));
+  g_autofree char *when = NULL;
+
+  if (received_and_never_edited (credential))
+    {
+      when = tigress_date_format (wallet_credential_get_created (credential));
+      /* Translators: a credential type, then the date and time it arrived */
+      return g_strdup_printf (_("%s · received %s"), type_label, when);
+    }
+  when = tigress_date_format (wallet_credential_get_modified (credential));
+  /* Translators: a credential type, then when it was last changed */
+  return g_strdup_printf (_("%s · changed %s"), type_label, when);
+}
+
 static void
 fill_header (TigressCredentialView *self)
 {
   WalletCredentialType type = wallet_credential_get_credential_type (self->credential);
-  g_autofree char *when = tigress_date_format (wallet_credential_get_modified (self->credential));
-  /* Translators: a credential type, then when it was last changed */
-  g_autofree char *subtitle = g_strdup_printf (_("%s · changed %s"),
-                                               wallet_credential_type_get_label (type), when);
+  g_autofree char *subtitle = describe_when (self->credential);
 
   gtk_image_set_from_icon_name (self->type_icon, tigress_credential_type_icon_name (type));
   gtk_label_set_text (self->title_label, wallet_credential_get_title (self->credential));

@@ -14,6 +14,7 @@
 #include "tw-crypto.h"
 #include "tigress-application.h"
 #include "tigress-credential-editor.h"
+#include "tigress-credential-row.h"
 #include "tigress-credential-view.h"
 #include "tigress-invitation-dialog.h"
 #include "tigress-preferences-window.h"
@@ -1234,6 +1235,66 @@ test_digital_key_rights_are_named (void)
   g_object_unref (view);
 }
 
+/* A credential as the keyring keeps it, received through @share_id (or
+ * not, when NULL), with its arrival and change times in seconds. */
+static WalletCredential *
+stored_password (const char *share_id,
+                 gint64      created,
+                 gint64      modified)
+{
+  g_autofree char *share = share_id ? g_strdup_printf ("\"share\":\"%s\",", share_id)
+                                    : g_strdup ("");
+  g_autofree char *json = g_strdup_printf ("{\"v\":1,\"id\":\"bank-1\",\"type\":\"password\","
+                                           "\"title\":\"Bank\",\"created\":%" G_GINT64_FORMAT
+                                           ",\"modified\":%" G_GINT64_FORMAT ",%s"
+                                           "\"fields\":{},\"secrets\":{}}",
+                                           created, modified, share);
+  g_autoptr(TwSecret) stored = tw_secret_new_from_string (json);
+  g_autoptr(GError) error = NULL;
+  WalletCredential *credential = wallet_credential_deserialize (stored, &error);
+
+  g_assert_no_error (error);
+  return credential;
+}
+
+static char *
+header_subtitle_of (WalletCredential *credential)
+{
+  GtkWidget *view = g_object_ref_sink (tigress_credential_view_new ());
+  GtkLabel *subtitle;
+  char *text;
+
+  tigress_credential_view_set_credential (TIGRESS_CREDENTIAL_VIEW (view), credential);
+  subtitle = GTK_LABEL (gtk_widget_get_template_child (view, TIGRESS_TYPE_CREDENTIAL_VIEW,
+                                                       "subtitle_label"));
+  text = g_strdup (gtk_label_get_text (subtitle));
+  g_object_unref (view);
+  return text;
+}
+
+/* list-received-twin.png: the list row of a received credential said
+ * "received <date>" and its page "changed <date>" for the same moment. The
+ * page says "received" as the row does until the credential is edited. */
+static void
+test_received_credential_page_says_received (void)
+{
+  const gint64 arrived = 1796430000;
+  g_autoptr(WalletCredential) fresh = stored_password ("share-1", arrived, arrived + 1);
+  g_autoptr(WalletCredential) edited = stored_password ("share-1", arrived, arrived + 86400);
+  g_autoptr(WalletCredential) own = stored_password (NULL, arrived, arrived + 1);
+  g_autofree char *fresh_text = header_subtitle_of (fresh);
+  g_autofree char *row_text = tigress_credential_describe (fresh);
+  g_autofree char *edited_text = header_subtitle_of (edited);
+  g_autofree char *own_text = header_subtitle_of (own);
+
+  g_assert_true (g_str_has_prefix (fresh_text, "Password · received "));
+  g_assert_cmpstr (fresh_text, ==, row_text);
+  g_assert_true (g_str_has_prefix (edited_text, "Password · changed "));
+  g_assert_cmpstr (edited_text + strlen ("Password · changed "), !=,
+                   fresh_text + strlen ("Password · received "));
+  g_assert_true (g_str_has_prefix (own_text, "Password · changed "));
+}
+
 static GtkWidget *
 find_of_type (GtkWidget *root,
               GType      type)
@@ -1464,6 +1525,8 @@ main (int   argc,
   g_test_add_func ("/gui/window/narrow-window-folds-to-one-column",
                    test_narrow_window_folds_to_one_column);
   g_test_add_func ("/gui/window/fits-a-360-px-screen", test_window_fits_a_360_px_screen);
+  g_test_add_func ("/gui/view/received-credential-page-says-received-until-edited",
+                   test_received_credential_page_says_received);
   g_test_add_func ("/gui/view/digital-key-rights-are-named", test_digital_key_rights_are_named);
   g_test_add_func ("/gui/view/credential-buttons-in-one-row-when-it-fits",
                    test_credential_buttons_in_one_row_when_it_fits);
