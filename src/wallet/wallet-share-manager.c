@@ -343,6 +343,33 @@ take_open_lock (WalletShareManager *self,
   return TRUE;
 }
 
+/* TRUE when another process of this wallet holds the link now. Only looks:
+ * merely showing an invitation must not keep others from opening it. */
+static gboolean
+opened_elsewhere (WalletShareManager *self,
+                  const char         *mailbox_url)
+{
+  g_autofree char *path = open_lock_path (self, mailbox_url);
+  int fd;
+  gboolean held;
+
+  if (g_hash_table_contains (self->open_locks, path) ||
+      (fd = g_open (path, O_RDWR | O_CLOEXEC, 0)) < 0)
+    return FALSE;
+  held = flock (fd, LOCK_EX | LOCK_NB) != 0;
+  close (fd);
+  return held;
+}
+
+static void
+set_opened_elsewhere_error (GError **error)
+{
+  g_set_error (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_WRONG_STATE,
+               _("This invitation is being opened by another Tigress Wallet window or "
+                 "command on this computer. Let that one finish; the credential arrives "
+                 "in this wallet once."));
+}
+
 static void
 release_open_lock (gpointer fd)
 {
@@ -1207,6 +1234,22 @@ forget_attempt (WalletShareManager *self,
     remove_at (self, position);
 }
 
+/* A share another process of this wallet opened and still runs (waiting
+ * for the sender, say) is that one's to finish: going on here would join it,
+ * or tell of a credential that has not arrived yet (QA H9). Once the share
+ * ended, here or in the ledger, that tells the story instead. */
+static gboolean
+still_opening_elsewhere (WalletShareManager *self,
+                         WalletShare        *existing,
+                         const char         *mailbox_url)
+{
+  if ((existing != NULL && wallet_share_is_final (existing)) ||
+      wallet_ledger_lookup_mailbox (self->ctx->ledger, mailbox_url) !=
+        WALLET_LEDGER_OUTCOME_NONE)
+    return FALSE;
+  return opened_elsewhere (self, mailbox_url);
+}
+
 WalletShare *
 wallet_share_manager_open_link (WalletShareManager  *self,
                                 const char          *link_text,
@@ -1232,6 +1275,11 @@ wallet_share_manager_open_link (WalletShareManager  *self,
     {
       g_set_error (error, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_WRONG_STATE,
                    _("This is a link this wallet shared: it is meant for someone else."));
+      return NULL;
+    }
+  if (still_opening_elsewhere (self, existing, mailbox_url))
+    {
+      set_opened_elsewhere_error (error);
       return NULL;
     }
   if (existing != NULL && !wallet_share_is_final (existing))
@@ -1343,10 +1391,8 @@ wallet_share_manager_accept_async (WalletShareManager     *self,
     }
   if (!take_open_lock (self, wallet_share_runner_get_mailbox_url (runner)))
     {
-      g_task_return_new_error (task, WALLET_SHARE_ERROR, WALLET_SHARE_ERROR_WRONG_STATE,
-                               _("This invitation is being opened by another Tigress "
-                                 "Wallet window or command on this computer. Let that one "
-                                 "finish; the credential arrives in this wallet once."));
+      set_opened_elsewhere_error (&error);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   recheck_ledger_then_accept (self, runner, g_steal_pointer (&task));

@@ -213,8 +213,10 @@ TwSecret           *wallet_share_manager_reveal_pin_finish (WalletShareManager  
  * and trailing whitespace ignored), without contacting the relay. @key_text
  * is the code sent separately, for a link without one (KEY_MISSING when
  * neither has a key). Fails with ALREADY_IN_WALLET when the ledger says this
- * link's credential was stored here, ENDED when its share ended here. The
- * same link opened again gives the same share. The new share is NEW and in
+ * link's credential was stored here, ENDED when its share ended here, and
+ * WRONG_STATE while another process of this wallet has it open and has not
+ * finished it (still waiting for the sender, say). The same link opened
+ * again gives the same share. The new share is NEW and in
  * the model, but not stored until accepted. Transfer full.
  */
 WalletShare        *wallet_share_manager_open_link        (WalletShareManager   *self,

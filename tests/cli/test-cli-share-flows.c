@@ -283,6 +283,37 @@ test_three_receives_at_once (void)
   g_assert_nonnull (strstr (again->err, "already in your wallet"));
 }
 
+/* QA H9: while one `receive` of a wallet holds a link and waits for the
+ * sender, a second one of the same wallet with that link says the first
+ * is at it (exit 1), not that the credential arrived already: it has not. */
+static void
+test_second_receive_while_first_waits (void)
+{
+  g_autofree char *id = rig_add (rig->sender, "while-first-waits", "password", "--title",
+                                 "While the first waits", NULL);
+  g_autoptr(SentShare) sent = rig_share (rig->sender, id, NULL, NULL);
+  g_autofree char *input = g_strdup_printf ("%s\n%s\n", sent->link, sent->pin);
+  GSubprocess *first = cli_test_wallet_spawn (rig->recipient, input, "receive", "--yes",
+                                              "--timeout", "40", NULL);
+  g_autoptr(CliRun) second = NULL;
+  g_autoptr(CliRun) first_run = NULL;
+  g_autoptr(CliRun) sender_run = NULL;
+  GSubprocess *sender;
+
+  rig_wait_for_newest_state (rig->recipient, "waiting-for-sender", 30);
+  second = cli_test_wallet_run (rig->recipient, input, "receive", "--yes", "--timeout", "10",
+                                NULL);
+  cli_test_assert_status (second, 1);
+  g_assert_nonnull (strstr (second->err, "is being opened by another"));
+  g_assert_null (strstr (second->err, "already in your wallet"));
+
+  /* The first one is undisturbed: it saves the credential once the sender runs. */
+  sender = cli_test_wallet_spawn (rig->sender, NULL, "run", "--timeout", "40", NULL);
+  first_run = cli_test_wallet_finish (first);
+  sender_run = cli_test_wallet_finish (sender);
+  cli_test_assert_status (first_run, 0);
+}
+
 static guint
 count_occurrences (const char *text,
                    const char *needle)
@@ -402,6 +433,8 @@ main (int    argc,
                    test_text_output_has_links_pin_and_qr);
   g_test_add_func ("/cli/share/same-link-in-three-receives-at-once-no-passcode-blamed",
                    test_three_receives_at_once);
+  g_test_add_func ("/cli/share/receive/second-while-the-first-waits-says-it-is-being-opened",
+                   test_second_receive_while_first_waits);
   g_test_add_func ("/cli/share/receive/long-title-shortened-sender-named-once",
                    test_long_title_shortened_sender_named_once);
   g_test_add_func ("/cli/share/json-wait-ends-with-the-outcome",
