@@ -178,6 +178,37 @@ search_change (const char *before,
   return GTK_FILTER_CHANGE_DIFFERENT;
 }
 
+static void show_credential (TigressWindow    *self,
+                             WalletCredential *credential);
+
+/* A detail pane that kept showing a credential the search hides read as if
+ * the list and the pane disagreed (main-search.png): the pane moves to the
+ * first match, or to its empty state when nothing matches. On a folded
+ * window the pane is out of sight, so it only empties and never takes the
+ * list's place while the user types. */
+static void
+follow_the_search (TigressWindow *self)
+{
+  WalletCredential *shown = tigress_credential_view_get_credential (self->credential_view);
+  g_autoptr(WalletCredential) first = NULL;
+
+  if (shown == NULL ||
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "detail") != 0 ||
+      credential_matches (shown, self))
+    return;
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0 ||
+      adw_leaflet_get_folded (self->leaflet))
+    {
+      gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+      show_credential (self, NULL);
+      return;
+    }
+  gtk_single_selection_set_selected (self->selection, 0);
+  first = g_list_model_get_item (G_LIST_MODEL (self->filtered), 0);
+  show_credential (self, first);
+}
+
 static void
 on_search_changed (TigressWindow *self)
 {
@@ -199,6 +230,7 @@ on_search_changed (TigressWindow *self)
     g_clear_pointer (&self->search_words, g_strfreev);
   after = self->search_words ? g_strjoinv (" ", self->search_words) : g_strdup ("");
   refilter_with (self, search_change (before, after));
+  follow_the_search (self);
 }
 
 static void

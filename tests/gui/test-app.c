@@ -552,6 +552,65 @@ test_search_filters_the_list (void)
   g_assert_true (list_page_is ((gpointer) "list"));
 }
 
+static const char *
+shown_title (void)
+{
+  WalletCredential *shown = shown_credential ();
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (part ("content-stack"))),
+                 "detail") != 0 || shown == NULL)
+    return NULL;
+  return wallet_credential_get_title (shown);
+}
+
+static gboolean
+n_visible_below (gpointer user_data)
+{
+  return n_visible () < GPOINTER_TO_UINT (user_data);
+}
+
+static guint
+selected_position (void)
+{
+  GtkSelectionModel *model = gtk_list_view_get_model (GTK_LIST_VIEW (part ("list-view")));
+
+  return gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (model));
+}
+
+/* main-search.png: the list showed only the search's match while the
+ * detail pane went on showing Mail, which the search hid. */
+static void
+test_search_moves_the_pane_off_a_hidden_credential (void)
+{
+  GtkWidget *entry = part ("search-entry");
+  g_autoptr(WalletCredential) first = NULL;
+
+  g_assert_true (tigress_test_wait_until (n_visible_is, GUINT_TO_POINTER (4), 5000));
+  g_assert_false (adw_leaflet_get_folded (ADW_LEAFLET (part ("leaflet"))));
+  select_titled ("Mail");
+  g_assert_cmpstr (shown_title (), ==, "Mail");
+
+  /* A search the shown credential still matches leaves it alone. */
+  set_text (entry, "mail");
+  g_assert_true (tigress_test_wait_until (n_visible_below, GUINT_TO_POINTER (4), 5000));
+  g_assert_cmpstr (shown_title (), ==, "Mail");
+  set_text (entry, "");
+  g_assert_true (tigress_test_wait_until (n_visible_is, GUINT_TO_POINTER (4), 5000));
+  g_assert_cmpstr (shown_title (), ==, "Mail");
+
+  set_text (entry, "home");
+  g_assert_true (tigress_test_wait_until (n_visible_is, GUINT_TO_POINTER (1), 5000));
+  first = g_list_model_get_item (tigress_window_get_visible_credentials (win), 0);
+  g_assert_cmpstr (shown_title (), ==, wallet_credential_get_title (first));
+  g_assert_cmpuint (selected_position (), ==, 0);
+
+  set_text (entry, "zzz nothing");
+  g_assert_true (tigress_test_wait_until (list_page_is, (gpointer) "no-results", 5000));
+  g_assert_null (shown_title ());
+  set_text (entry, "");
+  g_assert_true (tigress_test_wait_until (n_visible_is, GUINT_TO_POINTER (4), 5000));
+}
+
 /* The toast on screen: AdwToastWidget is private to libadwaita, but it
  * carries its toast in a property. */
 static AdwToast *
@@ -1499,6 +1558,8 @@ main (int   argc,
   g_test_add_func ("/gui/add/access-code-explains-bad-dates", test_add_access_code_explains_dates);
   g_test_add_func ("/gui/add/wifi-imports-from-qr-text", test_import_wifi_from_qr_text);
   g_test_add_func ("/gui/list/search-filters-by-title-and-details", test_search_filters_the_list);
+  g_test_add_func ("/gui/list/search-moves-the-pane-off-a-hidden-credential",
+                   test_search_moves_the_pane_off_a_hidden_credential);
   g_test_add_func ("/gui/list/delete-can-be-undone-else-leaves-the-keyring",
                    test_delete_then_undo_then_delete);
   g_test_add_func ("/gui/list/undo-of-a-second-delete-still-undoes",
