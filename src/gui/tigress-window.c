@@ -180,6 +180,7 @@ search_change (const char *before,
 
 static void show_credential (TigressWindow    *self,
                              WalletCredential *credential);
+static WalletCredential *current_credential (TigressWindow *self);
 
 /* A detail pane that kept showing a credential the search hides read as if
  * the list and the pane disagreed (main-search.png): the pane moves to the
@@ -204,9 +205,12 @@ follow_the_search (TigressWindow *self)
       show_credential (self, NULL);
       return;
     }
-  gtk_single_selection_set_selected (self->selection, 0);
+  /* Not show_credential (): moving the leaflet to the pane would take the
+   * keyboard focus out of the search entry while the user types. */
   first = g_list_model_get_item (G_LIST_MODEL (self->filtered), 0);
-  show_credential (self, first);
+  tigress_credential_view_set_credential (self->credential_view, first);
+  adw_window_title_set_title (self->content_title, wallet_credential_get_title (first));
+  gtk_single_selection_set_selected (self->selection, 0);
 }
 
 static void
@@ -284,8 +288,11 @@ on_selection_changed (TigressWindow *self)
   WalletCredential *credential = gtk_single_selection_get_selected_item (self->selection);
 
   /* On a narrow window, moving the selection with the keyboard must not
-   * jump to the detail page; activating does that. */
-  if (credential != NULL && !adw_leaflet_get_folded (self->leaflet))
+   * jump to the detail page; activating does that. The search selects the
+   * credential it already put in the pane: showing it again would move the
+   * leaflet, and the focus with it, out of the search entry. */
+  if (credential != NULL && !adw_leaflet_get_folded (self->leaflet) &&
+      credential != current_credential (self))
     show_credential (self, credential);
 }
 
