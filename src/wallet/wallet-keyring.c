@@ -281,7 +281,7 @@ typedef struct {
   GSource        *timer;
   gboolean        timed_out;
   gboolean        retried;
-  gboolean        verifying;         /* WALLET_KEYRING_CALL_STORE: the write is done, reading back */
+  gboolean        verifying;         /* a store whose write is done: reading back */
   SecretService  *service;           /* this call's own, so a drop elsewhere cannot pull it */
   char           *session;           /* its plain session, for batch reads */
   gboolean        unlock_tried;      /* asked the daemon to unlock (it may prompt) once */
@@ -423,8 +423,8 @@ op_fail (GTask  *task,
     default:
       break;
     }
-  if (mapped->code == WALLET_KEYRING_ERROR_LOCKED && op->op == WALLET_KEYRING_CALL_STORE && !op->unlock_tried &&
-      op->service != NULL)
+  if (mapped->code == WALLET_KEYRING_ERROR_LOCKED && op->op == WALLET_KEYRING_CALL_STORE &&
+      !op->unlock_tried && op->service != NULL)
     {
       /* Ask the daemon to unlock the collection; it shows its own prompt. */
       unlock_collection (task);

@@ -350,7 +350,8 @@ test_long_title_shortened_sender_named_once (void)
   what = g_strdup_printf ("“%s”", title->str);
   g_assert_cmpuint (count_occurrences (received->out, what), ==, 1);
   g_assert_null (strstr (received->err, title->str));
-  g_assert_nonnull (strstr (received->err, "Apartment back door basement Apartment…: Received"));
+  g_assert_nonnull (strstr (received->err,
+                            "Apartment back door basement Apartment…: Received"));
   g_assert_nonnull (strstr (received->out, "Saved “Apartment back door basement Apartment…”"));
   g_assert_cmpuint (count_occurrences (received->out, "sender not verified"), ==, 1);
 }

@@ -1790,23 +1790,10 @@ test_relay_tls_untrusted (void)
 
 /* ------------------------------------------------------------------------ */
 
-int
-main (int    argc,
-      char **argv)
+/* Tests of the client alone, against small servers of their own. */
+static void
+add_client_tests (void)
 {
-  int status;
-
-  /* Nothing here may leave this machine, whatever the environment says. */
-  g_unsetenv ("http_proxy");
-  g_unsetenv ("https_proxy");
-  g_unsetenv ("HTTP_PROXY");
-  g_unsetenv ("HTTPS_PROXY");
-  g_unsetenv ("all_proxy");
-  g_unsetenv ("ALL_PROXY");
-
-  tw_crypto_init ();
-  g_test_init (&argc, &argv, NULL);
-
   g_test_add_func ("/relay-client/url/plain-http-to-remote-host-is-refused",
                    test_url_plain_http_refused);
   g_test_add_func ("/relay-client/url/malformed-relay-address-is-refused",
@@ -1851,7 +1838,12 @@ main (int    argc,
                    test_answers_malformed_refused);
   g_test_add_func ("/relay-client/answers/content-is-parsed", test_answers_content_parsed);
   g_test_add_func ("/relay-client/tls/only-the-named-ca-is-trusted", test_tls_fake_trust);
+}
 
+/* Tests against a real tigress-relay, over HTTP and HTTPS. */
+static void
+add_real_relay_tests (void)
+{
   g_test_add_data_func ("/relay-client/relay/http/every-call", GINT_TO_POINTER (FALSE),
                         test_relay_every_call);
   g_test_add_data_func ("/relay-client/relay/https/every-call", GINT_TO_POINTER (TRUE),
@@ -1879,6 +1871,27 @@ main (int    argc,
                    test_relay_create_retry_same_mailbox);
   g_test_add_func ("/relay-client/relay/untrusted-certificate-is-refused",
                    test_relay_tls_untrusted);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  /* Nothing here may leave this machine, whatever the environment says. */
+  g_unsetenv ("http_proxy");
+  g_unsetenv ("https_proxy");
+  g_unsetenv ("HTTP_PROXY");
+  g_unsetenv ("HTTPS_PROXY");
+  g_unsetenv ("all_proxy");
+  g_unsetenv ("ALL_PROXY");
+
+  tw_crypto_init ();
+  g_test_init (&argc, &argv, NULL);
+
+  add_client_tests ();
+  add_real_relay_tests ();
 
   status = g_test_run ();
 
